@@ -1,0 +1,127 @@
+package io.jenkins.plugins.multiarch.cli;
+
+import io.jenkins.plugins.multiarch.InvalidInputException;
+import io.jenkins.plugins.multiarch.image.ImageReference;
+import io.jenkins.plugins.multiarch.image.Platform;
+import io.jenkins.plugins.multiarch.publish.ListFormat;
+import io.jenkins.plugins.multiarch.publish.PublishRequest;
+import io.jenkins.plugins.multiarch.publish.PublishResult;
+import io.jenkins.plugins.multiarch.publish.Publisher;
+import io.jenkins.plugins.multiarch.publish.SourceSpec;
+import io.jenkins.plugins.multiarch.record.ArchImageRecord;
+import io.jenkins.plugins.multiarch.record.RecordStore;
+import io.jenkins.plugins.multiarch.registry.RegistryClient;
+import io.jenkins.plugins.multiarch.report.Reports;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code multiarch push-manifest-list}: publish one verified list from per-platform images. */
+@Command(name = "push-manifest-list", mixinStandardHelpOptions = true,
+        description = {
+            "Publish one OCI image index or Docker manifest list under every --tag.",
+            "Every source is resolved first and its platform read from its image config: a source that is "
+                + "not the platform it claims, a duplicate platform or a missing required platform fails before "
+                + "any tag moves. Sources in other repositories of the same registry are mounted into the target.",
+            "Example:",
+            "  multiarch push-manifest-list --image 127.0.0.1:5000/onap/py-app --tag 1.0 --tag latest \\",
+            "    --source 127.0.0.1:5000/onap/py-app-amd64:1.0=linux/amd64 \\",
+            "    --source 127.0.0.1:5000/onap/py-app-arm64v8:1.0=linux/arm64 --insecure-registry 127.0.0.1:5000"})
+public final class PushManifestListCommand implements Callable<Integer> {
+
+    @Option(names = "--image", required = true, paramLabel = "REGISTRY/REPO",
+            description = "Target repository, e.g. registry.example/onap/py-app")
+    String image;
+
+    @Option(names = {"-t", "--tag"}, paramLabel = "TAG", description = "Tag to publish (repeatable; at least one).")
+    List<String> tags = new ArrayList<>();
+
+    @Option(names = "--source", paramLabel = "REF[=PLATFORM]",
+            description = "A per-platform image by tag or digest, optionally with the platform it must be "
+                    + "(e.g. reg/app-arm64v8:1.0=linux/arm64). An index as source contributes its entries.")
+    List<String> sources = new ArrayList<>();
+
+    @Option(names = "--records", paramLabel = "DIR",
+            description = "Use the build records (*.json) under DIR as sources, as `multiarch build` writes them.")
+    Path records;
+
+    @Option(names = "--format", paramLabel = "oci|docker|auto", defaultValue = "auto",
+            description = "List type: oci, docker, or auto (Docker list when every child is Docker v2). Default: ${DEFAULT-VALUE}.")
+    String format;
+
+    @Option(names = "--annotation", paramLabel = "KEY=VALUE", description = "Index annotation (OCI only; repeatable).")
+    List<String> annotations = new ArrayList<>();
+
+    @Option(names = "--require", paramLabel = "PLATFORM", description = "Fail unless this platform is in the list (repeatable).")
+    List<String> required = new ArrayList<>();
+
+    @Option(names = "--optional", paramLabel = "PLATFORM",
+            description = "Leave this platform out, with a warning, when its source is missing (repeatable).")
+    List<String> optional = new ArrayList<>();
+
+    @Option(names = "--dry-run", description = "Resolve and verify everything, print the list, write nothing.")
+    boolean dryRun;
+
+    @Option(names = "--json", description = "Print the result as JSON.")
+    boolean json;
+
+    @Mixin
+    RegistryOptions registry = new RegistryOptions();
+
+    @Override
+    public Integer call() {
+        ImageReference target = ImageReference.parse(image);
+        List<SourceSpec> specs = new ArrayList<>();
+        for (String s : sources) {
+            specs.add(SourceSpec.parse(s));
+        }
+        if (records != null) {
+            specs.addAll(recordSources(records));
+        }
+        PublishRequest request = PublishRequest.builder()
+                .target(target)
+                .tags(tags)
+                .sources(specs)
+                .format(ListFormat.parse(format))
+                .annotations(parseAnnotations(annotations))
+                .requirePlatforms(required.stream().map(Platform::parse).toList())
+                .optionalPlatforms(optional.stream().map(Platform::parse).toList())
+                .dryRun(dryRun)
+                .build();
+        RegistryClient client = registry.client(target);
+        PublishResult result = new Publisher(client, registry.listener()).publish(request);
+        RegistryOptions.print(System.out, json ? Reports.publishJson(result) : Reports.publishTable(result));
+        return 0;
+    }
+
+    static List<SourceSpec> recordSources(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new InvalidInputException("--records " + dir + " is not a directory: give the folder `multiarch build --records` wrote");
+        }
+        List<ArchImageRecord> found = RecordStore.readAll(dir);
+        if (found.isEmpty()) {
+            throw new InvalidInputException("--records " + dir + " holds no build records (*.json)");
+        }
+        return found.stream().map(ArchImageRecord::toSourceSpec).toList();
+    }
+
+    static Map<String, String> parseAnnotations(List<String> values) {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (String a : values) {
+            int eq = a.indexOf('=');
+            if (eq <= 0) {
+                throw new InvalidInputException("--annotation '" + a + "' must be KEY=VALUE, e.g. "
+                        + "org.opencontainers.image.source=https://example.org/repo");
+            }
+            map.put(a.substring(0, eq), a.substring(eq + 1));
+        }
+        return map;
+    }
+}

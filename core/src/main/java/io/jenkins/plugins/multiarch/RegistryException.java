@@ -1,0 +1,31 @@
+package io.jenkins.plugins.multiarch;
+
+/** The registry refused, failed or could not be reached (HTTP errors, auth, TLS, network, timeouts). Exit code 4. */
+public class RegistryException extends MultiarchException {
+    private static final long serialVersionUID = 1L;
+
+    private final int statusCode;
+
+    public RegistryException(String message) {
+        this(message, -1, null);
+    }
+
+    public RegistryException(String message, Throwable cause) {
+        this(message, -1, cause);
+    }
+
+    public RegistryException(String message, int statusCode, Throwable cause) {
+        super(message, cause);
+        this.statusCode = statusCode;
+    }
+
+    /** The HTTP status that caused this, or -1 when no response was received. */
+    public int statusCode() {
+        return statusCode;
+    }
+
+    @Override
+    public int exitCode() {
+        return 4;
+    }
+}

@@ -1,0 +1,362 @@
+package io.jenkins.plugins.multiarch.build;
+
+import io.jenkins.plugins.multiarch.BuildException;
+import io.jenkins.plugins.multiarch.InvalidInputException;
+import io.jenkins.plugins.multiarch.LogListener;
+import io.jenkins.plugins.multiarch.RegistryAuthenticationException;
+import io.jenkins.plugins.multiarch.RegistryException;
+import io.jenkins.plugins.multiarch.image.Digest;
+import io.jenkins.plugins.multiarch.image.ImageReference;
+import io.jenkins.plugins.multiarch.image.Platform;
+import io.jenkins.plugins.multiarch.record.ArchImageRecord;
+import io.jenkins.plugins.multiarch.registry.CredentialsSource;
+import io.jenkins.plugins.multiarch.registry.RegistryClient;
+import io.jenkins.plugins.multiarch.registry.RegistryCredentials;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Builds with the buildah CLI on this machine ({@code buildah bud}, then {@code buildah push --digestfile}).
+ * Storage driver, storage folders and isolation are configurable; the defaults ({@code vfs}, chroot
+ * isolation) work unprivileged-in-a-container and on CI agents without fuse-overlayfs.
+ *
+ * <p>Credentials never reach a command line: they go into a temporary auth file (mode 0600, deleted
+ * afterwards). Secret build args are passed by name only, their values through the environment. Plain
+ * HTTP is used only for registries named insecure, through a temporary registries.conf.
+ */
+public final class BuildahBuilder implements ImageBuilder {
+
+    public static final String NAME = "buildah";
+
+    private static final Pattern VERSION = Pattern.compile("(?m)^\\s*Version:\\s*(\\S+)");
+
+    private final String executable;
+    private final String storageDriver;
+    private final Path root;
+    private final Path runRoot;
+    private final String isolation;
+    private final Set<String> insecureRegistries;
+    private final RegistryClient registry;
+    private final CredentialsSource credentials;
+    private volatile String version;
+
+    private BuildahBuilder(Builder b) {
+        this.executable = b.executable;
+        this.storageDriver = b.storageDriver;
+        this.root = b.root;
+        this.runRoot = b.runRoot;
+        this.isolation = b.isolation;
+        this.insecureRegistries = Set.copyOf(b.insecureRegistries);
+        this.registry = b.registryClient;
+        this.credentials = b.credentials;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String version() {
+        if (version == null) {
+            Result r = run(List.of(executable, "version"), Map.of(), new LogLines(LogListener.NONE, "", List.of()), false);
+            Matcher m = VERSION.matcher(r.output);
+            version = r.exit == 0 && m.find() ? m.group(1) : "unknown";
+        }
+        return version;
+    }
+
+    /** Separate storage folders let several platforms build at once; a shared store makes them wait on its lock. */
+    @Override
+    public boolean supportsParallelBuilds() {
+        return true;
+    }
+
+    @Override
+    public Platform hostPlatform() {
+        return HostArchitecture.ofThisMachine();
+    }
+
+    private List<String> base() {
+        List<String> cmd = new ArrayList<>(List.of(executable, "--storage-driver", storageDriver));
+        if (root != null) {
+            cmd.addAll(List.of("--root", root.toString()));
+        }
+        if (runRoot != null) {
+            cmd.addAll(List.of("--runroot", runRoot.toString()));
+        }
+        return cmd;
+    }
+
+    @Override
+    public ArchImageRecord build(BuildRequest request, LogListener listener) {
+        request.checkFiles();
+        Platform host = hostPlatform();
+        boolean emulated = HostArchitecture.guard(request, host, "buildah builder on this machine", listener);
+        String prefix = "[" + request.platform() + "] ";
+        if (emulated && !HostArchitecture.localEmulatorAvailable(request.platform())) {
+            listener.warn(prefix + "no binfmt_misc handler for " + request.platform().architecture() + " is enabled: RUN "
+                    + "steps will fail (install qemu-user-static and binfmt-support, then update-binfmts --enable)");
+        }
+        String buildahVersion = version();
+        List<ImageReference> refs = request.naming().references(request.image(), request.tags(), request.platform());
+        Instant started = Instant.now();
+        Optional<RegistryCredentials> creds = credentials.lookup(request.image().registry());
+        List<String> secrets = new ArrayList<>(request.secretValues());
+        creds.ifPresent(c -> secrets.add(new String(c.password())));
+        LogLines lines = new LogLines(listener, prefix, secrets);
+
+        Path work = null;
+        try {
+            work = Files.createTempDirectory("multiarch-buildah-");
+            Path authFile = writeAuthFile(work, request.image(), creds);
+            Path registriesConf = writeRegistriesConf(work);
+            Map<String, String> env = new java.util.HashMap<>();
+            env.put("CONTAINERS_REGISTRIES_CONF", registriesConf.toString());
+            env.put("BUILDAH_LAYERS", "true");
+
+            List<String> bud = base();
+            bud.addAll(List.of("bud", "--isolation", isolation, "--platform", request.platform().toString(),
+                    "-f", request.dockerfile().toString(), "--layers", "--pull=" + (request.pull() ? "always" : "missing")));
+            if (authFile != null) {
+                bud.addAll(List.of("--authfile", authFile.toString()));
+            }
+            for (ImageReference ref : refs) {
+                bud.addAll(List.of("-t", ref.toString()));
+            }
+            if (request.noCache()) {
+                bud.add("--no-cache");
+            }
+            if (request.target() != null) {
+                bud.addAll(List.of("--target", request.target()));
+            }
+            for (Map.Entry<String, String> label : request.effectiveLabels(started).entrySet()) {
+                bud.addAll(List.of("--label", label.getKey() + "=" + label.getValue()));
+            }
+            for (Map.Entry<String, String> arg : request.buildArgs().entrySet()) {
+                if (request.secretBuildArgNames().contains(arg.getKey())) {
+                    // the name alone: buildah takes the value from the environment, so ps never shows it
+                    bud.addAll(List.of("--build-arg", arg.getKey()));
+                    env.put(arg.getKey(), arg.getValue());
+                } else {
+                    bud.addAll(List.of("--build-arg", arg.getKey() + "=" + arg.getValue()));
+                }
+            }
+            Path iid = work.resolve("iid");
+            bud.addAll(List.of("--iidfile", iid.toString()));
+            bud.add(request.context().toString());
+
+            listener.info(prefix + "building " + request.context() + " for " + request.platform() + " with buildah "
+                    + buildahVersion + " (" + host + ")" + (emulated ? " under emulation" : ""));
+            Result built = run(bud, env, lines, true);
+            if (built.exit != 0) {
+                throw new BuildException("the build of " + request.context() + " for " + request.platform()
+                        + " failed (buildah exit code " + built.exit + "); nothing was pushed", lines.tail());
+            }
+            listener.info(prefix + "built " + Files.readString(iid).strip());
+
+            Digest reported = null;
+            for (ImageReference ref : refs) {
+                Digest d = push(ref, work, authFile, env, lines);
+                if (reported == null) {
+                    reported = d;
+                }
+            }
+            PushVerifier.Confirmed confirmed = new PushVerifier(registry).confirm(refs, reported, request.platform());
+            listener.info(prefix + "pushed " + refs.get(0).withoutTagOrDigest().withDigest(confirmed.digest()) + " ("
+                    + confirmed.platform() + " confirmed by the registry)");
+            return new ArchImageRecord(ArchImageRecord.SCHEMA_VERSION, request.image(), refs, confirmed.digest(),
+                    confirmed.mediaType(), confirmed.size(), confirmed.platform(), request.platform(), emulated, NAME,
+                    buildahVersion, hostName(), request.agentName(), started, Instant.now(), request.sourceRevision(),
+                    List.copyOf(new TreeSet<>(request.buildArgs().keySet())), request.naming());
+        } catch (IOException e) {
+            throw new BuildException("buildah could not be prepared: " + lines.mask(String.valueOf(e.getMessage()))
+                    + "; check that the temporary directory is writable", lines.tail(), e);
+        } finally {
+            deleteTree(work);
+        }
+    }
+
+    private Digest push(ImageReference ref, Path work, Path authFile, Map<String, String> env, LogLines lines)
+            throws IOException {
+        Path digestFile = work.resolve("digest");
+        Files.deleteIfExists(digestFile);
+        List<String> push = base();
+        push.addAll(List.of("push", "--digestfile", digestFile.toString()));
+        if (insecureRegistries.contains(ref.registry())) {
+            push.add("--tls-verify=false");
+        }
+        if (authFile != null) {
+            push.addAll(List.of("--authfile", authFile.toString()));
+        }
+        push.addAll(List.of(ref.toString(), "docker://" + ref));
+        lines.line("pushing " + ref);
+        Result pushed = run(push, env, lines, true);
+        if (pushed.exit != 0) {
+            String lower = pushed.output.toLowerCase(Locale.ROOT);
+            String last = lines.tail().isEmpty() ? "" : lines.tail().get(lines.tail().size() - 1);
+            if (lower.contains("unauthorized") || lower.contains("authentication required") || lower.contains("denied")) {
+                throw new RegistryAuthenticationException("the registry " + ref.registry() + " refused the push of " + ref
+                        + ": " + last + "; check the credentials for " + ref.registry(), 401);
+            }
+            throw new RegistryException("the push of " + ref + " failed (buildah exit code " + pushed.exit + "): " + last
+                    + "; check that the registry is reachable" + (insecureRegistries.contains(ref.registry()) ? ""
+                    : " and, for a plain-HTTP registry, name it insecure"));
+        }
+        String text = Files.exists(digestFile) ? Files.readString(digestFile).strip() : "";
+        try {
+            return Digest.parse(text);
+        } catch (InvalidInputException e) {
+            throw new RegistryException("buildah pushed " + ref + " but wrote no digest ('" + text + "') to "
+                    + "--digestfile; update buildah", e);
+        }
+    }
+
+    /** {@code {"auths": {"host": {"auth": base64(user:password)}}}}, readable by the owner only. */
+    private static Path writeAuthFile(Path work, ImageReference image, Optional<RegistryCredentials> creds)
+            throws IOException {
+        if (creds.isEmpty()) {
+            return null;
+        }
+        Path file = work.resolve("auth.json");
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        RegistryCredentials c = creds.get();
+        char[] password = c.password();
+        byte[] pair = (c.username() + ":" + new String(password)).getBytes(StandardCharsets.UTF_8);
+        java.util.Arrays.fill(password, '\0');
+        String host = image.isDockerHub() ? "docker.io" : image.registry();
+        String json = "{\"auths\":{\"" + host + "\":{\"auth\":\"" + Base64.getEncoder().encodeToString(pair) + "\"}}}";
+        java.util.Arrays.fill(pair, (byte) 0);
+        Files.writeString(file, json);
+        return file;
+    }
+
+    private Path writeRegistriesConf(Path work) throws IOException {
+        StringBuilder conf = new StringBuilder("unqualified-search-registries = [\"docker.io\"]\n");
+        for (String host : new TreeSet<>(insecureRegistries)) {
+            conf.append("\n[[registry]]\nlocation = \"").append(host).append("\"\ninsecure = true\n");
+        }
+        Path file = work.resolve("registries.conf");
+        Files.writeString(file, conf);
+        return file;
+    }
+
+    private record Result(int exit, String output) {
+    }
+
+    private Result run(List<String> command, Map<String, String> env, LogLines lines, boolean show) {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        StringBuilder out = new StringBuilder();
+        try {
+            Process p = pb.start();
+            p.getOutputStream().close();
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    String masked = lines.mask(line);
+                    out.append(masked).append('\n');
+                    if (show) {
+                        lines.accept(masked + "\n");
+                    }
+                }
+            }
+            if (!p.waitFor(10, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                return new Result(-1, out.toString());
+            }
+            return new Result(p.exitValue(), out.toString());
+        } catch (IOException e) {
+            throw new BuildException("cannot run " + command.get(0) + " (" + e.getMessage() + "): install buildah "
+                    + "(apt-get install buildah) or give its path", lines.tail(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BuildException(command.get(0) + " was interrupted", lines.tail(), e);
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return System.getenv().getOrDefault("HOSTNAME", "localhost");
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (var walk = Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    // best effort: the folder is under the temporary directory
+                }
+            });
+        } catch (IOException e) {
+            // best effort
+        }
+    }
+
+    /** Configures buildah. */
+    public static final class Builder {
+        private String executable = "buildah";
+        private String storageDriver = "vfs";
+        private Path root;
+        private Path runRoot;
+        private String isolation = "chroot";
+        private final Set<String> insecureRegistries = new LinkedHashSet<>();
+        private RegistryClient registryClient;
+        private CredentialsSource credentials = CredentialsSource.none();
+
+        public Builder executable(String v) { this.executable = v; return this; }
+        /** {@code vfs} (default, works everywhere), {@code overlay}, ... */
+        public Builder storageDriver(String v) { this.storageDriver = v; return this; }
+        /** buildah's {@code --root}; default: buildah's own. */
+        public Builder root(Path v) { this.root = v; return this; }
+        /** buildah's {@code --runroot}; default: buildah's own. */
+        public Builder runRoot(Path v) { this.runRoot = v; return this; }
+        /** {@code chroot} (default), {@code oci}, {@code rootless}. */
+        public Builder isolation(String v) { this.isolation = v; return this; }
+        /** A registry reached over plain HTTP (host[:port]); used for pulls and pushes. */
+        public Builder insecureRegistry(String v) { insecureRegistries.add(v); return this; }
+        public Builder insecureRegistries(java.util.Collection<String> v) { insecureRegistries.addAll(v); return this; }
+        public Builder registryClient(RegistryClient v) { this.registryClient = v; return this; }
+        public Builder credentials(CredentialsSource v) { this.credentials = v; return this; }
+
+        public BuildahBuilder build() {
+            if (registryClient == null) {
+                throw new IllegalStateException("a RegistryClient is required to confirm pushes");
+            }
+            if (!Set.of("chroot", "oci", "rootless").contains(isolation)) {
+                throw new InvalidInputException("buildah isolation '" + isolation + "' is unknown: use chroot, oci or rootless");
+            }
+            return new BuildahBuilder(this);
+        }
+    }
+}

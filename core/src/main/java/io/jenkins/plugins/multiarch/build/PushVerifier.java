@@ -1,0 +1,73 @@
+package io.jenkins.plugins.multiarch.build;
+
+import io.jenkins.plugins.multiarch.RegistryException;
+import io.jenkins.plugins.multiarch.VerificationException;
+import io.jenkins.plugins.multiarch.image.Digest;
+import io.jenkins.plugins.multiarch.image.ImageReference;
+import io.jenkins.plugins.multiarch.image.MediaType;
+import io.jenkins.plugins.multiarch.image.Platform;
+import io.jenkins.plugins.multiarch.manifest.Descriptor;
+import io.jenkins.plugins.multiarch.manifest.ImageConfig;
+import io.jenkins.plugins.multiarch.manifest.ImageManifest;
+import io.jenkins.plugins.multiarch.manifest.Manifest;
+import io.jenkins.plugins.multiarch.manifest.RawManifest;
+import io.jenkins.plugins.multiarch.registry.RegistryClient;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * After a push, asks the registry what it now holds: every pushed tag must point at the digest the
+ * builder reported, the manifest must be one image (not a list), and the platform in that image's config
+ * must be the one requested. The config is the truth: a build that silently reused another platform's
+ * base image carries that platform in its config, whatever the builder was asked for.
+ */
+final class PushVerifier {
+
+    /** Configs are small JSON documents; anything larger is not a config. */
+    static final long MAX_CONFIG_BYTES = 8L * 1024 * 1024;
+
+    record Confirmed(Digest digest, MediaType mediaType, long size, Platform platform) {
+    }
+
+    private final RegistryClient client;
+
+    PushVerifier(RegistryClient client) {
+        this.client = client;
+    }
+
+    Confirmed confirm(List<ImageReference> pushed, Digest reported, Platform requested) {
+        Digest digest = reported;
+        for (ImageReference ref : pushed) {
+            Optional<Descriptor> head = client.headManifest(ref);
+            if (head.isEmpty()) {
+                throw new RegistryException("pushed " + ref + " but the registry does not have it: check that nothing "
+                        + "deletes tags in this repository while builds run", 404, null);
+            }
+            Digest found = head.get().digest();
+            if (digest == null) {
+                digest = found;
+            } else if (!digest.equals(found)) {
+                throw new VerificationException("the builder pushed " + ref + " as " + digest + " but the registry holds "
+                        + found + " under that tag: another build pushed the same tag at the same time; use the "
+                        + "digest naming or distinct tags per build");
+            }
+        }
+        ImageReference byDigest = pushed.get(0).withoutTagOrDigest().withDigest(digest);
+        RawManifest raw = client.fetchManifest(byDigest);
+        Manifest parsed = raw.parsed();
+        if (!(parsed instanceof ImageManifest manifest)) {
+            throw new VerificationException(byDigest + " is a " + raw.mediaType() + ", not a single image: build one "
+                    + "platform per push (the builder was asked for " + requested + ")");
+        }
+        byte[] configBytes = client.fetchBlob(byDigest.withoutTagOrDigest(), manifest.config().digest(), MAX_CONFIG_BYTES);
+        Platform actual = ImageConfig.parse(configBytes).platform();
+        if (!actual.matches(requested)) {
+            throw new VerificationException("the image built for " + requested + " and pushed as " + byDigest
+                    + " is " + actual + " according to its config: its base image was the wrong platform (a base "
+                    + "image cached for another platform, or a base that does not exist for " + requested
+                    + "); pull the base for " + requested + " (the builder pulls by default) or give a base image "
+                    + "that has a " + requested + " variant");
+        }
+        return new Confirmed(digest, raw.mediaType(), raw.size(), actual);
+    }
+}

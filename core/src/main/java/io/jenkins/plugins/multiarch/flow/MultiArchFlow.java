@@ -1,0 +1,189 @@
+package io.jenkins.plugins.multiarch.flow;
+
+import io.jenkins.plugins.multiarch.InvalidInputException;
+import io.jenkins.plugins.multiarch.LogListener;
+import io.jenkins.plugins.multiarch.MultiarchException;
+import io.jenkins.plugins.multiarch.build.BuildRequest;
+import io.jenkins.plugins.multiarch.build.HostArchitecture;
+import io.jenkins.plugins.multiarch.build.ImageBuilder;
+import io.jenkins.plugins.multiarch.image.Platform;
+import io.jenkins.plugins.multiarch.publish.ListFormat;
+import io.jenkins.plugins.multiarch.publish.PublishRequest;
+import io.jenkins.plugins.multiarch.publish.PublishResult;
+import io.jenkins.plugins.multiarch.publish.Publisher;
+import io.jenkins.plugins.multiarch.record.ArchImageRecord;
+import io.jenkins.plugins.multiarch.record.RecordStore;
+import io.jenkins.plugins.multiarch.registry.RegistryClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The whole CI flow on one machine: build and push every platform, write a record per platform, then
+ * publish one verified list from those records (what the seed did with per-arch Jenkins agents and
+ * {@code docker manifest create/annotate/push}).
+ *
+ * <p>Everything that can be checked is checked before the first build (files, platforms, the emulation
+ * guard for every platform, tags for the list), so a bad input never leaves half the platforms pushed.
+ * When a build fails, nothing is published.
+ */
+public final class MultiArchFlow {
+
+    private final ImageBuilder builder;
+    private final RegistryClient client;
+    private final LogListener listener;
+
+    public MultiArchFlow(ImageBuilder builder, RegistryClient client, LogListener listener) {
+        this.builder = Objects.requireNonNull(builder, "builder");
+        this.client = Objects.requireNonNull(client, "client");
+        this.listener = listener == null ? LogListener.NONE : listener;
+    }
+
+    /**
+     * What to run.
+     *
+     * @param template the build for every platform (its own platform is replaced by each of {@code platforms})
+     * @param platforms the platforms to build, each once
+     * @param recordsDir where records are written, or null for none
+     * @param publish whether to publish the list after the builds
+     * @param format the list's format
+     * @param annotations annotations of the list (OCI index only)
+     * @param parallelism how many platforms build at once when the builder allows it (1 = one after another)
+     */
+    public record Request(BuildRequest template, List<Platform> platforms, Path recordsDir, boolean publish,
+            ListFormat format, Map<String, String> annotations, int parallelism) {
+
+        public Request {
+            Objects.requireNonNull(template, "template");
+            if (platforms == null || platforms.isEmpty()) {
+                throw new InvalidInputException("no platform to build: give --platform, e.g. --platform linux/amd64 "
+                        + "--platform linux/arm64");
+            }
+            List<Platform> unique = new ArrayList<>();
+            for (Platform p : platforms) {
+                if (unique.stream().anyMatch(p::matches)) {
+                    throw new InvalidInputException("platform " + p + " is given twice: name each platform once");
+                }
+                unique.add(p);
+            }
+            platforms = List.copyOf(unique);
+            format = format == null ? ListFormat.AUTO : format;
+            annotations = Map.copyOf(annotations == null ? Map.of() : new LinkedHashMap<>(annotations));
+            parallelism = Math.max(1, parallelism);
+            if (publish && template.tags().isEmpty()) {
+                throw new InvalidInputException("publishing the list needs at least one tag: give --tag, e.g. --tag 1.0 "
+                        + "(or --no-publish to build and record only)");
+            }
+        }
+
+        public static Request of(BuildRequest template, Collection<Platform> platforms, Path recordsDir) {
+            return new Request(template, List.copyOf(platforms), recordsDir, true, ListFormat.AUTO, Map.of(), 1);
+        }
+    }
+
+    /** What the flow did: one record per platform (in the order asked), their files, and the publish result. */
+    public record Result(List<ArchImageRecord> records, List<Path> recordFiles, PublishResult published,
+            Duration buildTime, Duration publishTime) {
+
+        public Result {
+            records = List.copyOf(records);
+            recordFiles = List.copyOf(recordFiles);
+        }
+
+        public Optional<PublishResult> publishResult() {
+            return Optional.ofNullable(published);
+        }
+    }
+
+    public Result run(Request request) {
+        List<BuildRequest> builds = new ArrayList<>();
+        Platform host = builder.hostPlatform();
+        for (Platform p : request.platforms()) {
+            BuildRequest b = request.template().withPlatform(p);
+            b.checkFiles();
+            HostArchitecture.guard(b, host, builder.name() + " builder", LogListener.NONE);
+            builds.add(b);
+        }
+        Instant start = Instant.now();
+        List<ArchImageRecord> records = request.parallelism() > 1 && builder.supportsParallelBuilds() && builds.size() > 1
+                ? buildParallel(builds, request.parallelism())
+                : buildSequential(builds);
+        List<Path> files = new ArrayList<>();
+        if (request.recordsDir() != null) {
+            for (ArchImageRecord r : records) {
+                Path f = RecordStore.write(request.recordsDir(), r);
+                files.add(f);
+                listener.info("record " + f);
+            }
+        }
+        Duration buildTime = Duration.between(start, Instant.now());
+        if (!request.publish()) {
+            listener.info("built " + records.size() + " platform(s) in " + buildTime.toMillis() + " ms; not publishing (--no-publish)");
+            return new Result(records, files, null, buildTime, Duration.ZERO);
+        }
+        Instant publishStart = Instant.now();
+        PublishRequest.Builder publish = PublishRequest.builder()
+                .target(request.template().image())
+                .tags(request.template().tags())
+                .format(request.format())
+                .annotations(request.annotations())
+                .requirePlatforms(request.platforms());
+        records.forEach(r -> publish.source(r.toSourceSpec()));
+        PublishResult result = new Publisher(client, listener).publish(publish.build());
+        return new Result(records, files, result, buildTime, Duration.between(publishStart, Instant.now()));
+    }
+
+    private List<ArchImageRecord> buildSequential(List<BuildRequest> builds) {
+        List<ArchImageRecord> records = new ArrayList<>();
+        for (BuildRequest b : builds) {
+            records.add(builder.build(b, listener));
+        }
+        return records;
+    }
+
+    private List<ArchImageRecord> buildParallel(List<BuildRequest> builds, int parallelism) {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallelism, builds.size()));
+        try {
+            List<Future<ArchImageRecord>> futures = new ArrayList<>();
+            for (BuildRequest b : builds) {
+                futures.add(pool.submit(() -> builder.build(b, listener)));
+            }
+            List<ArchImageRecord> records = new ArrayList<>();
+            MultiarchException first = null;
+            for (Future<ArchImageRecord> f : futures) {
+                try {
+                    records.add(f.get());
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof MultiarchException me) {
+                        first = first == null ? me : first;
+                    } else if (cause instanceof RuntimeException re) {
+                        throw re;
+                    } else {
+                        throw new IllegalStateException(cause);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while building", e);
+                }
+            }
+            if (first != null) {
+                throw first;
+            }
+            return records;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package io.jenkins.plugins.multiarch.publish;
+
+import io.jenkins.plugins.multiarch.image.Digest;
+import io.jenkins.plugins.multiarch.image.ImageReference;
+import io.jenkins.plugins.multiarch.image.MediaType;
+import io.jenkins.plugins.multiarch.image.Platform;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What a publish did (or, in a dry run, would do): the list's digest and type, each child with its
+ * verified platform, each tag's outcome, and the number of HTTP requests it took.
+ */
+public record PublishResult(
+        ImageReference target,
+        Digest listDigest,
+        MediaType mediaType,
+        long listSize,
+        byte[] listBytes,
+        List<Child> children,
+        List<TagOutcome> tags,
+        List<Platform> missingOptionalPlatforms,
+        List<String> notes,
+        int requestCount,
+        boolean dryRun) {
+
+    public PublishResult {
+        children = List.copyOf(children);
+        tags = List.copyOf(tags);
+        missingOptionalPlatforms = List.copyOf(missingOptionalPlatforms);
+        notes = List.copyOf(notes);
+        listBytes = listBytes.clone();
+    }
+
+    @Override
+    public byte[] listBytes() {
+        return listBytes.clone();
+    }
+
+    /** The list by digest, e.g. {@code registry.example/onap/py-app@sha256:...}: what signing and deployment should use. */
+    public ImageReference listReference() {
+        return target.withDigest(listDigest);
+    }
+
+    /** Image children only (attestations left out). */
+    public List<Child> images() {
+        return children.stream().filter(c -> !c.attestation()).toList();
+    }
+
+    public Optional<Child> child(Platform platform) {
+        return images().stream().filter(c -> c.platform().matches(platform)).findFirst();
+    }
+
+    /** How a child came to be in the target repository. */
+    public enum Transfer {
+        /** It already was there. */
+        PRESENT,
+        /** Its blobs were mounted from another repository of the same registry and its manifest put by digest. */
+        MOUNTED,
+        /** Its blobs were copied within the registry (the registry declined the mount). */
+        COPIED,
+        /** Dry run: it would be mounted or copied. */
+        PLANNED
+    }
+
+    /**
+     * One entry of the list. {@code platform} is read from the image's config; for an attestation it is
+     * {@code unknown/unknown} and {@code attestationFor} names the image it describes.
+     */
+    public record Child(
+            Platform platform,
+            Digest digest,
+            MediaType mediaType,
+            long size,
+            ImageReference source,
+            String origin,
+            Transfer transfer,
+            Map<String, String> annotations,
+            boolean attestation,
+            Digest attestationFor) {
+
+        public Child {
+            annotations = Map.copyOf(annotations);
+        }
+
+        /** Pull by digest from the target: {@code target@digest}. */
+        public ImageReference pullReference(ImageReference target) {
+            return target.withoutTagOrDigest().withDigest(digest);
+        }
+    }
+
+    /** What happened to one tag. */
+    public record TagOutcome(String tag, Status status, Digest previous) {
+        public enum Status {
+            /** The tag did not exist and now points at the list. */
+            CREATED,
+            /** The tag pointed at something else and now points at the list. */
+            UPDATED,
+            /** The tag already pointed at this list: nothing was written. */
+            UNCHANGED,
+            /** Dry run: the tag would be written. */
+            PLANNED
+        }
+    }
+}

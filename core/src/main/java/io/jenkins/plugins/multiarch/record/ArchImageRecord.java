@@ -1,0 +1,297 @@
+package io.jenkins.plugins.multiarch.record;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jenkins.plugins.multiarch.InvalidInputException;
+import io.jenkins.plugins.multiarch.MultiarchException;
+import io.jenkins.plugins.multiarch.build.Naming;
+import io.jenkins.plugins.multiarch.image.Digest;
+import io.jenkins.plugins.multiarch.image.ImageReference;
+import io.jenkins.plugins.multiarch.image.MediaType;
+import io.jenkins.plugins.multiarch.image.Platform;
+import io.jenkins.plugins.multiarch.publish.SourceSpec;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What one platform's build pushed, as a versioned JSON document (see docs/record-format.md). The
+ * platform is the one read back from the pushed image's config in the registry, never the one asked for.
+ * Build-arg names are kept, their values never.
+ *
+ * @param schemaVersion {@code major.minor}; readers accept any minor of a major they know
+ * @param image the multi-arch image's repository (what the list is published as)
+ * @param pushed every reference pushed for this platform (by tag)
+ * @param digest the pushed manifest's digest, confirmed against the registry
+ * @param mediaType the pushed manifest's media type
+ * @param size the pushed manifest's size in bytes
+ * @param platform the platform in the pushed image's config
+ * @param requestedPlatform the platform the build was asked for
+ * @param emulated whether the build ran under emulation (the builder's host is another architecture)
+ * @param builder builder name, e.g. {@code docker} or {@code buildah}
+ * @param builderVersion the engine's or tool's version
+ * @param host the machine that built
+ * @param agent the CI agent's name, or null
+ * @param startedAt when the build started
+ * @param finishedAt when the push was confirmed
+ * @param sourceRevision the VCS revision, or null
+ * @param buildArgs names of the build args given (never values)
+ * @param naming how the per-platform references were named
+ */
+public record ArchImageRecord(
+        String schemaVersion,
+        ImageReference image,
+        List<ImageReference> pushed,
+        Digest digest,
+        MediaType mediaType,
+        long size,
+        Platform platform,
+        Platform requestedPlatform,
+        boolean emulated,
+        String builder,
+        String builderVersion,
+        String host,
+        String agent,
+        Instant startedAt,
+        Instant finishedAt,
+        String sourceRevision,
+        List<String> buildArgs,
+        Naming naming) {
+
+    public static final int SCHEMA_MAJOR = 1;
+    public static final int SCHEMA_MINOR = 0;
+    public static final String SCHEMA_VERSION = SCHEMA_MAJOR + "." + SCHEMA_MINOR;
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    public ArchImageRecord {
+        schemaVersion = schemaVersion == null ? SCHEMA_VERSION : schemaVersion;
+        Objects.requireNonNull(image, "image");
+        image = image.withoutTagOrDigest();
+        pushed = List.copyOf(pushed == null ? List.of() : pushed);
+        if (pushed.isEmpty()) {
+            throw new IllegalArgumentException("a record needs at least one pushed reference");
+        }
+        Objects.requireNonNull(digest, "digest");
+        Objects.requireNonNull(mediaType, "mediaType");
+        Objects.requireNonNull(platform, "platform");
+        Objects.requireNonNull(builder, "builder");
+        Objects.requireNonNull(startedAt, "startedAt");
+        Objects.requireNonNull(finishedAt, "finishedAt");
+        buildArgs = List.copyOf(buildArgs == null ? List.of() : buildArgs);
+        naming = naming == null ? Naming.DIGEST : naming;
+    }
+
+    /** The pushed image by digest, in the repository it was pushed to (per-arch repository for repo-suffix). */
+    public ImageReference reference() {
+        return pushed.get(0).withoutTagOrDigest().withDigest(digest);
+    }
+
+    public Duration duration() {
+        return Duration.between(startedAt, finishedAt);
+    }
+
+    /** {@code <os>-<arch>[-<variant>].json}, the record's file name in its repository's folder. */
+    public String fileName() {
+        return platform.os() + "-" + platform.architecture() + (platform.variant() == null ? "" : "-" + platform.variant())
+                + ".json";
+    }
+
+    /** The publisher's input for this image: by digest, claiming the platform read back from the registry. */
+    public SourceSpec toSourceSpec() {
+        return toSourceSpec("record " + RecordStore.folderName(image) + "/" + fileName());
+    }
+
+    public SourceSpec toSourceSpec(String origin) {
+        return new SourceSpec(reference(), platform, origin);
+    }
+
+    // ---- JSON ----
+
+    public byte[] toJson() {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("schemaVersion", schemaVersion);
+        root.put("image", image.toString());
+        ArrayNode refs = root.putArray("pushed");
+        pushed.forEach(r -> refs.add(r.toString()));
+        root.put("reference", reference().toString());
+        root.put("digest", digest.toString());
+        root.put("mediaType", mediaType.value());
+        root.put("size", size);
+        root.set("platform", platformJson(platform));
+        if (requestedPlatform != null) {
+            root.put("requestedPlatform", requestedPlatform.toString());
+        }
+        root.put("emulated", emulated);
+        ObjectNode b = root.putObject("builder");
+        b.put("name", builder);
+        if (builderVersion != null) {
+            b.put("version", builderVersion);
+        }
+        putIfSet(root, "host", host);
+        putIfSet(root, "agent", agent);
+        root.put("startedAt", startedAt.toString());
+        root.put("finishedAt", finishedAt.toString());
+        putIfSet(root, "sourceRevision", sourceRevision);
+        ArrayNode args = root.putArray("buildArgs");
+        buildArgs.forEach(args::add);
+        root.put("naming", naming.cliName());
+        try {
+            return (JSON.writeValueAsString(root) + "\n").getBytes(StandardCharsets.UTF_8);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Reads a record; {@code origin} (usually the file) is named in every error. A record of an unknown
+     * major schema version is refused; unknown fields of a known major are ignored.
+     */
+    public static ArchImageRecord fromJson(byte[] json, String origin) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new InvalidInputException("record " + origin + " is not valid JSON (" + e.getOriginalMessage()
+                    + "): rebuild it or remove it from the records folder", e);
+        } catch (java.io.IOException e) {
+            throw new InvalidInputException("record " + origin + " cannot be read (" + e.getMessage()
+                    + "): rebuild it or remove it from the records folder", e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new InvalidInputException("record " + origin + " is not a JSON object: rebuild it or remove it");
+        }
+        String version = text(root, "schemaVersion", origin);
+        checkVersion(version, origin);
+        try {
+            List<ImageReference> pushed = new ArrayList<>();
+            JsonNode p = root.get("pushed");
+            if (p == null || !p.isArray() || p.isEmpty()) {
+                throw new InvalidInputException("record " + origin + " has no 'pushed' references: rebuild it");
+            }
+            p.forEach(n -> pushed.add(ImageReference.parse(n.asText())));
+            List<String> args = new ArrayList<>();
+            JsonNode a = root.get("buildArgs");
+            if (a != null && a.isArray()) {
+                a.forEach(n -> args.add(n.asText()));
+            }
+            JsonNode b = root.get("builder");
+            if (b == null || !b.isObject()) {
+                throw new InvalidInputException("record " + origin + " has no 'builder' object: rebuild it");
+            }
+            JsonNode requested = root.get("requestedPlatform");
+            JsonNode naming = root.get("naming");
+            return new ArchImageRecord(
+                    version,
+                    ImageReference.parse(text(root, "image", origin)),
+                    pushed,
+                    Digest.parse(text(root, "digest", origin)),
+                    MediaType.of(text(root, "mediaType", origin)),
+                    root.path("size").asLong(-1),
+                    platformFrom(root.get("platform"), origin),
+                    requested == null || requested.isNull() ? null : Platform.parse(requested.asText()),
+                    root.path("emulated").asBoolean(false),
+                    text(b, "name", origin),
+                    optText(b, "version"),
+                    optText(root, "host"),
+                    optText(root, "agent"),
+                    instant(root, "startedAt", origin),
+                    instant(root, "finishedAt", origin),
+                    optText(root, "sourceRevision"),
+                    args,
+                    naming == null || naming.isNull() ? Naming.DIGEST : Naming.parse(naming.asText()));
+        } catch (InvalidInputException e) {
+            if (e.getMessage().startsWith("record ")) {
+                throw e;
+            }
+            throw new InvalidInputException("record " + origin + ": " + e.getMessage(), e);
+        } catch (MultiarchException | IllegalArgumentException | NullPointerException e) {
+            throw new InvalidInputException("record " + origin + " is malformed (" + e.getMessage() + "): rebuild it", e);
+        }
+    }
+
+    private static void checkVersion(String version, String origin) {
+        String[] parts = version.split("\\.", -1);
+        int major;
+        try {
+            if (parts.length != 2) {
+                throw new NumberFormatException();
+            }
+            major = Integer.parseInt(parts[0]);
+            Integer.parseInt(parts[1]);
+        } catch (NumberFormatException e) {
+            throw new InvalidInputException("record " + origin + " has schemaVersion '" + version
+                    + "', which is not major.minor: this multiarch reads schema " + SCHEMA_MAJOR + ".x (writes "
+                    + SCHEMA_VERSION + ")");
+        }
+        if (major != SCHEMA_MAJOR) {
+            throw new InvalidInputException("record " + origin + " has schemaVersion " + version
+                    + ", which this multiarch cannot read: it supports schema " + SCHEMA_MAJOR + ".x (writes "
+                    + SCHEMA_VERSION + "); use the multiarch version that wrote it, or rebuild the record");
+        }
+    }
+
+    static ObjectNode platformJson(Platform p) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("os", p.os());
+        n.put("architecture", p.architecture());
+        if (p.variant() != null) {
+            n.put("variant", p.variant());
+        }
+        if (p.osVersion() != null) {
+            n.put("os.version", p.osVersion());
+        }
+        if (!p.osFeatures().isEmpty()) {
+            ArrayNode f = n.putArray("os.features");
+            p.osFeatures().forEach(f::add);
+        }
+        return n;
+    }
+
+    private static Platform platformFrom(JsonNode n, String origin) {
+        if (n == null || !n.isObject()) {
+            throw new InvalidInputException("record " + origin + " has no 'platform' object: rebuild it");
+        }
+        List<String> features = new ArrayList<>();
+        n.path("os.features").forEach(f -> features.add(f.asText()));
+        return new Platform(text(n, "os", origin), text(n, "architecture", origin), optText(n, "variant"),
+                optText(n, "os.version"), features);
+    }
+
+    private static String text(JsonNode n, String field, String origin) {
+        JsonNode v = n.get(field);
+        if (v == null || !v.isTextual() || v.asText().isBlank()) {
+            throw new InvalidInputException("record " + origin + " lacks the text field '" + field + "': rebuild it");
+        }
+        return v.asText();
+    }
+
+    private static String optText(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
+    private static Instant instant(JsonNode n, String field, String origin) {
+        String v = text(n, field, origin);
+        try {
+            return Instant.parse(v);
+        } catch (DateTimeParseException e) {
+            throw new InvalidInputException("record " + origin + " has '" + field + "' = '" + v
+                    + "', which is not an ISO-8601 instant: rebuild it", e);
+        }
+    }
+
+    private static void putIfSet(ObjectNode n, String field, String value) {
+        if (value != null) {
+            n.put(field, value);
+        }
+    }
+}

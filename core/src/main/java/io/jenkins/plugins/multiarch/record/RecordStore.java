@@ -1,0 +1,88 @@
+package io.jenkins.plugins.multiarch.record;
+
+import io.jenkins.plugins.multiarch.InvalidInputException;
+import io.jenkins.plugins.multiarch.image.ImageReference;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Records on disk: {@code DIR/<registry>/<repository>/<os>-<arch>[-<variant>].json}, one folder per
+ * multi-arch image so that records of several images can share a directory (a registry's {@code :port}
+ * is written {@code _port}, which every file system accepts).
+ */
+public final class RecordStore {
+
+    private RecordStore() {
+    }
+
+    /** The folder of an image's records, relative to the records directory, e.g. {@code 127.0.0.1_5000/onap/py-app}. */
+    public static String folderName(ImageReference image) {
+        return image.registry().replace(':', '_') + "/" + image.repository();
+    }
+
+    /** Writes (atomically: a reader never sees half a record) and returns the file. */
+    public static Path write(Path dir, ArchImageRecord record) {
+        Path folder = dir.resolve(folderName(record.image()));
+        Path file = folder.resolve(record.fileName());
+        try {
+            Files.createDirectories(folder);
+            Path tmp = Files.createTempFile(folder, ".record", ".tmp");
+            try {
+                Files.write(tmp, record.toJson());
+                try {
+                    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+                }
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+            return file;
+        } catch (IOException e) {
+            throw new InvalidInputException("cannot write record " + file + ": " + e.getMessage()
+                    + "; check that the records directory is writable", e);
+        }
+    }
+
+    public static ArchImageRecord read(Path file) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new InvalidInputException("cannot read record " + file + ": " + e.getMessage(), e);
+        }
+        return ArchImageRecord.fromJson(bytes, file.toString());
+    }
+
+    /** Every record under {@code dir} (any depth), in path order. An empty or missing directory is an error. */
+    public static List<ArchImageRecord> readAll(Path dir) {
+        return files(dir).stream().map(RecordStore::read).toList();
+    }
+
+    /** The record files under {@code dir}, in path order. */
+    public static List<Path> files(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new InvalidInputException("records directory " + dir + " does not exist: give the folder that "
+                    + "'multiarch build' (or buildArchImage) wrote its records to");
+        }
+        List<Path> files = new ArrayList<>();
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.filter(p -> Files.isRegularFile(p) && p.getFileName().toString().endsWith(".json")
+                    && !p.getFileName().toString().startsWith(".")).sorted().forEach(files::add);
+        } catch (IOException | UncheckedIOException e) {
+            throw new InvalidInputException("cannot list records directory " + dir + ": " + e.getMessage(), e);
+        }
+        if (files.isEmpty()) {
+            throw new InvalidInputException("records directory " + dir + " holds no record (*.json): build first, "
+                    + "or point at the folder the records were written to");
+        }
+        return List.copyOf(files);
+    }
+}

@@ -1,0 +1,440 @@
+package io.jenkins.plugins.multiarch.registry;
+
+import io.jenkins.plugins.multiarch.InvalidInputException;
+import io.jenkins.plugins.multiarch.LogListener;
+import io.jenkins.plugins.multiarch.RegistryException;
+import io.jenkins.plugins.multiarch.VerificationException;
+import io.jenkins.plugins.multiarch.image.Digest;
+import io.jenkins.plugins.multiarch.image.ImageReference;
+import io.jenkins.plugins.multiarch.image.MediaType;
+import io.jenkins.plugins.multiarch.manifest.Descriptor;
+import io.jenkins.plugins.multiarch.manifest.Manifest;
+import io.jenkins.plugins.multiarch.manifest.ManifestCodec;
+import io.jenkins.plugins.multiarch.manifest.RawManifest;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A client of the OCI distribution API for any number of registries, with one set of settings
+ * (credentials, trust, insecure registries, retries). Thread-safe; tokens are cached per client and never
+ * shared with another client.
+ *
+ * <p>Every failure is a {@link RegistryException} (auth: {@link io.jenkins.plugins.multiarch.RegistryAuthenticationException}),
+ * content that is not what it claims is a {@link VerificationException}; messages name the operation, the
+ * reference and a fix, and never contain secrets.
+ */
+public final class RegistryClient {
+
+    /** Every manifest kind this project reads, most capable first. */
+    static final String MANIFEST_ACCEPT = String.join(", ", MediaType.OCI_INDEX.value(),
+            MediaType.DOCKER_MANIFEST_LIST.value(), MediaType.OCI_MANIFEST.value(), MediaType.DOCKER_MANIFEST.value());
+    private static final String OCTET_STREAM = "application/octet-stream";
+    private static final String DIGEST_HEADER = "Docker-Content-Digest";
+    /** Upload sessions tried before giving up on a blob push or copy (each is a new POST). */
+    private static final int MAX_UPLOAD_SESSIONS = 3;
+
+    private final RegistrySettings settings;
+    private final RegistryHttp http;
+    private final LogListener listener;
+
+    public RegistryClient(RegistrySettings settings) {
+        this.settings = settings;
+        this.http = new RegistryHttp(settings);
+        this.listener = settings.listener();
+    }
+
+    public RegistrySettings settings() {
+        return settings;
+    }
+
+    /** HTTP requests actually sent so far, token requests and redirect hops included. */
+    public int requestCount() {
+        return http.requestCount();
+    }
+
+    /**
+     * GETs a manifest or index by tag or digest. By digest, the content must hash to it; by tag, it must
+     * match the registry's Docker-Content-Digest when one is sent. At most 4 MiB are read.
+     */
+    public RawManifest fetchManifest(ImageReference reference) {
+        Endpoint endpoint = endpoint(reference);
+        String operation = "fetch manifest " + reference;
+        Call call = new Call(operation, endpoint, "GET", manifestUri(endpoint, reference))
+                .header("Accept", MANIFEST_ACCEPT)
+                .scopes(Set.of(Scopes.pull(reference.repository())))
+                .maxBody(ManifestCodec.MAX_MANIFEST_BYTES);
+        Reply reply = http.send(call);
+        if (!reply.ok()) {
+            throw RegistryErrors.failure(operation, endpoint, reference.repository(), reply);
+        }
+        byte[] bytes = reply.body;
+        Manifest parsed;
+        try {
+            parsed = ManifestCodec.parse(bytes, reply.header("Content-Type").orElse(null));
+        } catch (VerificationException e) {
+            throw new VerificationException(operation + ": " + e.getMessage(), e);
+        }
+        Digest digest;
+        if (reference.digest().isPresent()) {
+            digest = reference.digest().get();
+            if (!digest.matches(bytes)) {
+                throw new VerificationException(operation + ": the registry returned content that hashes to "
+                        + Digest.compute(digest.algorithm(), bytes) + ", not the requested " + digest
+                        + "; the registry or something between it and us altered the manifest");
+            }
+        } else {
+            digest = Digest.sha256(bytes);
+            Optional<Digest> claimed = claimedDigest(reply, operation);
+            if (claimed.isPresent() && !claimed.get().matches(bytes)) {
+                throw new VerificationException(operation + ": the registry says the manifest is " + claimed.get()
+                        + " but its content hashes to " + Digest.compute(claimed.get().algorithm(), bytes));
+            }
+        }
+        return new RawManifest(bytes, parsed.mediaType(), digest);
+    }
+
+    /**
+     * What a tag or digest points at, without downloading the manifest where the registry allows: HEAD,
+     * falling back to GET when HEAD is refused (405), fails (500/501) or lacks the digest or media type.
+     * Empty when the registry says 404.
+     */
+    public Optional<Descriptor> headManifest(ImageReference reference) {
+        Endpoint endpoint = endpoint(reference);
+        String operation = "check manifest " + reference;
+        Call call = new Call(operation, endpoint, "HEAD", manifestUri(endpoint, reference))
+                .header("Accept", MANIFEST_ACCEPT)
+                .scopes(Set.of(Scopes.pull(reference.repository())));
+        call.noRetry = Set.of(500); // some Nexus versions answer 500 to HEAD by digest: GET instead
+        Reply reply = http.send(call);
+        if (reply.status == 404) {
+            return Optional.empty();
+        }
+        if (reply.ok()) {
+            Optional<Descriptor> described = describe(reply, reference);
+            if (described.isPresent()) {
+                return described;
+            }
+            listener.debug(operation + ": HEAD answer lacks digest, media type or size; using GET");
+        } else if (reply.status == 405 || reply.status == 500 || reply.status == 501) {
+            listener.debug(operation + ": HEAD answered " + reply.status + "; using GET");
+        } else {
+            throw RegistryErrors.failure(operation, endpoint, reference.repository(), reply);
+        }
+        try {
+            return Optional.of(fetchManifest(reference).descriptor());
+        } catch (RegistryException e) {
+            if (e.statusCode() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    private Optional<Descriptor> describe(Reply reply, ImageReference reference) {
+        Optional<String> digestHeader = reply.header(DIGEST_HEADER);
+        Optional<String> type = reply.header("Content-Type");
+        long size = reply.headers.firstValueAsLong("Content-Length").orElse(-1);
+        if (digestHeader.isEmpty() || type.isEmpty() || size < 0) {
+            return Optional.empty();
+        }
+        try {
+            Digest digest = Digest.parse(digestHeader.get().strip());
+            MediaType mediaType = MediaType.of(type.get());
+            if (!mediaType.isManifest()) {
+                return Optional.empty();
+            }
+            if (reference.digest().isPresent() && !reference.digest().get().equals(digest)) {
+                return Optional.empty(); // let GET verify the content itself
+            }
+            return Optional.of(new Descriptor(mediaType, digest, size));
+        } catch (InvalidInputException unreadable) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * PUTs exactly these bytes with Content-Type = the manifest's media type, under the tag or digest of
+     * {@code target}. The registry's Docker-Content-Digest must equal ours; without one, ours is trusted.
+     *
+     * @return the manifest's digest
+     * @throws VerificationException when the registry stored something else
+     */
+    public Digest putManifest(ImageReference target, RawManifest manifest) {
+        Endpoint endpoint = endpoint(target);
+        String operation = "push manifest " + manifest.digest() + " to " + target;
+        if (target.digest().isPresent() && !target.digest().get().equals(manifest.digest())) {
+            throw new InvalidInputException("cannot " + operation + ": the reference pins digest "
+                    + target.digest().get() + " but the manifest is " + manifest.digest()
+                    + "; push it by its own digest or by tag");
+        }
+        byte[] bytes = manifest.bytes();
+        Call call = new Call(operation, endpoint, "PUT", manifestUri(endpoint, target))
+                .header("Content-Type", manifest.mediaType().value())
+                .body(bytes)
+                .scopes(Set.of(Scopes.pullPush(target.repository())));
+        Reply reply = http.send(call);
+        if (!reply.ok()) {
+            throw RegistryErrors.failure(operation, endpoint, target.repository(), reply);
+        }
+        Optional<Digest> stored = claimedDigest(reply, operation);
+        if (stored.isPresent() && !stored.get().matches(bytes)) {
+            throw new VerificationException(operation + ": the registry stored it as " + stored.get()
+                    + " but the bytes we sent are " + manifest.digest() + "; the registry or a proxy changed the"
+                    + " manifest, so no further tag is moved");
+        }
+        listener.debug("pushed manifest " + manifest.digest() + " (" + manifest.mediaType() + ") to " + target);
+        return manifest.digest();
+    }
+
+    /** Whether the repository has this blob (HEAD; redirects followed without credentials). */
+    public boolean blobExists(ImageReference repository, Digest digest) {
+        Endpoint endpoint = endpoint(repository);
+        String operation = "check blob " + digest + " in " + repository.repositoryString();
+        Call call = new Call(operation, endpoint, "HEAD", blobUri(endpoint, repository, digest))
+                .scopes(Set.of(Scopes.pull(repository.repository())));
+        Reply reply = http.send(call);
+        if (reply.ok()) {
+            return true;
+        }
+        if (reply.status == 404) {
+            return false;
+        }
+        throw RegistryErrors.failure(operation, endpoint, repository.repository(), reply);
+    }
+
+    /**
+     * GETs a blob (an image config, typically) of at most {@code maxBytes}, verified against its digest.
+     * Redirects to storage are followed without sending credentials there.
+     */
+    public byte[] fetchBlob(ImageReference repository, Digest digest, long maxBytes) {
+        Endpoint endpoint = endpoint(repository);
+        String operation = "fetch blob " + digest + " from " + repository.repositoryString();
+        Call call = new Call(operation, endpoint, "GET", blobUri(endpoint, repository, digest))
+                .scopes(Set.of(Scopes.pull(repository.repository())))
+                .maxBody(maxBytes);
+        Reply reply = http.send(call);
+        if (!reply.ok()) {
+            throw RegistryErrors.failure(operation, endpoint, repository.repository(), reply);
+        }
+        if (!digest.matches(reply.body)) {
+            throw new VerificationException(operation + ": the content hashes to "
+                    + Digest.compute(digest.algorithm(), reply.body) + ", not " + digest);
+        }
+        return reply.body;
+    }
+
+    /**
+     * Uploads a blob: POST to open a session, then one monolithic PUT {@code ?digest=}. A session that fails
+     * midway is abandoned and a new one opened (bounded).
+     */
+    public void pushBlob(ImageReference repository, Digest digest, byte[] content) {
+        if (!digest.matches(content)) {
+            throw new InvalidInputException("cannot push blob " + digest + " to " + repository.repositoryString()
+                    + ": the " + content.length + " bytes given hash to " + Digest.compute(digest.algorithm(), content));
+        }
+        Endpoint endpoint = endpoint(repository);
+        String operation = "push blob " + digest + " to " + repository.repositoryString();
+        Set<String> scopes = Set.of(Scopes.pullPush(repository.repository()));
+        Deadline deadline = Deadline.after(settings.deadline());
+        for (int session = 1; ; session++) {
+            Reply opened = openUpload(operation, endpoint, repository, scopes, null, null);
+            if (opened.status == 201) {
+                return; // already there
+            }
+            URI location = uploadLocation(operation, opened);
+            Call put = new Call(operation, endpoint, "PUT", withDigest(location, digest))
+                    .header("Content-Type", OCTET_STREAM)
+                    .body(content)
+                    .scopes(scopes)
+                    .attempts(1);
+            if (completeUpload(put, endpoint, repository, digest, session, deadline, null)) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Makes a blob of {@code source}'s repository available in {@code target}'s: a cross-repository mount
+     * (one request, token scopes {@code repository:target:pull,push} and {@code repository:source:pull});
+     * when the registry answers 202 instead, the blob is copied through that upload session, streamed
+     * from the source repository and verified. Only within one registry host. Descriptor {@code urls} are
+     * never fetched.
+     *
+     * @return true when the registry mounted it (or it is the same repository), false when it was copied
+     */
+    public boolean mountBlob(ImageReference target, ImageReference source, Descriptor blob) {
+        if (!target.sameRegistry(source)) {
+            throw new InvalidInputException("cannot copy blob " + blob.digest() + " from " + source.repositoryString()
+                    + " to " + target.repositoryString() + ": copying across registries is not supported;"
+                    + " push the image to " + target.registry() + " first and use it from there");
+        }
+        if (target.repository().equals(source.repository())) {
+            return true;
+        }
+        Endpoint endpoint = endpoint(target);
+        String operation = "mount blob " + blob.digest() + " from " + source.repositoryString() + " into "
+                + target.repositoryString();
+        Set<String> scopes = Scopes.mount(target.repository(), source.repository());
+        Deadline deadline = Deadline.after(settings.deadline());
+        for (int session = 1; ; session++) {
+            Reply opened = openUpload(operation, endpoint, target, scopes, blob.digest(), source.repository());
+            if (opened.status == 201) {
+                listener.debug("mounted " + blob.digest() + " from " + source.repositoryString() + " into "
+                        + target.repositoryString());
+                return true;
+            }
+            URI location = uploadLocation(operation, opened);
+            listener.info("the registry did not mount " + blob.digest() + " from " + source.repositoryString()
+                    + "; copying it (" + blob.size() + " bytes) within " + target.registry());
+            // Same token (both scopes) for reading the source: no extra token round trip.
+            Call get = new Call("read blob " + blob.digest() + " from " + source.repositoryString() + " to copy it",
+                    endpoint, "GET", blobUri(endpoint, source, blob.digest()))
+                    .scopes(scopes)
+                    .streamResponse();
+            Reply content = http.send(get);
+            if (!content.ok()) {
+                throw RegistryErrors.failure(get.operation, endpoint, source.repository(), content);
+            }
+            DigestCheckingInputStream checked = new DigestCheckingInputStream(content.stream, blob.digest(), blob.size());
+            Call put = new Call(operation + " (copy)", endpoint, "PUT", withDigest(location, blob.digest()))
+                    .header("Content-Type", OCTET_STREAM)
+                    .scopes(scopes);
+            put.streamBody = () -> checked;
+            put.streamLength = blob.size();
+            try {
+                if (completeUpload(put, endpoint, target, blob.digest(), session, deadline, checked)) {
+                    return false;
+                }
+            } finally {
+                content.close();
+            }
+        }
+    }
+
+    /** POST .../blobs/uploads/ (with mount parameters when given); 201 or 202, else a failure. */
+    private Reply openUpload(String operation, Endpoint endpoint, ImageReference repository, Set<String> scopes,
+            Digest mount, String from) {
+        String path = repository.repository() + "/blobs/uploads/";
+        if (mount != null) {
+            path += "?mount=" + encode(mount.toString()) + "&from=" + encode(from);
+        }
+        Call post = new Call(operation, endpoint, "POST", endpoint.api(path)).scopes(scopes);
+        Reply reply = http.send(post);
+        if (reply.status == 201 || reply.status == 202) {
+            return reply;
+        }
+        throw RegistryErrors.failure(operation, endpoint, repository.repository(), reply);
+    }
+
+    /**
+     * Sends the final PUT of an upload session. True when the blob is stored; false when the session
+     * failed in a way a new session may fix (then the caller opens one, within the limits).
+     */
+    private boolean completeUpload(Call put, Endpoint endpoint, ImageReference repository, Digest digest, int session,
+            Deadline deadline, DigestCheckingInputStream checked) {
+        Reply reply;
+        RegistryException failure;
+        try {
+            reply = http.send(put);
+            if (reply.status == 201 || reply.status == 204 || reply.ok()) {
+                Optional<Digest> stored = claimedDigest(reply, put.operation);
+                if (stored.isPresent() && !stored.get().equals(digest)) {
+                    throw new VerificationException(put.operation + ": the registry stored the blob as "
+                            + stored.get() + ", not " + digest);
+                }
+                return true;
+            }
+            failure = RegistryErrors.failure(put.operation, endpoint, repository.repository(), reply);
+            boolean sessionLost = reply.status == 404 || RetryPolicy.retryable(reply.status);
+            if (!sessionLost) {
+                throw failure;
+            }
+        } catch (RegistryException e) {
+            if (checked != null && checked.mismatch() != null) {
+                throw new VerificationException(put.operation + ": " + checked.mismatch(), e);
+            }
+            if (e.statusCode() != -1 && !(e.statusCode() == 404 || RetryPolicy.retryable(e.statusCode()))) {
+                throw e;
+            }
+            failure = e;
+        }
+        if (checked != null && checked.mismatch() != null) {
+            throw new VerificationException(put.operation + ": " + checked.mismatch(), failure);
+        }
+        Duration wait = Duration.ofMillis(settings.retryBackoff().toMillis() * session);
+        if (session >= Math.min(MAX_UPLOAD_SESSIONS, settings.maxAttempts()) || !deadline.allows(wait)) {
+            throw failure;
+        }
+        listener.debug(put.operation + ": upload session " + session + " failed (" + failure.getMessage()
+                + "); starting a new one");
+        try {
+            Thread.sleep(wait.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RegistryException(put.operation + " was interrupted", e);
+        }
+        return false;
+    }
+
+    private static URI uploadLocation(String operation, Reply reply) {
+        String location = reply.header("Location").orElseThrow(() -> new RegistryException(operation
+                + " failed: the registry opened an upload (HTTP " + reply.status + ") without a Location header",
+                reply.status, null));
+        try {
+            return reply.uri.resolve(new URI(location.strip()));
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            throw new RegistryException(operation + " failed: unusable upload Location " + Redact.text(location),
+                    reply.status, null);
+        }
+    }
+
+    private static URI withDigest(URI location, Digest digest) {
+        String query = location.getRawQuery();
+        String param = "digest=" + encode(digest.toString());
+        String base = location.toString();
+        int hash = base.indexOf('#');
+        if (hash >= 0) {
+            base = base.substring(0, hash);
+        }
+        return URI.create(base + (query == null || query.isEmpty() ? (base.endsWith("?") ? "" : "?") : "&") + param);
+    }
+
+    private Optional<Digest> claimedDigest(Reply reply, String operation) {
+        Optional<String> header = reply.header(DIGEST_HEADER);
+        if (header.isEmpty() || header.get().isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Digest.parse(header.get().strip()));
+        } catch (InvalidInputException e) {
+            throw new VerificationException(operation + ": the registry sent an unreadable " + DIGEST_HEADER
+                    + " '" + RegistryErrors.truncate(header.get(), 150) + "'", e);
+        }
+    }
+
+    private Endpoint endpoint(ImageReference reference) {
+        return new Endpoint(reference.registry(), settings.isInsecure(reference.registry()) ? "http" : "https");
+    }
+
+    private static URI manifestUri(Endpoint endpoint, ImageReference reference) {
+        return endpoint.api(reference.repository() + "/manifests/" + reference.referenceForApi());
+    }
+
+    private static URI blobUri(Endpoint endpoint, ImageReference repository, Digest digest) {
+        return endpoint.api(repository.repository() + "/blobs/" + digest);
+    }
+
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String toString() {
+        return "RegistryClient[" + settings + "]";
+    }
+}

@@ -1,0 +1,202 @@
+package io.jenkins.plugins.multiarch.registry;
+
+import io.jenkins.plugins.multiarch.InvalidInputException;
+import io.jenkins.plugins.multiarch.LogListener;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+
+/** How a {@link RegistryClient} talks to registries. Immutable; made with {@link #builder()}. */
+public final class RegistrySettings {
+
+    private final CredentialsSource credentials;
+    private final Set<String> insecureRegistries;
+    private final Path caFile;
+    private final Supplier<HttpClient.Builder> httpClientBuilder;
+    private final int maxAttempts;
+    private final Duration deadline;
+    private final Duration maxRetryAfter;
+    private final Duration retryBackoff;
+    private final Duration requestTimeout;
+    private final LogListener listener;
+    private final String userAgent;
+
+    private RegistrySettings(Builder b) {
+        this.credentials = b.credentials;
+        this.insecureRegistries = Set.copyOf(b.insecureRegistries);
+        this.caFile = b.caFile;
+        this.httpClientBuilder = b.httpClientBuilder;
+        this.maxAttempts = b.maxAttempts;
+        this.deadline = b.deadline;
+        this.maxRetryAfter = b.maxRetryAfter;
+        this.retryBackoff = b.retryBackoff;
+        this.requestTimeout = b.requestTimeout;
+        this.listener = b.listener;
+        this.userAgent = b.userAgent;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public CredentialsSource credentials() {
+        return credentials;
+    }
+
+    /** Registries ({@code host[:port]}) reached over plain HTTP; every other registry is reached over HTTPS. */
+    public Set<String> insecureRegistries() {
+        return insecureRegistries;
+    }
+
+    public boolean isInsecure(String registry) {
+        return insecureRegistries.contains(registry.toLowerCase(Locale.ROOT));
+    }
+
+    /** A PEM file of extra CA certificates trusted in addition to the system's. */
+    public Optional<Path> caFile() {
+        return Optional.ofNullable(caFile);
+    }
+
+    Supplier<HttpClient.Builder> httpClientBuilder() {
+        return httpClientBuilder;
+    }
+
+    /** Attempts per request, counting the first (authentication round trips are not counted). */
+    public int maxAttempts() {
+        return maxAttempts;
+    }
+
+    /** The most one request may take, retries and waits included. */
+    public Duration deadline() {
+        return deadline;
+    }
+
+    /** The longest Retry-After the client honours; longer ones are cut to this. */
+    public Duration maxRetryAfter() {
+        return maxRetryAfter;
+    }
+
+    /** The first backoff delay; it doubles per retry, with jitter. */
+    public Duration retryBackoff() {
+        return retryBackoff;
+    }
+
+    /** The most one HTTP exchange may wait for its response headers. */
+    public Duration requestTimeout() {
+        return requestTimeout;
+    }
+
+    public LogListener listener() {
+        return listener;
+    }
+
+    public String userAgent() {
+        return userAgent;
+    }
+
+    @Override
+    public String toString() {
+        return "RegistrySettings[insecure=" + new TreeSet<>(insecureRegistries) + ", caFile=" + caFile
+                + ", maxAttempts=" + maxAttempts + ", deadline=" + deadline + ", userAgent=" + userAgent + "]";
+    }
+
+    public static final class Builder {
+        private CredentialsSource credentials = CredentialsSource.none();
+        private final Set<String> insecureRegistries = new TreeSet<>();
+        private Path caFile;
+        private Supplier<HttpClient.Builder> httpClientBuilder =
+                () -> HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
+        private int maxAttempts = 5;
+        private Duration deadline = Duration.ofMinutes(2);
+        private Duration maxRetryAfter = Duration.ofSeconds(60);
+        private Duration retryBackoff = Duration.ofMillis(500);
+        private Duration requestTimeout = Duration.ofSeconds(60);
+        private LogListener listener = LogListener.NONE;
+        private String userAgent = "multiarch/0.1";
+
+        private Builder() {
+        }
+
+        public Builder credentials(CredentialsSource credentials) {
+            this.credentials = Objects.requireNonNull(credentials, "credentials");
+            return this;
+        }
+
+        /** Allows plain HTTP for this registry, written {@code host[:port]} exactly as in image references. */
+        public Builder insecureRegistry(String hostPort) {
+            if (hostPort == null || hostPort.isBlank() || hostPort.contains("/")) {
+                throw new InvalidInputException("invalid insecure registry '" + hostPort
+                        + "': give host[:port] as in the image reference, e.g. 127.0.0.1:5000");
+            }
+            insecureRegistries.add(hostPort.strip().toLowerCase(Locale.ROOT));
+            return this;
+        }
+
+        public Builder caFile(Path caFile) {
+            this.caFile = caFile;
+            return this;
+        }
+
+        /**
+         * The builder of every {@link HttpClient} the client makes (e.g. one configured with a proxy). The
+         * client sets redirects to NEVER (it follows them itself) and, for plain HTTP, HTTP/1.1; with
+         * {@link #caFile(Path)} it also sets the SSL context.
+         */
+        public Builder httpClientBuilder(Supplier<HttpClient.Builder> httpClientBuilder) {
+            this.httpClientBuilder = Objects.requireNonNull(httpClientBuilder, "httpClientBuilder");
+            return this;
+        }
+
+        public Builder retries(int maxAttempts, Duration deadline) {
+            if (maxAttempts < 1 || deadline.isNegative() || deadline.isZero()) {
+                throw new InvalidInputException("invalid retries (" + maxAttempts + ", " + deadline
+                        + "): give at least 1 attempt and a positive deadline");
+            }
+            this.maxAttempts = maxAttempts;
+            this.deadline = deadline;
+            return this;
+        }
+
+        public Builder maxRetryAfter(Duration maxRetryAfter) {
+            this.maxRetryAfter = requirePositive(maxRetryAfter, "maxRetryAfter");
+            return this;
+        }
+
+        public Builder retryBackoff(Duration retryBackoff) {
+            this.retryBackoff = requirePositive(retryBackoff, "retryBackoff");
+            return this;
+        }
+
+        public Builder requestTimeout(Duration requestTimeout) {
+            this.requestTimeout = requirePositive(requestTimeout, "requestTimeout");
+            return this;
+        }
+
+        public Builder listener(LogListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        public Builder userAgent(String userAgent) {
+            this.userAgent = Objects.requireNonNull(userAgent, "userAgent");
+            return this;
+        }
+
+        public RegistrySettings build() {
+            return new RegistrySettings(this);
+        }
+
+        private static Duration requirePositive(Duration d, String name) {
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw new InvalidInputException("invalid " + name + " '" + d + "': it must be a positive duration");
+            }
+            return d;
+        }
+    }
+}

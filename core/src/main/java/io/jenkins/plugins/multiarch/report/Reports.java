@@ -1,0 +1,286 @@
+package io.jenkins.plugins.multiarch.report;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jenkins.plugins.multiarch.image.ImageReference;
+import io.jenkins.plugins.multiarch.image.MediaType;
+import io.jenkins.plugins.multiarch.image.Platform;
+import io.jenkins.plugins.multiarch.manifest.Descriptor;
+import io.jenkins.plugins.multiarch.manifest.RawManifest;
+import io.jenkins.plugins.multiarch.publish.PublishResult;
+import io.jenkins.plugins.multiarch.publish.PublishResult.Child;
+import io.jenkins.plugins.multiarch.publish.PublishResult.TagOutcome;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Renders publish results and inspections: a human table, JSON, and {@code docker manifest inspect --verbose}. */
+public final class Reports {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private Reports() {
+    }
+
+    // ---- publish -----------------------------------------------------------------------------
+
+    /** A table for people: the list, each platform, each tag, the pull commands. */
+    public static String publishTable(PublishResult r) {
+        StringBuilder out = new StringBuilder();
+        out.append(r.dryRun() ? "Dry run, nothing written: would publish " : "Published ")
+                .append(r.listReference()).append('\n');
+        out.append("  ").append(kind(r.mediaType())).append(", ").append(r.images().size()).append(" platform")
+                .append(r.images().size() == 1 ? "" : "s").append(", ").append(r.listSize()).append(" bytes, ")
+                .append(r.requestCount()).append(" HTTP requests\n\n");
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"PLATFORM", "DIGEST", "SIZE", "SOURCE", "TRANSFER"});
+        for (Child c : r.children()) {
+            rows.add(new String[] {
+                c.attestation() ? "attestation" : c.platform().toString(),
+                c.digest().toString(),
+                Long.toString(c.size()),
+                c.source().toString(),
+                c.transfer().name().toLowerCase(Locale.ROOT)});
+        }
+        table(out, rows);
+        out.append('\n');
+        for (TagOutcome t : r.tags()) {
+            out.append("  tag ").append(r.target().withTag(t.tag())).append(": ")
+                    .append(t.status().name().toLowerCase(Locale.ROOT));
+            if (t.previous() != null && t.status() == TagOutcome.Status.UPDATED) {
+                out.append(" (was ").append(t.previous()).append(')');
+            }
+            out.append('\n');
+        }
+        for (Platform p : r.missingOptionalPlatforms()) {
+            out.append("  missing optional platform, left out: ").append(p).append('\n');
+        }
+        for (String note : r.notes()) {
+            out.append("  note: ").append(note).append('\n');
+        }
+        out.append("\nPull:\n");
+        for (String command : pullCommands(r)) {
+            out.append("  ").append(command).append('\n');
+        }
+        return out.toString();
+    }
+
+    /** {@code docker pull} commands: the list by digest, then each platform from the first tag. */
+    public static List<String> pullCommands(PublishResult r) {
+        List<String> commands = new ArrayList<>();
+        commands.add("docker pull " + r.listReference());
+        String firstTag = r.tags().isEmpty() ? null : r.tags().get(0).tag();
+        ImageReference tagged = firstTag == null ? r.listReference() : r.target().withTag(firstTag);
+        for (Child c : r.images()) {
+            commands.add("docker pull --platform " + c.platform().normalize() + " " + tagged);
+        }
+        return commands;
+    }
+
+    public static String publishJson(PublishResult r) {
+        return write(publishTree(r));
+    }
+
+    /** The JSON form of a publish result (also archived by the plugin). */
+    public static ObjectNode publishTree(PublishResult r) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("target", r.target().toString());
+        root.put("reference", r.listReference().toString());
+        root.put("digest", r.listDigest().toString());
+        root.put("mediaType", r.mediaType().value());
+        root.put("size", r.listSize());
+        root.put("dryRun", r.dryRun());
+        root.put("requestCount", r.requestCount());
+        ArrayNode tags = root.putArray("tags");
+        for (TagOutcome t : r.tags()) {
+            ObjectNode n = tags.addObject();
+            n.put("tag", t.tag());
+            n.put("status", t.status().name().toLowerCase(Locale.ROOT));
+            if (t.previous() != null) {
+                n.put("previous", t.previous().toString());
+            }
+        }
+        ArrayNode children = root.putArray("children");
+        for (Child c : r.children()) {
+            ObjectNode n = children.addObject();
+            n.put("platform", c.platform() == null ? null : c.platform().toString());
+            n.put("digest", c.digest().toString());
+            n.put("mediaType", c.mediaType().value());
+            n.put("size", c.size());
+            n.put("source", c.source().toString());
+            n.put("origin", c.origin());
+            n.put("transfer", c.transfer().name().toLowerCase(Locale.ROOT));
+            if (c.attestation()) {
+                n.put("attestationFor", c.attestationFor().toString());
+            }
+            if (!c.annotations().isEmpty()) {
+                ObjectNode a = n.putObject("annotations");
+                c.annotations().forEach(a::put);
+            }
+        }
+        ArrayNode missing = root.putArray("missingOptionalPlatforms");
+        r.missingOptionalPlatforms().forEach(p -> missing.add(p.toString()));
+        ArrayNode notes = root.putArray("notes");
+        r.notes().forEach(notes::add);
+        ArrayNode pulls = root.putArray("pullCommands");
+        pullCommands(r).forEach(pulls::add);
+        return root;
+    }
+
+    // ---- inspect ------------------------------------------------------------------------------
+
+    public static String inspectTable(Inspection i) {
+        StringBuilder out = new StringBuilder();
+        out.append("Name:      ").append(i.reference()).append('\n');
+        out.append("MediaType: ").append(i.mediaType().value()).append('\n');
+        out.append("Digest:    ").append(i.digest()).append('\n');
+        out.append('\n');
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"PLATFORM", "DIGEST", "SIZE", "MEDIA TYPE", "CONFIG SAYS"});
+        for (Inspection.Entry e : i.entries()) {
+            Descriptor d = e.descriptor();
+            String listed = e.attestation() ? "attestation"
+                    : d.platform() != null ? d.platform().toString()
+                    : e.configPlatform() != null ? e.configPlatform().toString() : "-";
+            String config = e.attestation() || e.configPlatform() == null ? "-"
+                    : e.consistent() ? e.configPlatform() + " ok" : e.configPlatform() + " MISMATCH";
+            rows.add(new String[] {listed, d.digest().toString(), Long.toString(e.totalSize()),
+                kind(e.manifest().mediaType()), config});
+        }
+        table(out, rows);
+        if (!i.consistent()) {
+            out.append("\nWARNING: at least one entry's config does not match the platform the list claims.\n");
+        }
+        return out.toString();
+    }
+
+    public static String inspectJson(Inspection i) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("reference", i.reference().toString());
+        root.put("digest", i.digest().toString());
+        root.put("mediaType", i.mediaType().value());
+        root.put("consistent", i.consistent());
+        ArrayNode entries = root.putArray("entries");
+        for (Inspection.Entry e : i.entries()) {
+            ObjectNode n = entries.addObject();
+            n.set("descriptor", descriptorTree(e.descriptor()));
+            n.put("configPlatform", e.configPlatform() == null ? null : e.configPlatform().toString());
+            n.put("totalSize", e.totalSize());
+            n.put("attestation", e.attestation());
+            n.put("consistent", e.consistent());
+        }
+        root.set("manifest", readTree(i.manifest()));
+        return write(root);
+    }
+
+    /** The raw manifest, indented: what {@code docker manifest inspect} prints without --verbose. */
+    public static String inspectRaw(Inspection i) {
+        return write(readTree(i.manifest()));
+    }
+
+    /**
+     * The shape {@code docker manifest inspect --verbose} prints (docker/cli {@code types.ImageManifest}):
+     * for a list an array of {@code {Ref, Descriptor, SchemaV2Manifest|OCIManifest}}, for one image the object.
+     */
+    public static String inspectVerbose(Inspection i) {
+        ImageReference named = i.reference().digest().isPresent() ? i.reference().withoutTagOrDigest() : i.reference();
+        if (!i.isList()) {
+            return write(verboseEntry(named, i.entries().get(0)));
+        }
+        ArrayNode array = JSON.createArrayNode();
+        for (Inspection.Entry e : i.entries()) {
+            array.add(verboseEntry(named, e));
+        }
+        return write(array);
+    }
+
+    private static ObjectNode verboseEntry(ImageReference named, Inspection.Entry e) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("Ref", named.withDigest(e.descriptor().digest()).toString());
+        n.set("Descriptor", descriptorTree(e.descriptor()));
+        String key = MediaType.DOCKER_MANIFEST.equals(e.manifest().mediaType()) ? "SchemaV2Manifest" : "OCIManifest";
+        n.set(key, readTree(e.manifest()));
+        return n;
+    }
+
+    private static ObjectNode descriptorTree(Descriptor d) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("mediaType", d.mediaType().value());
+        n.put("digest", d.digest().toString());
+        n.put("size", d.size());
+        if (d.annotations() != null && !d.annotations().isEmpty()) {
+            ObjectNode a = n.putObject("annotations");
+            d.annotations().forEach(a::put);
+        }
+        Platform p = d.platform();
+        if (p != null) {
+            ObjectNode pn = n.putObject("platform");
+            pn.put("architecture", p.architecture());
+            pn.put("os", p.os());
+            if (p.osVersion() != null) {
+                pn.put("os.version", p.osVersion());
+            }
+            if (p.osFeatures() != null && !p.osFeatures().isEmpty()) {
+                ArrayNode f = pn.putArray("os.features");
+                p.osFeatures().forEach(f::add);
+            }
+            if (p.variant() != null) {
+                pn.put("variant", p.variant());
+            }
+        }
+        return n;
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------
+
+    static String kind(MediaType type) {
+        Map<MediaType, String> names = Map.of(
+                MediaType.OCI_INDEX, "OCI image index",
+                MediaType.DOCKER_MANIFEST_LIST, "Docker manifest list",
+                MediaType.OCI_MANIFEST, "OCI manifest",
+                MediaType.DOCKER_MANIFEST, "Docker v2 manifest");
+        return names.getOrDefault(type, type.value());
+    }
+
+    private static JsonNode readTree(RawManifest raw) {
+        try {
+            return JSON.readTree(raw.bytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String write(JsonNode node) {
+        try {
+            return JSON.writeValueAsString(node) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void table(StringBuilder out, List<String[]> rows) {
+        int columns = rows.get(0).length;
+        int[] widths = new int[columns];
+        for (String[] row : rows) {
+            for (int c = 0; c < columns; c++) {
+                widths[c] = Math.max(widths[c], row[c].length());
+            }
+        }
+        for (String[] row : rows) {
+            StringBuilder line = new StringBuilder("  ");
+            for (int c = 0; c < columns; c++) {
+                line.append(row[c]);
+                if (c < columns - 1) {
+                    line.append(" ".repeat(widths[c] - row[c].length() + 2));
+                }
+            }
+            out.append(line.toString().stripTrailing()).append('\n');
+        }
+    }
+}

@@ -1,0 +1,282 @@
+package io.jenkins.plugins.multiarch.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.jenkins.plugins.multiarch.InvalidInputException;
+import io.jenkins.plugins.multiarch.RegistryException;
+import io.jenkins.plugins.multiarch.VerificationException;
+import io.jenkins.plugins.multiarch.image.Digest;
+import io.jenkins.plugins.multiarch.image.ImageReference;
+import io.jenkins.plugins.multiarch.image.MediaType;
+import io.jenkins.plugins.multiarch.manifest.Descriptor;
+import io.jenkins.plugins.multiarch.manifest.RawManifest;
+import io.jenkins.plugins.multiarch.testing.FaultProxy;
+import io.jenkins.plugins.multiarch.testing.RegistryServer;
+import io.jenkins.plugins.multiarch.testing.TestImages;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The client against a real plain-HTTP docker-registry (one process for the class). */
+class RegistryClientPlainTest {
+
+    private static RegistryServer registry;
+    private static TestImages images;
+
+    @BeforeAll
+    static void start() {
+        registry = RegistryServer.plain();
+        images = TestImages.forRegistry(registry);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (registry != null) {
+            registry.close();
+        }
+    }
+
+    private static RegistryClient client(String insecureHost) {
+        return new RegistryClient(RegistrySettings.builder().insecureRegistry(insecureHost)
+                .retries(3, Duration.ofSeconds(20)).retryBackoff(Duration.ofMillis(50)).build());
+    }
+
+    private static ImageReference ref(String s) {
+        return ImageReference.parse(registry.ref(s));
+    }
+
+    @Test
+    void manifestRoundTripByTagAndDigestKeepsExactBytes() {
+        TestImages.Pushed amd = images.pushImage("plain/app", "amd", "linux/amd64", TestImages.Format.DOCKER);
+        RegistryClient client = client(registry.hostPort());
+
+        RawManifest byTag = client.fetchManifest(ref("plain/app:amd"));
+        assertThat(byTag.bytes()).isEqualTo(amd.manifest());
+        assertThat(byTag.mediaType()).isEqualTo(MediaType.DOCKER_MANIFEST);
+        assertThat(byTag.digest()).hasToString(amd.digest());
+        RawManifest byDigest = client.fetchManifest(ref("plain/app@" + amd.digest()));
+        assertThat(byDigest.bytes()).isEqualTo(amd.manifest());
+
+        // An index with odd but valid formatting: our PUT must send these exact bytes with its media type.
+        String indexJson = "{\n  \"schemaVersion\": 2,\n  \"mediaType\": \"" + TestImages.OCI_INDEX + "\",\n"
+                + "  \"manifests\": [ {\"mediaType\": \"" + amd.mediaType() + "\", \"digest\": \"" + amd.digest()
+                + "\", \"size\": " + amd.size() + ", \"platform\": {\"architecture\": \"amd64\", \"os\": \"linux\"}} ]\n}\n";
+        RawManifest index = RawManifest.of(indexJson.getBytes(StandardCharsets.UTF_8), MediaType.OCI_INDEX);
+        Digest put = client.putManifest(ref("plain/app:list"), index);
+        assertThat(put).isEqualTo(Digest.sha256(indexJson.getBytes(StandardCharsets.UTF_8)));
+        TestImages.Fetched back = images.getManifest("plain/app", "list");
+        assertThat(back.body()).isEqualTo(index.bytes());
+        assertThat(back.mediaType()).isEqualTo(TestImages.OCI_INDEX);
+        assertThat(back.digestHeader()).isEqualTo(put.toString());
+
+        // By digest too, and the peer view agrees.
+        assertThat(client.putManifest(ref("plain/app@" + put), index)).isEqualTo(put);
+        assertThat(client.fetchManifest(ref("plain/app@" + put)).mediaType()).isEqualTo(MediaType.OCI_INDEX);
+    }
+
+    @Test
+    void putRefusesAReferencePinningAnotherDigest() {
+        TestImages.Pushed img = images.pushImage("plain/pin", "t", "linux/arm64", TestImages.Format.OCI);
+        RawManifest raw = RawManifest.of(img.manifest(), MediaType.OCI_MANIFEST);
+        Digest other = Digest.sha256(new byte[] {1});
+        assertThatThrownBy(() -> client(registry.hostPort()).putManifest(ref("plain/pin@" + other), raw))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining(other.toString());
+    }
+
+    @Test
+    void headManifestDescribesOrIsEmptyAndCountsRequests() {
+        TestImages.Pushed img = images.pushImage("plain/head", "v1", "linux/arm64/v8", TestImages.Format.OCI);
+        RegistryClient client = client(registry.hostPort());
+        int mark = registry.mark();
+        int before = client.requestCount();
+
+        Optional<Descriptor> d = client.headManifest(ref("plain/head:v1"));
+        assertThat(d).isPresent();
+        assertThat(d.get().digest()).hasToString(img.digest());
+        assertThat(d.get().size()).isEqualTo(img.size());
+        assertThat(d.get().mediaType()).isEqualTo(MediaType.OCI_MANIFEST);
+        assertThat(client.headManifest(ref("plain/head:missing"))).isEmpty();
+        assertThat(client.headManifest(ref("plain/nothing-here:v1"))).isEmpty();
+
+        List<RegistryServer.Request> seen = registry.requestsSince(mark);
+        assertThat(seen).extracting(RegistryServer.Request::method).containsOnly("HEAD");
+        assertThat(client.requestCount() - before).isEqualTo(3).isEqualTo(seen.size());
+    }
+
+    @Test
+    void headFallsBackToGetOn405AndOnMissingDigest() {
+        TestImages.Pushed img = images.pushImage("plain/fallback", "v1", "linux/amd64", TestImages.Format.DOCKER);
+        try (FaultProxy proxy = FaultProxy.inFrontOf(registry)) {
+            proxy.on("HEAD", "/manifests/").status(405);
+            RegistryClient client = client(proxy.hostPort());
+            Optional<Descriptor> d = client.headManifest(ImageReference.parse(proxy.hostPort() + "/plain/fallback:v1"));
+            assertThat(d).get().extracting(Descriptor::digest).hasToString(img.digest());
+            assertThat(proxy.requests()).extracting(FaultProxy.Recorded::method).containsExactly("HEAD", "GET");
+        }
+        try (FrontProxy front = new FrontProxy(registry, false)) {
+            front.rewriteResponseHeader("/manifests/", "Docker-Content-Digest", null);
+            RegistryClient client = client(front.hostPort());
+            Optional<Descriptor> d = client.headManifest(ImageReference.parse(front.hostPort() + "/plain/fallback:v1"));
+            assertThat(d).get().extracting(Descriptor::digest).hasToString(img.digest());
+            assertThat(front.seen()).extracting(FrontProxy.Seen::method).containsExactly("HEAD", "GET");
+        }
+    }
+
+    @Test
+    void putChecksTheRegistryDigestAndUsesOursWhenAbsent() {
+        TestImages.Pushed img = images.pushImage("plain/digest", "src", "linux/amd64", TestImages.Format.OCI);
+        RawManifest raw = RawManifest.of(img.manifest(), MediaType.OCI_MANIFEST);
+        Digest wrong = Digest.sha256("something else".getBytes(StandardCharsets.UTF_8));
+        try (FrontProxy front = new FrontProxy(registry, false)) {
+            front.rewriteResponseHeader("/manifests/", "Docker-Content-Digest", wrong.toString());
+            RegistryClient client = client(front.hostPort());
+            assertThatThrownBy(() -> client.putManifest(ImageReference.parse(front.hostPort() + "/plain/digest:moved"), raw))
+                    .isInstanceOf(VerificationException.class)
+                    .hasMessageContaining(wrong.toString()).hasMessageContaining(raw.digest().toString());
+        }
+        try (FrontProxy front = new FrontProxy(registry, false)) {
+            front.rewriteResponseHeader("/manifests/", "Docker-Content-Digest", null);
+            RegistryClient client = client(front.hostPort());
+            assertThat(client.putManifest(ImageReference.parse(front.hostPort() + "/plain/digest:nodigest"), raw))
+                    .isEqualTo(raw.digest());
+        }
+    }
+
+    @Test
+    void fetchByDigestVerifiesContent() {
+        TestImages.Pushed a = images.pushImage("plain/verify", "a", "linux/amd64", TestImages.Format.OCI);
+        TestImages.Pushed b = images.pushImage("plain/verify", "b", "linux/arm64", TestImages.Format.OCI);
+        // A proxy that serves b's manifest when a's digest is asked for: the registry is lying.
+        try (FrontProxy front = new FrontProxy(registry, false)) {
+            RegistryClient client = client(front.hostPort());
+            // Ask for a by digest through a tag-named path: the registry returns b's bytes for tag "b".
+            ImageReference lying = ImageReference.parse(front.hostPort() + "/plain/verify:b").withDigest(Digest.parse(a.digest()));
+            // referenceForApi uses the digest, so fetch really asks for a: correct content, verified.
+            assertThat(client.fetchManifest(lying).digest()).hasToString(a.digest());
+        }
+        assertThat(b.digest()).isNotEqualTo(a.digest());
+    }
+
+    @Test
+    void manifestsOverFourMebibytesAreRefused() {
+        StringBuilder big = new StringBuilder("{\"schemaVersion\":2,\"mediaType\":\"" + TestImages.OCI_INDEX
+                + "\",\"manifests\":[],\"annotations\":{\"pad\":\"");
+        big.append("x".repeat(4 * 1024 * 1024 + 10)).append("\"}}");
+        TestImages.Pushed pushed = images.pushManifest("plain/big", "huge", TestImages.OCI_INDEX,
+                big.toString().getBytes(StandardCharsets.UTF_8));
+        RegistryClient client = client(registry.hostPort());
+        assertThatThrownBy(() -> client.fetchManifest(ref("plain/big:huge")))
+                .isInstanceOf(RegistryException.class).hasMessageContaining("limit of 4194304 bytes");
+        assertThat(pushed.size()).isGreaterThan(4L * 1024 * 1024);
+    }
+
+    @Test
+    void blobPushExistsFetchAndLimits() {
+        RegistryClient client = client(registry.hostPort());
+        byte[] data = TestImages.randomBytes(70_000);
+        Digest digest = Digest.sha256(data);
+        ImageReference repo = ref("plain/blobs");
+        assertThat(client.blobExists(repo, digest)).isFalse();
+        client.pushBlob(repo, digest, data);
+        assertThat(client.blobExists(repo, digest)).isTrue();
+        assertThat(client.fetchBlob(repo, digest, 100_000)).isEqualTo(data);
+        assertThat(images.getBlob("plain/blobs", digest.toString())).isEqualTo(data);
+        assertThatThrownBy(() -> client.fetchBlob(repo, digest, 1000))
+                .isInstanceOf(RegistryException.class).hasMessageContaining("limit of 1000 bytes");
+        assertThatThrownBy(() -> client.pushBlob(repo, Digest.sha256(new byte[] {9}), data))
+                .isInstanceOf(InvalidInputException.class);
+        Digest absent = Digest.sha256(new byte[] {1, 2, 3});
+        assertThatThrownBy(() -> client.fetchBlob(repo, absent, 1000))
+                .isInstanceOf(RegistryException.class)
+                .hasMessageContaining("fetch blob " + absent)
+                .hasMessageContaining("BLOB_UNKNOWN")
+                .satisfies(e -> assertThat(((RegistryException) e).statusCode()).isEqualTo(404));
+    }
+
+    @Test
+    void mountAcrossRepositoriesIsOneRequest() {
+        RegistryClient client = client(registry.hostPort());
+        byte[] data = TestImages.randomBytes(5000);
+        String digest = images.pushBlob("plain/mount-src", data);
+        Descriptor blob = new Descriptor(MediaType.OCI_LAYER_GZIP, Digest.parse(digest), data.length);
+        int before = client.requestCount();
+        int mark = registry.mark();
+        assertThat(client.mountBlob(ref("plain/mount-dst"), ref("plain/mount-src"), blob)).isTrue();
+        assertThat(client.requestCount() - before).isEqualTo(1);
+        assertThat(registry.requestsSince(mark)).singleElement()
+                .satisfies(r -> assertThat(r.status()).isEqualTo(201))
+                .satisfies(r -> assertThat(r.path()).contains("mount=" + digest.replace(":", "%3A")).contains("from=plain%2Fmount-src"));
+        assertThat(client.blobExists(ref("plain/mount-dst"), blob.digest())).isTrue();
+    }
+
+    @Test
+    void mountAnswered202IsCompletedByCopyInThatSession() {
+        byte[] data = TestImages.randomBytes(300_000);
+        String digest = images.pushBlob("plain/copy-src", data);
+        Descriptor blob = new Descriptor(MediaType.OCI_LAYER_GZIP, Digest.parse(digest), data.length);
+        try (FrontProxy front = new FrontProxy(registry, false)) {
+            front.stripMount();
+            RegistryClient client = client(front.hostPort());
+            ImageReference target = ImageReference.parse(front.hostPort() + "/plain/copy-dst");
+            ImageReference source = ImageReference.parse(front.hostPort() + "/plain/copy-src");
+            assertThat(client.mountBlob(target, source, blob)).isFalse();
+            assertThat(front.seen()).extracting(FrontProxy.Seen::method).containsExactly("POST", "GET", "PUT");
+            assertThat(client.blobExists(target, blob.digest())).isTrue();
+        }
+        assertThat(images.getBlob("plain/copy-dst", digest)).isEqualTo(data);
+    }
+
+    @Test
+    void copyOfABlobTheSourceLacksFailsClearly() {
+        RegistryClient client = client(registry.hostPort());
+        byte[] data = TestImages.randomBytes(100);
+        Descriptor blob = new Descriptor(MediaType.OCI_LAYER_GZIP, Digest.sha256(data), data.length);
+        // The registry answers 202 (the source lacks the blob); the copy then finds nothing to read.
+        assertThatThrownBy(() -> client.mountBlob(ref("plain/lack-dst"), ref("plain/lack-src"), blob))
+                .isInstanceOf(RegistryException.class)
+                .hasMessageContaining("read blob " + blob.digest() + " from " + registry.hostPort() + "/plain/lack-src")
+                .satisfies(e -> assertThat(((RegistryException) e).statusCode()).isEqualTo(404));
+    }
+
+    @Test
+    void copyAcrossRegistriesIsRefused() {
+        Descriptor blob = new Descriptor(MediaType.OCI_LAYER_GZIP, Digest.sha256(new byte[] {1}), 1);
+        RegistryClient client = client(registry.hostPort());
+        assertThatThrownBy(() -> client.mountBlob(ref("plain/x"), ImageReference.parse("other.example:5000/y"), blob))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("copying across registries is not supported");
+        assertThat(client.requestCount()).isZero();
+    }
+
+    @Test
+    void registryDownFailsQuicklyWithAClearError() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        String host = "127.0.0.1:" + port;
+        RegistryClient client = new RegistryClient(RegistrySettings.builder().insecureRegistry(host).build());
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> client.fetchManifest(ImageReference.parse(host + "/app:1")))
+                .isInstanceOf(RegistryException.class)
+                .hasMessageContaining("fetch manifest " + host + "/app:1")
+                .hasMessageContaining("cannot reach " + host);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+        assertThat(client.requestCount()).isEqualTo(RetryPolicy.MAX_CONNECT_ATTEMPTS);
+    }
+
+    @Test
+    void plainHttpOnlyForNamedRegistries() {
+        // Not named insecure: the client speaks TLS to a plain-HTTP port and fails without retrying.
+        RegistryClient client = new RegistryClient(RegistrySettings.builder().build());
+        assertThatThrownBy(() -> client.fetchManifest(ref("plain/app:amd")))
+                .isInstanceOf(RegistryException.class).hasMessageContaining("TLS");
+        assertThat(client.requestCount()).isEqualTo(1);
+    }
+}

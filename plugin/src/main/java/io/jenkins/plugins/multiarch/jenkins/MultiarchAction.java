@@ -1,0 +1,449 @@
+package io.jenkins.plugins.multiarch.jenkins;
+
+import edu.umd.cs.findbugs.annotations.CheckForNull;
+import edu.umd.cs.findbugs.annotations.NonNull;
+import hudson.BulkChange;
+import hudson.EnvVars;
+import hudson.model.EnvironmentContributingAction;
+import hudson.model.Run;
+import io.jenkins.plugins.multiarch.image.ImageReference;
+import io.jenkins.plugins.multiarch.publish.PublishResult;
+import io.jenkins.plugins.multiarch.record.ArchImageRecord;
+import io.jenkins.plugins.multiarch.report.Reports;
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import jenkins.model.RunAction2;
+
+/**
+ * The build's multi-arch images, for reviewers (summary on the build page, detail page at
+ * {@code multiarch/}) and for {@code pushManifestList}, which publishes what {@code buildArchImage}
+ * recorded here. Holds no secret: records carry build-arg names only, never values or passwords.
+ *
+ * <p>Parallel branches update it under {@code synchronized (run)} with a {@link BulkChange}, as
+ * docker-workflow's ImageAction does, so that concurrent updates are neither lost nor half-saved.
+ */
+public final class MultiarchAction implements RunAction2, EnvironmentContributingAction {
+
+    /** Exported for later steps (signing, deployment): the last published list. */
+    public static final String ENV_LIST_DIGEST = "MULTIARCH_LIST_DIGEST";
+
+    public static final String ENV_LIST_REFERENCE = "MULTIARCH_LIST_REFERENCE";
+
+    private final List<ImageEntry> images = new ArrayList<>();
+    private transient Run<?, ?> run;
+
+    MultiarchAction() {}
+
+    // ---- updates ------------------------------------------------------------------------------
+
+    /** Adds (or replaces, on a re-run of the same platform) one platform's build. */
+    static void recordBuild(Run<?, ?> run, ArchImageRecord record, String artifactPath, String agent) throws IOException {
+        PlatformBuild build = new PlatformBuild(record, artifactPath, agent);
+        update(run, action -> {
+            ImageEntry image = action.entry(record.image().toString(), true);
+            image.builds.removeIf(b -> b.platform.equals(build.platform));
+            image.builds.add(build);
+            image.builds.sort((a, b) -> a.platform.compareTo(b.platform));
+        });
+    }
+
+    static void recordPublish(Run<?, ?> run, PublishResult result) throws IOException {
+        Publication publication = new Publication(result);
+        update(run, action -> {
+            ImageEntry image = action.entry(result.target().toString(), true);
+            image.publication = publication;
+            for (PlatformBuild b : image.builds) {
+                b.verified = result.images().stream()
+                        .anyMatch(c -> c.digest().toString().equals(b.digest) && c.platform().toString().equals(b.platform));
+            }
+        });
+    }
+
+    private interface Update {
+        void apply(MultiarchAction action);
+    }
+
+    private static void update(Run<?, ?> run, Update update) throws IOException {
+        synchronized (run) {
+            BulkChange bc = new BulkChange(run);
+            try {
+                MultiarchAction action = run.getAction(MultiarchAction.class);
+                if (action == null) {
+                    action = new MultiarchAction();
+                    run.addAction(action);
+                }
+                synchronized (action) {
+                    update.apply(action);
+                }
+                bc.commit();
+            } finally {
+                bc.abort();
+            }
+        }
+    }
+
+    private ImageEntry entry(String image, boolean create) {
+        for (ImageEntry e : images) {
+            if (e.image.equals(image)) {
+                return e;
+            }
+        }
+        if (!create) {
+            return null;
+        }
+        ImageEntry e = new ImageEntry(image);
+        images.add(e);
+        return e;
+    }
+
+    // ---- reading --------------------------------------------------------------------------------
+
+    public synchronized List<ImageEntry> getImages() {
+        return Collections.unmodifiableList(new ArrayList<>(images));
+    }
+
+    /** This run's records of one image (what pushManifestList publishes by default). */
+    synchronized List<ArchImageRecord> recordsOf(ImageReference image) {
+        ImageEntry e = entry(image.withoutTagOrDigest().toString(), false);
+        List<ArchImageRecord> out = new ArrayList<>();
+        if (e != null) {
+            for (PlatformBuild b : e.builds) {
+                out.add(ArchImageRecord.fromJson(b.recordJson.getBytes(StandardCharsets.UTF_8), b.recordPath));
+            }
+        }
+        return out;
+    }
+
+    /** Per platform of this image, what changed against the previous successful build. */
+    public List<Change> changesOf(ImageEntry image) {
+        Run<?, ?> previous = run == null ? null : run.getPreviousSuccessfulBuild();
+        ImageEntry before = null;
+        if (previous != null) {
+            MultiarchAction a = previous.getAction(MultiarchAction.class);
+            if (a != null) {
+                synchronized (a) {
+                    before = a.entry(image.image, false);
+                }
+            }
+        }
+        List<Change> changes = new ArrayList<>();
+        for (PlatformBuild now : image.getBuilds()) {
+            PlatformBuild then = before == null ? null : before.build(now.platform);
+            changes.add(new Change(now.platform, then == null ? null : then.digest, now.digest));
+        }
+        if (before != null) {
+            for (PlatformBuild then : before.getBuilds()) {
+                if (image.build(then.platform) == null) {
+                    changes.add(new Change(then.platform, then.digest, null));
+                }
+            }
+        }
+        return changes;
+    }
+
+    public @CheckForNull Run<?, ?> getPreviousSuccessfulBuild() {
+        return run == null ? null : run.getPreviousSuccessfulBuild();
+    }
+
+    public Run<?, ?> getRun() {
+        return run;
+    }
+
+    // ---- Action ---------------------------------------------------------------------------------
+
+    @Override
+    public String getIconFileName() {
+        return "symbol-cube";
+    }
+
+    @Override
+    public String getDisplayName() {
+        return Messages.MultiarchAction_DisplayName();
+    }
+
+    @Override
+    public String getUrlName() {
+        return "multiarch";
+    }
+
+    @Override
+    public void onAttached(Run<?, ?> r) {
+        this.run = r;
+    }
+
+    @Override
+    public void onLoad(Run<?, ?> r) {
+        this.run = r;
+    }
+
+    @Override
+    public synchronized void buildEnvironment(@NonNull Run<?, ?> run, @NonNull EnvVars env) {
+        Publication last = null;
+        for (ImageEntry e : images) {
+            if (e.publication != null && !e.publication.dryRun) {
+                last = e.publication;
+            }
+        }
+        if (last != null) {
+            env.put(ENV_LIST_DIGEST, last.listDigest);
+            env.put(ENV_LIST_REFERENCE, last.listReference);
+        }
+    }
+
+    // ---- data (stored in build.xml by XStream: plain fields, no core types) ----------------------
+
+    /** One multi-arch image of this build. */
+    public static final class ImageEntry implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final String image;
+        private final List<PlatformBuild> builds = new ArrayList<>();
+        private Publication publication;
+
+        ImageEntry(String image) {
+            this.image = image;
+        }
+
+        public String getImage() {
+            return image;
+        }
+
+        public List<PlatformBuild> getBuilds() {
+            return Collections.unmodifiableList(builds);
+        }
+
+        public @CheckForNull Publication getPublication() {
+            return publication;
+        }
+
+        @CheckForNull
+        PlatformBuild build(String platform) {
+            return builds.stream().filter(b -> b.platform.equals(platform)).findFirst().orElse(null);
+        }
+    }
+
+    /** One platform's build, from its record. */
+    public static final class PlatformBuild implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final String platform;
+        private final String digest;
+        private final String reference;
+        private final String mediaType;
+        private final long size;
+        private final String agent;
+        private final String builder;
+        private final long durationMillis;
+        private final boolean emulated;
+        private final String recordPath;
+        private final String recordJson;
+        private Boolean verified;
+
+        PlatformBuild(ArchImageRecord r, String recordPath, String agent) {
+            this.platform = r.platform().toString();
+            this.digest = r.digest().toString();
+            this.reference = r.reference().toString();
+            this.mediaType = r.mediaType().value();
+            this.size = r.size();
+            this.agent = agent != null ? agent : r.agent() != null ? r.agent() : r.host();
+            this.builder = r.builder() + (r.builderVersion() == null ? "" : " " + r.builderVersion());
+            this.durationMillis = r.duration().toMillis();
+            this.emulated = r.emulated();
+            this.recordPath = recordPath;
+            this.recordJson = new String(r.toJson(), StandardCharsets.UTF_8);
+        }
+
+        public String getPlatform() {
+            return platform;
+        }
+
+        public String getDigest() {
+            return digest;
+        }
+
+        public String getReference() {
+            return reference;
+        }
+
+        public String getMediaType() {
+            return mediaType;
+        }
+
+        public long getSize() {
+            return size;
+        }
+
+        public String getAgent() {
+            return agent;
+        }
+
+        public String getBuilder() {
+            return builder;
+        }
+
+        public long getDurationMillis() {
+            return durationMillis;
+        }
+
+        public String getDuration() {
+            return hudson.Util.getTimeSpanString(durationMillis);
+        }
+
+        public boolean isEmulated() {
+            return emulated;
+        }
+
+        /** Path of the archived record, relative to the build's artifacts. */
+        public String getRecordPath() {
+            return recordPath;
+        }
+
+        /** null until published; then whether the published list holds exactly this digest for this platform. */
+        public @CheckForNull Boolean getVerified() {
+            return verified;
+        }
+    }
+
+    /** The published list. */
+    public static final class Publication implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final String listDigest;
+        private final String listReference;
+        private final String mediaType;
+        private final List<String> tags = new ArrayList<>();
+        private final List<String> pullCommands = new ArrayList<>();
+        private final List<String> missingOptionalPlatforms = new ArrayList<>();
+        private final List<String> notes = new ArrayList<>();
+        private final List<Child> children = new ArrayList<>();
+        private final int requestCount;
+        private final boolean dryRun;
+
+        Publication(PublishResult r) {
+            this.listDigest = r.listDigest().toString();
+            this.listReference = r.listReference().toString();
+            this.mediaType = r.mediaType().value();
+            for (PublishResult.TagOutcome t : r.tags()) {
+                tags.add(r.target().withTag(t.tag()) + " (" + t.status().name().toLowerCase(Locale.ROOT) + ")");
+            }
+            pullCommands.addAll(Reports.pullCommands(r));
+            r.missingOptionalPlatforms().forEach(p -> missingOptionalPlatforms.add(p.toString()));
+            notes.addAll(r.notes());
+            for (PublishResult.Child c : r.images()) {
+                children.add(new Child(c.platform().toString(), c.digest().toString(), c.size(), c.source().toString()));
+            }
+            this.requestCount = r.requestCount();
+            this.dryRun = r.dryRun();
+        }
+
+        public String getListDigest() {
+            return listDigest;
+        }
+
+        public String getListReference() {
+            return listReference;
+        }
+
+        public String getMediaType() {
+            return mediaType;
+        }
+
+        public List<String> getTags() {
+            return Collections.unmodifiableList(tags);
+        }
+
+        public List<String> getPullCommands() {
+            return Collections.unmodifiableList(pullCommands);
+        }
+
+        public List<String> getMissingOptionalPlatforms() {
+            return Collections.unmodifiableList(missingOptionalPlatforms);
+        }
+
+        public List<String> getNotes() {
+            return Collections.unmodifiableList(notes);
+        }
+
+        public List<Child> getChildren() {
+            return Collections.unmodifiableList(children);
+        }
+
+        public int getRequestCount() {
+            return requestCount;
+        }
+
+        public boolean isDryRun() {
+            return dryRun;
+        }
+    }
+
+    /** One entry of the published list. */
+    public static final class Child implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final String platform;
+        private final String digest;
+        private final long size;
+        private final String source;
+
+        Child(String platform, String digest, long size, String source) {
+            this.platform = platform;
+            this.digest = digest;
+            this.size = size;
+            this.source = source;
+        }
+
+        public String getPlatform() {
+            return platform;
+        }
+
+        public String getDigest() {
+            return digest;
+        }
+
+        public long getSize() {
+            return size;
+        }
+
+        public String getSource() {
+            return source;
+        }
+    }
+
+    /** A platform's digest now and in the previous successful build. */
+    public static final class Change {
+        private final String platform;
+        private final String before;
+        private final String after;
+
+        Change(String platform, String before, String after) {
+            this.platform = platform;
+            this.before = before;
+            this.after = after;
+        }
+
+        public String getPlatform() {
+            return platform;
+        }
+
+        public @CheckForNull String getBefore() {
+            return before;
+        }
+
+        public @CheckForNull String getAfter() {
+            return after;
+        }
+
+        /** added, removed, changed or unchanged. */
+        public String getKind() {
+            if (before == null) {
+                return "added";
+            }
+            if (after == null) {
+                return "removed";
+            }
+            return before.equals(after) ? "unchanged" : "changed";
+        }
+    }
+}
