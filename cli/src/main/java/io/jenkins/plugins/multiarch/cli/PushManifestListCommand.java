@@ -8,11 +8,9 @@ import io.jenkins.plugins.multiarch.publish.PublishRequest;
 import io.jenkins.plugins.multiarch.publish.PublishResult;
 import io.jenkins.plugins.multiarch.publish.Publisher;
 import io.jenkins.plugins.multiarch.publish.SourceSpec;
-import io.jenkins.plugins.multiarch.record.ArchImageRecord;
 import io.jenkins.plugins.multiarch.record.RecordStore;
 import io.jenkins.plugins.multiarch.registry.RegistryClient;
 import io.jenkins.plugins.multiarch.report.Reports;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -102,14 +100,8 @@ public final class PushManifestListCommand implements Callable<Integer> {
     }
 
     static List<SourceSpec> recordSources(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            throw new InvalidInputException("--records " + dir + " is not a directory: give the folder `multiarch build --records` wrote");
-        }
-        List<ArchImageRecord> found = RecordStore.readAll(dir);
-        if (found.isEmpty()) {
-            throw new InvalidInputException("--records " + dir + " holds no build records (*.json)");
-        }
-        return found.stream().map(ArchImageRecord::toSourceSpec).toList();
+        // RecordStore names a missing or empty folder in its error
+        return RecordStore.files(dir).stream().map(f -> RecordStore.read(f).toSourceSpec("record " + f)).toList();
     }
 
     static Map<String, String> parseAnnotations(List<String> values) {

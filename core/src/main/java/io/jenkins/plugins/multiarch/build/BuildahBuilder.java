@@ -54,6 +54,7 @@ public final class BuildahBuilder implements ImageBuilder {
     private final Path root;
     private final Path runRoot;
     private final String isolation;
+    private final boolean layers;
     private final Set<String> insecureRegistries;
     private final RegistryClient registry;
     private final CredentialsSource credentials;
@@ -65,6 +66,7 @@ public final class BuildahBuilder implements ImageBuilder {
         this.root = b.root;
         this.runRoot = b.runRoot;
         this.isolation = b.isolation;
+        this.layers = b.layers;
         this.insecureRegistries = Set.copyOf(b.insecureRegistries);
         this.registry = b.registryClient;
         this.credentials = b.credentials;
@@ -115,7 +117,7 @@ public final class BuildahBuilder implements ImageBuilder {
     public ArchImageRecord build(BuildRequest request, LogListener listener) {
         request.checkFiles();
         Platform host = hostPlatform();
-        boolean emulated = HostArchitecture.guard(request, host, "buildah builder on this machine", listener);
+        boolean emulated = HostArchitecture.guard(request, host, "the buildah builder on this machine", listener);
         String prefix = "[" + request.platform() + "] ";
         if (emulated && !HostArchitecture.localEmulatorAvailable(request.platform())) {
             listener.warn(prefix + "no binfmt_misc handler for " + request.platform().architecture() + " is enabled: RUN "
@@ -136,11 +138,14 @@ public final class BuildahBuilder implements ImageBuilder {
             Path registriesConf = writeRegistriesConf(work);
             Map<String, String> env = new java.util.HashMap<>();
             env.put("CONTAINERS_REGISTRIES_CONF", registriesConf.toString());
-            env.put("BUILDAH_LAYERS", "true");
+            env.put("BUILDAH_LAYERS", String.valueOf(layers));
 
             List<String> bud = base();
             bud.addAll(List.of("bud", "--isolation", isolation, "--platform", request.platform().toString(),
-                    "-f", request.dockerfile().toString(), "--layers", "--pull=" + (request.pull() ? "always" : "missing")));
+                    "-f", request.dockerfile().toString(), "--pull=" + (request.pull() ? "always" : "missing")));
+            if (layers) {
+                bud.add("--layers");
+            }
             if (authFile != null) {
                 bud.addAll(List.of("--authfile", authFile.toString()));
             }
@@ -172,11 +177,23 @@ public final class BuildahBuilder implements ImageBuilder {
             listener.info(prefix + "building " + request.context() + " for " + request.platform() + " with buildah "
                     + buildahVersion + " (" + host + ")" + (emulated ? " under emulation" : ""));
             Result built = run(bud, env, lines, true);
+            if (built.exit != 0 && layers && built.output.contains("history lists")) {
+                // buildah 1.28 with --layers cannot commit on top of a base whose config has no history
+                // entries; the same build without the layer cache works
+                lines.line("buildah's layer cache cannot use this base image (its config has no history); "
+                        + "building again without --layers");
+                List<String> retry = new ArrayList<>(bud);
+                retry.remove("--layers");
+                env.put("BUILDAH_LAYERS", "false");
+                built = run(retry, env, lines, true);
+            }
             if (built.exit != 0) {
                 throw new BuildException("the build of " + request.context() + " for " + request.platform()
                         + " failed (buildah exit code " + built.exit + "); nothing was pushed", lines.tail());
             }
-            listener.info(prefix + "built " + Files.readString(iid).strip());
+            String imageId = Files.readString(iid).strip();
+            listener.info(prefix + "built " + imageId);
+            checkLocalImage(imageId, request.platform(), lines);
 
             Digest reported = null;
             for (ImageReference ref : refs) {
@@ -232,6 +249,23 @@ public final class BuildahBuilder implements ImageBuilder {
         } catch (InvalidInputException e) {
             throw new RegistryException("buildah pushed " + ref + " but wrote no digest ('" + text + "') to "
                     + "--digestfile; update buildah", e);
+        }
+    }
+
+    /** Refuses, before pushing, an image whose config names another platform (see DockerEngineBuilder). */
+    private void checkLocalImage(String imageId, Platform requested, LogLines lines) {
+        List<String> inspect = base();
+        inspect.addAll(List.of("inspect", "--type", "image", "--format", "{{.OCIv1.OS}}/{{.OCIv1.Architecture}}", imageId));
+        Result r = run(inspect, Map.of(), lines, false);
+        String[] parts = r.output.strip().split("/");
+        if (r.exit != 0 || parts.length != 2 || parts[0].isBlank() || parts[1].isBlank()) {
+            return; // the registry read-back still checks
+        }
+        Platform local = Platform.of(parts[0], parts[1]);
+        if (!local.matches(requested.withVariant(null)) && !local.matches(requested)) {
+            throw new io.jenkins.plugins.multiarch.VerificationException("the image built for " + requested + " ("
+                    + imageId + ") is " + local + " according to its config, so it was not pushed: its base image was "
+                    + "the wrong platform; give a base image that has a " + requested + " variant");
         }
     }
 
@@ -330,6 +364,7 @@ public final class BuildahBuilder implements ImageBuilder {
         private Path root;
         private Path runRoot;
         private String isolation = "chroot";
+        private boolean layers = true;
         private final Set<String> insecureRegistries = new LinkedHashSet<>();
         private RegistryClient registryClient;
         private CredentialsSource credentials = CredentialsSource.none();
@@ -343,6 +378,8 @@ public final class BuildahBuilder implements ImageBuilder {
         public Builder runRoot(Path v) { this.runRoot = v; return this; }
         /** {@code chroot} (default), {@code oci}, {@code rootless}. */
         public Builder isolation(String v) { this.isolation = v; return this; }
+        /** Cache intermediate layers ({@code --layers}, default true). */
+        public Builder layers(boolean v) { this.layers = v; return this; }
         /** A registry reached over plain HTTP (host[:port]); used for pulls and pushes. */
         public Builder insecureRegistry(String v) { insecureRegistries.add(v); return this; }
         public Builder insecureRegistries(java.util.Collection<String> v) { insecureRegistries.addAll(v); return this; }

@@ -20,6 +20,7 @@ import io.jenkins.plugins.multiarch.LogListener;
 import io.jenkins.plugins.multiarch.MultiarchException;
 import io.jenkins.plugins.multiarch.RegistryAuthenticationException;
 import io.jenkins.plugins.multiarch.RegistryException;
+import io.jenkins.plugins.multiarch.VerificationException;
 import io.jenkins.plugins.multiarch.image.Digest;
 import io.jenkins.plugins.multiarch.image.ImageReference;
 import io.jenkins.plugins.multiarch.image.Platform;
@@ -130,7 +131,7 @@ public final class DockerEngineBuilder implements ImageBuilder, Closeable {
     public ArchImageRecord build(BuildRequest request, LogListener listener) {
         request.checkFiles();
         Platform host = hostPlatform();
-        boolean emulated = HostArchitecture.guard(request, host, "docker engine at " + dockerHost, listener);
+        boolean emulated = HostArchitecture.guard(request, host, "the docker builder (engine at " + dockerHost + ")", listener);
         List<ImageReference> refs = request.naming().references(request.image(), request.tags(), request.platform());
         Instant started = Instant.now();
 
@@ -148,6 +149,7 @@ public final class DockerEngineBuilder implements ImageBuilder, Closeable {
                 + version() + " (" + host + ")" + (emulated ? " under emulation" : ""));
         String imageId = runBuild(request, refs, started, creds, lines);
         listener.info(prefix + "built " + imageId);
+        checkLocalImage(imageId, request.platform());
 
         Digest reported = null;
         for (ImageReference ref : refs) {
@@ -203,7 +205,7 @@ public final class DockerEngineBuilder implements ImageBuilder, Closeable {
                     status(item, lines);
                     if (item.isErrorIndicated()) {
                         String message = item.getErrorDetail() != null && item.getErrorDetail().getMessage() != null
-                                ? item.getErrorDetail().getMessage() : item.getError();
+                                ? item.getErrorDetail().getMessage() : "the engine reported an error without a message";
                         error.compareAndSet(null, message);
                     }
                     if (item.isBuildSuccessIndicated() && item.getImageId() != null) {
@@ -246,6 +248,24 @@ public final class DockerEngineBuilder implements ImageBuilder, Closeable {
         return imageId.get();
     }
 
+    /**
+     * Refuses, before pushing, an image whose config names another platform (a stale or single-platform
+     * base). The registry read-back after the push stays the authoritative check.
+     */
+    private void checkLocalImage(String imageId, Platform requested) {
+        var inspected = docker.inspectImageCmd(imageId).exec();
+        if (inspected.getArch() == null || inspected.getOs() == null) {
+            return;
+        }
+        Platform local = Platform.of(inspected.getOs(), inspected.getArch());
+        if (!local.matches(requested.withVariant(null)) && !local.matches(requested)) {
+            throw new VerificationException("the image built for " + requested + " (" + imageId + ") is " + local
+                    + " according to its config, so it was not pushed: its base image was the wrong platform (a base "
+                    + "that does not exist for " + requested + ", or one cached for another platform); give a base image "
+                    + "that has a " + requested + " variant");
+        }
+    }
+
     private static void status(ResponseItem item, LogLines lines) {
         // progress bars are noise in a CI log; statuses such as "Pulling from ..." are not
         if (item.getStatus() != null && (item.getProgressDetail() == null || item.getProgressDetail().getTotal() == null)) {
@@ -266,7 +286,7 @@ public final class DockerEngineBuilder implements ImageBuilder, Closeable {
                     status(item, lines);
                     if (item.isErrorIndicated()) {
                         String message = item.getErrorDetail() != null && item.getErrorDetail().getMessage() != null
-                                ? item.getErrorDetail().getMessage() : item.getError();
+                                ? item.getErrorDetail().getMessage() : "the engine reported an error without a message";
                         error.compareAndSet(null, message);
                     }
                     ResponseItem.AuxDetail aux = item.getAux();

@@ -54,8 +54,8 @@ public final class HostArchitecture {
     public static boolean guard(BuildRequest request, Platform host, String builderName, LogListener listener) {
         boolean emulated = isEmulated(request.platform(), host);
         if (emulated && !request.allowEmulation()) {
-            throw new InvalidInputException("platform " + request.platform() + " is not native to the " + builderName
-                    + " builder, which runs on " + host + ": build it on a " + request.platform()
+            throw new InvalidInputException("platform " + request.platform() + " is not native to " + builderName
+                    + ", which runs on " + host + ": build it on a " + request.platform()
                     + " agent, or allow emulation (--allow-emulation; needs qemu-user-static and binfmt_misc) "
                     + "knowing that emulated builds are much slower");
         }

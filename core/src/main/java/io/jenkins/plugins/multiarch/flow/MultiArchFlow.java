@@ -112,7 +112,7 @@ public final class MultiArchFlow {
         for (Platform p : request.platforms()) {
             BuildRequest b = request.template().withPlatform(p);
             b.checkFiles();
-            HostArchitecture.guard(b, host, builder.name() + " builder", LogListener.NONE);
+            HostArchitecture.guard(b, host, "the " + builder.name() + " builder", LogListener.NONE);
             builds.add(b);
         }
         Instant start = Instant.now();

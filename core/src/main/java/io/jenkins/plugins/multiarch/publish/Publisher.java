@@ -171,7 +171,7 @@ public final class Publisher {
                         + spec.reference() + " " + raw.digest() + "); rebuild it for " + spec.claimedPlatform()
                         + " or fix the claim");
             }
-            listener.info("verified " + spec.reference() + " " + raw.digest() + " is " + platform);
+            listener.info("verified " + spec.reference().withoutTagOrDigest().withDigest(raw.digest()) + " is " + platform);
             return List.of(new Resolved(spec, repo, spec.origin(), raw, manifest, platform, Map.of(), null));
         }
         return resolveIndex(spec, repo, (ImageIndex) parsed, raw);

@@ -13,7 +13,6 @@ import java.util.Base64;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -79,8 +78,7 @@ public final class DockerConfigCredentials implements CredentialsSource {
         }
         Map<String, Entry> entries = new HashMap<>();
         JsonNode auths = root.path("auths");
-        for (Iterator<Map.Entry<String, JsonNode>> it = auths.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
+        for (Map.Entry<String, JsonNode> field : auths.properties()) {
             Entry entry = parseEntry(configJson, field.getKey(), field.getValue());
             String host = RegistryHosts.normalize(field.getKey());
             // An entry with credentials beats an empty placeholder written for a helper.
@@ -90,8 +88,7 @@ public final class DockerConfigCredentials implements CredentialsSource {
         }
         String store = root.path("credsStore").asText("");
         Map<String, String> helpers = new HashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.path("credHelpers").fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
+        for (Map.Entry<String, JsonNode> field : root.path("credHelpers").properties()) {
             helpers.put(RegistryHosts.normalize(field.getKey()), field.getValue().asText(""));
         }
         return new DockerConfigCredentials(configJson, entries, store.isEmpty() ? null : store, helpers, listener);

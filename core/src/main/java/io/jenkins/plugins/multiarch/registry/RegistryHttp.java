@@ -166,7 +166,7 @@ final class RegistryHttp {
             return name;
         }
         // JDK messages can quote a URL; keep only its redacted form.
-        return name + ": " + RegistryErrors.truncate(RegistryErrors.oneLine(message.replaceAll("\\?\\S*", "?***")), 200);
+        return name + ": " + RegistryErrors.truncate(RegistryErrors.oneLine(message.replaceAll("(https?://[^\\s?]*)\\?\\S*", "$1?***")), 200);
     }
 
     /** One attempt: the request, then any redirects, then the body read. */

@@ -63,6 +63,7 @@ final class FrontProxy implements AutoCloseable {
     private volatile Pattern bodyPath;
     private volatile byte[] replacementBody;
     private volatile boolean chunked;
+    private final java.util.concurrent.atomic.AtomicInteger dropAuthorization = new java.util.concurrent.atomic.AtomicInteger();
 
     FrontProxy(RegistryServer upstream, boolean tls) {
         this.upstream = upstream;
@@ -107,7 +108,7 @@ final class FrontProxy implements AutoCloseable {
         return List.copyOf(seen);
     }
 
-    /** GET .../blobs/... answers 307 to {@code base} + same path + a presigned-looking query. */
+    /** Authenticated GET .../blobs/... answers 307 to {@code base} + same path + a presigned-looking query. */
     FrontProxy redirectBlobGetsTo(URI base) {
         this.blobRedirect = base;
         return this;
@@ -143,6 +144,15 @@ final class FrontProxy implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Forwards the next {@code times} requests that carry Authorization without it, so the registry itself
+     * answers 401 with its real challenge: what a revoked or expired token gets.
+     */
+    FrontProxy dropAuthorization(int times) {
+        dropAuthorization.set(times);
+        return this;
+    }
+
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
             String method = ex.getRequestMethod();
@@ -151,7 +161,9 @@ final class FrontProxy implements AutoCloseable {
             String query = uri.getRawQuery();
             seen.add(new Seen(method, path, query, ex.getRequestHeaders().containsKey("Authorization")));
             byte[] body = ex.getRequestBody().readAllBytes();
-            if (blobRedirect != null && method.equals("GET") && path.contains("/blobs/sha256:")) {
+            // Like a real registry: authentication first (unauthenticated requests go on to get their 401), then the redirect.
+            if (blobRedirect != null && method.equals("GET") && path.contains("/blobs/sha256:")
+                    && ex.getRequestHeaders().containsKey("Authorization")) {
                 ex.getResponseHeaders().set("Location",
                         blobRedirect + path + "?X-Amz-Credential=AKIDEXAMPLE&X-Amz-Signature=presignedsecret123");
                 ex.sendResponseHeaders(307, -1);
@@ -162,7 +174,12 @@ final class FrontProxy implements AutoCloseable {
             }
             URI target = URI.create(upstream.baseUri() + path + (query != null ? "?" + query : ""));
             HttpRequest.Builder rb = HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(30));
+            boolean dropAuth = ex.getRequestHeaders().containsKey("Authorization")
+                    && dropAuthorization.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
             for (Map.Entry<String, List<String>> h : ex.getRequestHeaders().entrySet()) {
+                if (dropAuth && h.getKey().equalsIgnoreCase("Authorization")) {
+                    continue;
+                }
                 if (!HOP.contains(h.getKey().toLowerCase(Locale.ROOT))) {
                     h.getValue().forEach(v -> rb.header(h.getKey(), v));
                 }

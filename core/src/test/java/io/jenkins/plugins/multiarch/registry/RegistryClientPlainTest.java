@@ -149,31 +149,35 @@ class RegistryClientPlainTest {
     }
 
     @Test
-    void fetchByDigestVerifiesContent() {
+    void fetchByDigestVerifiesContentAndTagFetchChecksTheDigestHeader() {
         TestImages.Pushed a = images.pushImage("plain/verify", "a", "linux/amd64", TestImages.Format.OCI);
         TestImages.Pushed b = images.pushImage("plain/verify", "b", "linux/arm64", TestImages.Format.OCI);
-        // A proxy that serves b's manifest when a's digest is asked for: the registry is lying.
+        // A proxy that serves b's manifest whatever is asked: by digest, and by tag against a's Docker-Content-Digest.
         try (FrontProxy front = new FrontProxy(registry, false)) {
+            front.replaceResponseBody("/manifests/", b.manifest(), false);
             RegistryClient client = client(front.hostPort());
-            // Ask for a by digest through a tag-named path: the registry returns b's bytes for tag "b".
-            ImageReference lying = ImageReference.parse(front.hostPort() + "/plain/verify:b").withDigest(Digest.parse(a.digest()));
-            // referenceForApi uses the digest, so fetch really asks for a: correct content, verified.
-            assertThat(client.fetchManifest(lying).digest()).hasToString(a.digest());
+            assertThatThrownBy(() -> client.fetchManifest(ImageReference.parse(front.hostPort() + "/plain/verify@" + a.digest())))
+                    .isInstanceOf(VerificationException.class)
+                    .hasMessageContaining("hashes to " + b.digest()).hasMessageContaining("not the requested " + a.digest());
+            assertThatThrownBy(() -> client.fetchManifest(ImageReference.parse(front.hostPort() + "/plain/verify:a")))
+                    .isInstanceOf(VerificationException.class).hasMessageContaining(a.digest());
         }
-        assertThat(b.digest()).isNotEqualTo(a.digest());
     }
 
     @Test
-    void manifestsOverFourMebibytesAreRefused() {
-        StringBuilder big = new StringBuilder("{\"schemaVersion\":2,\"mediaType\":\"" + TestImages.OCI_INDEX
-                + "\",\"manifests\":[],\"annotations\":{\"pad\":\"");
-        big.append("x".repeat(4 * 1024 * 1024 + 10)).append("\"}}");
-        TestImages.Pushed pushed = images.pushManifest("plain/big", "huge", TestImages.OCI_INDEX,
-                big.toString().getBytes(StandardCharsets.UTF_8));
-        RegistryClient client = client(registry.hostPort());
-        assertThatThrownBy(() -> client.fetchManifest(ref("plain/big:huge")))
-                .isInstanceOf(RegistryException.class).hasMessageContaining("limit of 4194304 bytes");
-        assertThat(pushed.size()).isGreaterThan(4L * 1024 * 1024);
+    void manifestsOverFourMebibytesAreRefusedWhateverContentLengthSays() {
+        TestImages.Pushed small = images.pushImage("plain/big", "v1", "linux/amd64", TestImages.Format.OCI);
+        byte[] huge = new byte[4 * 1024 * 1024 + 1];
+        java.util.Arrays.fill(huge, (byte) ' ');
+        for (boolean chunked : new boolean[] {false, true}) {
+            try (FrontProxy front = new FrontProxy(registry, false)) {
+                front.replaceResponseBody("/manifests/", huge, chunked);
+                RegistryClient client = client(front.hostPort());
+                assertThatThrownBy(() -> client.fetchManifest(ImageReference.parse(front.hostPort() + "/plain/big:v1")))
+                        .isInstanceOf(RegistryException.class).hasMessageContaining("limit of 4194304 bytes");
+            }
+        }
+        assertThat(client(registry.hostPort()).fetchManifest(ref("plain/big:v1")).size()).isEqualTo(small.size());
     }
 
     @Test
@@ -219,8 +223,11 @@ class RegistryClientPlainTest {
     void mountAnswered202IsCompletedByCopyInThatSession() {
         byte[] data = TestImages.randomBytes(300_000);
         String digest = images.pushBlob("plain/copy-src", data);
-        Descriptor blob = new Descriptor(MediaType.OCI_LAYER_GZIP, Digest.parse(digest), data.length);
-        try (FrontProxy front = new FrontProxy(registry, false)) {
+        try (BlobOrigin foreign = new BlobOrigin().serve(digest, data);
+                FrontProxy front = new FrontProxy(registry, false)) {
+            // A descriptor with foreign-layer urls: they are never fetched, the copy reads the source repository.
+            Descriptor blob = new Descriptor(MediaType.OCI_LAYER_GZIP, Digest.parse(digest), data.length, null,
+                    java.util.Map.of(), List.of(foreign.baseUri() + "/foreign/" + digest), null);
             front.stripMount();
             RegistryClient client = client(front.hostPort());
             ImageReference target = ImageReference.parse(front.hostPort() + "/plain/copy-dst");
@@ -228,6 +235,7 @@ class RegistryClientPlainTest {
             assertThat(client.mountBlob(target, source, blob)).isFalse();
             assertThat(front.seen()).extracting(FrontProxy.Seen::method).containsExactly("POST", "GET", "PUT");
             assertThat(client.blobExists(target, blob.digest())).isTrue();
+            assertThat(foreign.received()).isEmpty();
         }
         assertThat(images.getBlob("plain/copy-dst", digest)).isEqualTo(data);
     }
@@ -278,5 +286,38 @@ class RegistryClientPlainTest {
         assertThatThrownBy(() -> client.fetchManifest(ref("plain/app:amd")))
                 .isInstanceOf(RegistryException.class).hasMessageContaining("TLS");
         assertThat(client.requestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void contentTypeThatContradictsTheBodyIsRefused() {
+        images.pushImage("plain/label", "1", "linux/amd64", TestImages.Format.OCI);
+        try (FrontProxy front = new FrontProxy(registry, false)) {
+            front.rewriteResponseHeader("/manifests/", "Content-Type", TestImages.DOCKER_MANIFEST);
+            RegistryClient client = client(front.hostPort());
+            assertThatThrownBy(() -> client.fetchManifest(ImageReference.parse(front.hostPort() + "/plain/label:1")))
+                    .isInstanceOf(VerificationException.class)
+                    .hasMessageContaining("fetch manifest " + front.hostPort() + "/plain/label:1")
+                    .hasMessageContaining(TestImages.DOCKER_MANIFEST);
+        }
+    }
+
+    @Test
+    void requestCountIsThreadSafeAndMatchesTheRegistryLog() throws Exception {
+        images.pushImage("plain/count", "1", "linux/amd64", TestImages.Format.OCI);
+        RegistryClient client = client(registry.hostPort());
+        int mark = registry.mark();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<RawManifest>> results = new java.util.ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                results.add(pool.submit(() -> client.fetchManifest(ref("plain/count:1"))));
+            }
+            for (java.util.concurrent.Future<RawManifest> f : results) {
+                assertThat(f.get().mediaType()).isEqualTo(MediaType.OCI_MANIFEST);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(client.requestCount()).isEqualTo(20).isEqualTo(registry.requestsSince(mark).size());
     }
 }

@@ -290,13 +290,14 @@ public final class FaultProxy implements AutoCloseable {
                 byte[] err = ("{\"errors\":[{\"code\":\"" + code + "\",\"message\":\"injected by FaultProxy\"}]}")
                         .getBytes(StandardCharsets.UTF_8);
                 ex.getResponseHeaders().set("Content-Type", "application/json");
+                // recorded before answering: a client that got its answer must find its request here
+                recorded.add(new Recorded(method, path, uri.getRawQuery(), names, auth, fault.status, faultName));
                 if ("HEAD".equals(method)) {
                     ex.sendResponseHeaders(fault.status, -1);
                 } else {
                     ex.sendResponseHeaders(fault.status, err.length);
                     ex.getResponseBody().write(err);
                 }
-                recorded.add(new Recorded(method, path, uri.getRawQuery(), names, auth, fault.status, faultName));
                 return;
             }
             if (fault != null && fault.kind == Kind.RESET) {
@@ -322,13 +323,13 @@ public final class FaultProxy implements AutoCloseable {
             }
             byte[] respBody = up.body() == null ? new byte[0] : up.body();
             int status = up.statusCode();
+            recorded.add(new Recorded(method, path, uri.getRawQuery(), names, auth, status, faultName));
             if ("HEAD".equals(method) || status == 204 || status == 304 || respBody.length == 0) {
                 ex.sendResponseHeaders(status, -1);
             } else {
                 ex.sendResponseHeaders(status, respBody.length);
                 ex.getResponseBody().write(respBody);
             }
-            recorded.add(new Recorded(method, path, uri.getRawQuery(), names, auth, status, faultName));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DropConnection();

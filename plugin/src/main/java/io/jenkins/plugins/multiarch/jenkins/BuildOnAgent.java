@@ -76,7 +76,7 @@ final class BuildOnAgent extends MasterToSlaveFileCallable<String> {
         RegistrySettings.Builder settings = RegistrySettings.builder().credentials(credentials).listener(log)
                 .userAgent(Versions.userAgent());
         spec.insecureRegistries.forEach(settings::insecureRegistry);
-        RegistryClient client = RegistryClient.create(settings.build());
+        RegistryClient client = new RegistryClient(settings.build());
 
         ImageBuilder builder = newBuilder(client, credentials);
         try {

@@ -225,7 +225,7 @@ public final class PushManifestListStep extends Step implements Serializable {
                     .listener(log)
                     .userAgent(Versions.userAgent());
             config.insecureRegistryList().forEach(settings::insecureRegistry);
-            RegistryClient client = RegistryClient.create(settings.build());
+            RegistryClient client = new RegistryClient(settings.build());
 
             PublishRequest request = PublishRequest.builder()
                     .target(target)
@@ -237,6 +237,7 @@ public final class PushManifestListStep extends Step implements Serializable {
                     .optionalPlatforms(optional)
                     .dryRun(step.dryRun)
                     .build();
+            listener.getLogger().println(Messages.PushManifestList_Publishing(target.toString(), sources.size()));
             PublishResult result = new Publisher(client, log).publish(request);
             listener.getLogger().println(log.mask(Reports.publishTable(result)));
             MultiarchAction.recordPublish(run, result);

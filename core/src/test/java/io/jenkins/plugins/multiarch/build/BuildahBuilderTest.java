@@ -1,0 +1,126 @@
+package io.jenkins.plugins.multiarch.build;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.jenkins.plugins.multiarch.BuildException;
+import io.jenkins.plugins.multiarch.InvalidInputException;
+import io.jenkins.plugins.multiarch.RegistryAuthenticationException;
+import io.jenkins.plugins.multiarch.image.ImageReference;
+import io.jenkins.plugins.multiarch.image.Platform;
+import io.jenkins.plugins.multiarch.record.ArchImageRecord;
+import io.jenkins.plugins.multiarch.record.RecordStore;
+import io.jenkins.plugins.multiarch.registry.CredentialsSource;
+import io.jenkins.plugins.multiarch.registry.RegistryClient;
+import io.jenkins.plugins.multiarch.registry.RegistryCredentials;
+import io.jenkins.plugins.multiarch.testing.BaseImages;
+import io.jenkins.plugins.multiarch.testing.Components;
+import io.jenkins.plugins.multiarch.testing.Components.Component;
+import io.jenkins.plugins.multiarch.testing.RegistryServer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The buildah builder against real buildah and a real registry: guard, failing RUN, auth, secrets. */
+class BuildahBuilderTest {
+
+    static RegistryServer registry;
+    static RegistryClient client;
+    static BaseImages.Base base;
+
+    @TempDir
+    static Path storage;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void start() {
+        Components.require(Component.BUILDAH, Component.REGISTRY, Component.BUSYBOX);
+        registry = RegistryServer.plain();
+        base = BaseImages.push(registry);
+        client = BuildFixtures.client(registry, CredentialsSource.none());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (registry != null) {
+            registry.close();
+        }
+    }
+
+    private static BuildahBuilder.Builder buildah(RegistryServer target, RegistryClient targetClient) {
+        return BuildahBuilder.builder().root(storage.resolve("root")).runRoot(storage.resolve("run"))
+                .insecureRegistry(registry.hostPort()).insecureRegistry(target.hostPort()).registryClient(targetClient);
+    }
+
+    @Test
+    void guardRefusesANonNativePlatformBeforeBuilding() {
+        BuildFixtures.CapturingListener log = new BuildFixtures.CapturingListener();
+        BuildRequest arm = BuildRequest.builder().context(BuildFixtures.offlineExample()).platform("linux/arm64")
+                .image(registry.hostPort() + "/b/guard").tag("1.0").buildArg("BASE", base.reference()).build();
+        int mark = registry.mark();
+        assertThatThrownBy(() -> buildah(registry, client).build().build(arm, log))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("--allow-emulation");
+        assertThat(log.lines).isEmpty();
+        assertThat(registry.requestsSince(mark)).isEmpty();
+    }
+
+    @Test
+    void aFailingRunEndsWithTheLogTailAndPushesNothing() {
+        Path ctx = BuildFixtures.context(dir.resolve("ctx"), "ARG BASE\nFROM ${BASE}\nRUN echo buildah-fail-marker && false\n");
+        BuildRequest request = BuildRequest.builder().context(ctx).platform("linux/amd64").buildArg("BASE", base.reference())
+                .image(registry.hostPort() + "/b/fails").tag("1.0").naming(Naming.TAG_SUFFIX).build();
+        int mark = registry.mark();
+        assertThatThrownBy(() -> buildah(registry, client).build().build(request, new BuildFixtures.CapturingListener()))
+                .isInstanceOfSatisfying(BuildException.class, e -> {
+                    assertThat(e.logTail()).anyMatch(l -> l.contains("buildah-fail-marker"));
+                    assertThat(e.getMessage()).contains("nothing was pushed");
+                });
+        assertThat(registry.requestsSince(mark)).noneMatch(r -> r.method().equals("PUT"));
+        assertThat(client.headManifest(ImageReference.parse(registry.hostPort() + "/b/fails:1.0-amd64"))).isEmpty();
+    }
+
+    @Test
+    void passwordsNeverShowAndAWrongOneFailsThePushAsAnAuthError() throws IOException {
+        String password = "bu1ldah-Secret-" + System.nanoTime();
+        try (RegistryServer secured = RegistryServer.builder().basicAuth("builder", password).start()) {
+            CredentialsSource good = CredentialsSource.of(secured.hostPort(), RegistryCredentials.of("builder", password));
+            BuildFixtures.CapturingListener log = new BuildFixtures.CapturingListener();
+            BuildRequest request = BuildRequest.builder().context(BuildFixtures.offlineExample()).platform("linux/amd64")
+                    .image(secured.hostPort() + "/b/secret").tag("1.0").buildArg("BASE", base.reference())
+                    .secretBuildArg("TOKEN", password).naming(Naming.REPO_SUFFIX).build();
+            List<Path> tmpBefore = authFiles();
+            ArchImageRecord r = buildah(secured, BuildFixtures.client(secured, good)).credentials(good).build()
+                    .build(request, log);
+            assertThat(r.platform().matches(Platform.parse("linux/amd64"))).isTrue();
+            assertThat(Files.readString(RecordStore.write(dir, r))).doesNotContain(password).contains("TOKEN");
+            assertThat(log.text()).doesNotContain(password).contains("pushing");
+            assertThat(authFiles()).as("the temporary auth file is gone").isEqualTo(tmpBefore);
+
+            String wrong = "wrong-" + password;
+            CredentialsSource bad = CredentialsSource.of(secured.hostPort(), RegistryCredentials.of("builder", wrong));
+            BuildFixtures.CapturingListener badLog = new BuildFixtures.CapturingListener();
+            BuildRequest denied = BuildRequest.builder().context(BuildFixtures.offlineExample()).platform("linux/amd64")
+                    .image(secured.hostPort() + "/b/denied").tag("1.0").buildArg("BASE", base.reference())
+                    .naming(Naming.REPO_SUFFIX).build();
+            assertThatThrownBy(() -> buildah(secured, BuildFixtures.client(secured, bad)).credentials(bad).build()
+                    .build(denied, badLog))
+                    .isInstanceOf(RegistryAuthenticationException.class).hasMessageContaining(secured.hostPort())
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain(password));
+            assertThat(badLog.text()).doesNotContain(password);
+        }
+    }
+
+    private static List<Path> authFiles() throws IOException {
+        try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return s.filter(p -> p.getFileName().toString().startsWith("multiarch-buildah-")).sorted().toList();
+        }
+    }
+}

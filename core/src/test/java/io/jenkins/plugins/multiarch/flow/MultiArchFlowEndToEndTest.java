@@ -1,0 +1,161 @@
+package io.jenkins.plugins.multiarch.flow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.jenkins.plugins.multiarch.BuildException;
+import io.jenkins.plugins.multiarch.InvalidInputException;
+import io.jenkins.plugins.multiarch.build.BuildFixtures;
+import io.jenkins.plugins.multiarch.build.BuildRequest;
+import io.jenkins.plugins.multiarch.build.BuildahBuilder;
+import io.jenkins.plugins.multiarch.build.DockerEngineBuilder;
+import io.jenkins.plugins.multiarch.build.ImageBuilder;
+import io.jenkins.plugins.multiarch.build.Naming;
+import io.jenkins.plugins.multiarch.image.Platform;
+import io.jenkins.plugins.multiarch.publish.PublishResult;
+import io.jenkins.plugins.multiarch.record.ArchImageRecord;
+import io.jenkins.plugins.multiarch.record.RecordStore;
+import io.jenkins.plugins.multiarch.registry.CredentialsSource;
+import io.jenkins.plugins.multiarch.registry.RegistryClient;
+import io.jenkins.plugins.multiarch.testing.BaseImages;
+import io.jenkins.plugins.multiarch.testing.Components;
+import io.jenkins.plugins.multiarch.testing.Components.Component;
+import io.jenkins.plugins.multiarch.testing.RegistryServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The proof that the product works: the offline example built for linux/amd64 natively and linux/arm64
+ * under qemu, by a real Docker Engine and by real buildah, pushed to a real registry, recorded with the
+ * platform read back from the registry, published as one list, then pulled per platform and run.
+ */
+class MultiArchFlowEndToEndTest {
+
+    static final Platform AMD64 = Platform.parse("linux/amd64");
+    static final Platform ARM64 = Platform.parse("linux/arm64");
+
+    static RegistryServer registry;
+    static RegistryClient client;
+    static BaseImages.Base base;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void start() {
+        Components.require(Component.DOCKERD, Component.DOCKER_CLI, Component.BUILDAH, Component.REGISTRY,
+                Component.BUSYBOX, Component.QEMU_AARCH64);
+        registry = RegistryServer.plain();
+        base = BaseImages.push(registry);
+        client = BuildFixtures.client(registry, CredentialsSource.none());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (registry != null) {
+            registry.close();
+        }
+    }
+
+    private BuildRequest template(String repo, Naming naming) {
+        return BuildRequest.builder().context(BuildFixtures.offlineExample()).platform(AMD64)
+                .image(registry.hostPort() + "/" + repo).tag("1.0").buildArg("BASE", base.reference())
+                .allowEmulation(true).naming(naming).sourceRevision("e2e").build();
+    }
+
+    @Test
+    void dockerEngineBuildsAmd64NativelyAndArm64UnderQemuThenPublishes() {
+        try (DockerEngineBuilder docker = DockerEngineBuilder.builder().dockerHost(Components.dockerHost())
+                .registryClient(client).build()) {
+            endToEnd(docker, "e2e/docker-app", Naming.REPO_SUFFIX);
+        }
+    }
+
+    @Test
+    void buildahBuildsAmd64NativelyAndArm64UnderQemuThenPublishes() {
+        BuildahBuilder buildah = BuildahBuilder.builder().root(dir.resolve("buildah/root")).runRoot(dir.resolve("buildah/run"))
+                .insecureRegistry(registry.hostPort()).registryClient(client).build();
+        endToEnd(buildah, "e2e/buildah-app", Naming.DIGEST);
+    }
+
+    private void endToEnd(ImageBuilder builder, String repo, Naming naming) {
+        Instant start = Instant.now();
+        BuildFixtures.CapturingListener log = new BuildFixtures.CapturingListener();
+        Path records = dir.resolve("records");
+        MultiArchFlow.Result result = new MultiArchFlow(builder, client, log)
+                .run(MultiArchFlow.Request.of(template(repo, naming), List.of(AMD64, ARM64), records));
+        Duration took = Duration.between(start, Instant.now());
+        System.out.printf("END-TO-END %s: %d ms (builds %d ms, publish %d ms)%n", builder.name(), took.toMillis(),
+                result.buildTime().toMillis(), result.publishTime().toMillis());
+
+        // records: one per platform, platform as read back from the registry, emulation marked
+        assertThat(result.recordFiles()).hasSize(2).allMatch(Files::isRegularFile);
+        List<ArchImageRecord> read = RecordStore.readAll(records);
+        assertThat(read).hasSize(2);
+        ArchImageRecord amd = read.stream().filter(r -> r.platform().matches(AMD64)).findFirst().orElseThrow();
+        ArchImageRecord arm = read.stream().filter(r -> r.platform().matches(ARM64)).findFirst().orElseThrow();
+        assertThat(amd.emulated()).isFalse();
+        assertThat(arm.emulated()).isTrue();
+        assertThat(Stream.of(amd, arm)).allMatch(r -> r.builder().equals(builder.name()) && r.naming() == naming);
+        assertThat(amd.digest()).isNotEqualTo(arm.digest());
+        assertThat(log.text()).contains("under emulation");
+
+        // the list: both children, verified
+        PublishResult published = result.publishResult().orElseThrow();
+        assertThat(published.images()).hasSize(2);
+        assertThat(published.child(ARM64).orElseThrow().digest()).isEqualTo(arm.digest());
+        assertThat(published.child(AMD64).orElseThrow().digest()).isEqualTo(amd.digest());
+
+        // what a user would do: pull per platform and run
+        String image = registry.hostPort() + "/" + repo + ":1.0";
+        assertThat(BuildFixtures.pullAndRun(image, "linux/arm64")).isEqualTo("aarch64");
+        assertThat(BuildFixtures.pullAndRun(image, "linux/amd64")).isEqualTo("x86_64");
+    }
+
+    @Test
+    void aFailingPlatformPublishesNothingAndWritesNoRecord() throws Exception {
+        Path ctx = BuildFixtures.context(dir.resolve("ctx"), "ARG BASE\nFROM ${BASE}\n"
+                + "RUN [ \"$(uname -m)\" = x86_64 ] || (echo arm-step-broke && false)\n");
+        BuildRequest t = BuildRequest.builder().context(ctx).platform(AMD64).image(registry.hostPort() + "/e2e/half")
+                .tag("1.0").buildArg("BASE", base.reference()).allowEmulation(true).naming(Naming.TAG_SUFFIX).build();
+        Path records = dir.resolve("half-records");
+        try (DockerEngineBuilder docker = DockerEngineBuilder.builder().dockerHost(Components.dockerHost())
+                .registryClient(client).build()) {
+            assertThatThrownBy(() -> new MultiArchFlow(docker, client, LogListenerSink.NONE)
+                    .run(MultiArchFlow.Request.of(t, List.of(AMD64, ARM64), records)))
+                    .isInstanceOfSatisfying(BuildException.class,
+                            e -> assertThat(e.logTail()).anyMatch(l -> l.contains("arm-step-broke")));
+        }
+        assertThat(records).doesNotExist();
+        assertThat(client.headManifest(t.image().withTag("1.0"))).as("no list").isEmpty();
+        assertThat(client.headManifest(t.image().withTag("1.0-arm64v8"))).as("no arm64 image").isEmpty();
+    }
+
+    @Test
+    void everyPlatformIsCheckedBeforeTheFirstBuild() {
+        BuildRequest t = BuildRequest.builder().context(BuildFixtures.offlineExample()).platform(AMD64)
+                .image(registry.hostPort() + "/e2e/guarded").tag("1.0").buildArg("BASE", base.reference()).build();
+        int mark = registry.mark();
+        try (DockerEngineBuilder docker = DockerEngineBuilder.builder().dockerHost(Components.dockerHost())
+                .registryClient(client).build()) {
+            assertThatThrownBy(() -> new MultiArchFlow(docker, client, LogListenerSink.NONE)
+                    .run(MultiArchFlow.Request.of(t, List.of(AMD64, ARM64), dir.resolve("r"))))
+                    .isInstanceOf(InvalidInputException.class).hasMessageContaining("linux/arm64")
+                    .hasMessageContaining("--allow-emulation");
+        }
+        assertThat(registry.requestsSince(mark)).as("amd64 was not built either").isEmpty();
+    }
+
+    /** The engine's no-op listener under a short name. */
+    interface LogListenerSink {
+        io.jenkins.plugins.multiarch.LogListener NONE = io.jenkins.plugins.multiarch.LogListener.NONE;
+    }
+}

@@ -1,0 +1,294 @@
+package io.jenkins.plugins.multiarch.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.jenkins.plugins.multiarch.LogListener;
+import io.jenkins.plugins.multiarch.RegistryAuthenticationException;
+import io.jenkins.plugins.multiarch.RegistryException;
+import io.jenkins.plugins.multiarch.image.Digest;
+import io.jenkins.plugins.multiarch.image.ImageReference;
+import io.jenkins.plugins.multiarch.image.MediaType;
+import io.jenkins.plugins.multiarch.manifest.Descriptor;
+import io.jenkins.plugins.multiarch.manifest.RawManifest;
+import io.jenkins.plugins.multiarch.testing.RegistryServer;
+import io.jenkins.plugins.multiarch.testing.TestImages;
+import io.jenkins.plugins.multiarch.testing.TokenIssuer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Authentication against real registries: TLS + htpasswd basic auth with a private CA, and token auth with a
+ * test token issuer. Captured logs and exception messages never contain a password or token.
+ */
+class RegistryClientAuthTest {
+
+    private static final String USER = "alice";
+    private static final String PASSWORD = "Sup3r-s3cret-pw";
+
+    private static RegistryServer tlsBasic;
+    private static TokenIssuer issuer;
+    private static RegistryServer token;
+
+    private final List<String> log = new CopyOnWriteArrayList<>();
+    private final LogListener listener = (level, message) -> log.add(level + " " + message);
+
+    @BeforeAll
+    static void start() {
+        tlsBasic = RegistryServer.builder().tls().basicAuth(USER, PASSWORD).start();
+        issuer = new TokenIssuer("tokenuser", PASSWORD);
+        issuer.addPullOnlyUser("reader", "reader-pw-xyz");
+        token = RegistryServer.builder().tokenAuth(issuer).start();
+    }
+
+    @AfterAll
+    static void stop() {
+        for (AutoCloseable c : new AutoCloseable[] {tlsBasic, token, issuer}) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception ignored) {
+                // best effort
+            }
+        }
+    }
+
+    @BeforeEach
+    void resetIssuer() {
+        issuer.clearRequests();
+        issuer.tokenLifetime(Duration.ofMinutes(5));
+    }
+
+    private RegistrySettings.Builder settings(String host, String user, String password) {
+        RegistrySettings.Builder b = RegistrySettings.builder().listener(listener)
+                .retries(3, Duration.ofSeconds(20)).retryBackoff(Duration.ofMillis(50));
+        if (!host.equals(tlsBasic.hostPort()) && !host.startsWith("tls:")) {
+            b.insecureRegistry(host);
+        }
+        if (user != null) {
+            b.credentials(CredentialsSource.of(host, RegistryCredentials.of(user, password)));
+        }
+        return b;
+    }
+
+    private static ImageReference ref(RegistryServer r, String s) {
+        return ImageReference.parse(r.ref(s));
+    }
+
+    /** Nothing secret in what the client logged or threw. */
+    private void assertNoSecrets(String... extra) {
+        String basic = Base64.getEncoder().encodeToString((USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8));
+        String all = String.join("\n", log) + String.join("\n", extra);
+        assertThat(all).doesNotContain(PASSWORD, basic, "reader-pw-xyz", "eyJ", "presignedsecret123");
+    }
+
+    @Test
+    void tlsWithExtraCaAndBasicAuthRoundTrip() {
+        TestImages.Pushed img = TestImages.forRegistry(tlsBasic).pushImage("secure/app", "1", "linux/arm64", TestImages.Format.OCI);
+        RegistryClient client = new RegistryClient(settings(tlsBasic.hostPort(), USER, PASSWORD)
+                .caFile(tlsBasic.caFile()).build());
+        int mark = tlsBasic.mark();
+
+        RawManifest raw = client.fetchManifest(ref(tlsBasic, "secure/app:1"));
+        assertThat(raw.digest()).hasToString(img.digest());
+        assertThat(client.putManifest(ref(tlsBasic, "secure/app:copy"), raw)).isEqualTo(raw.digest());
+        assertThat(client.headManifest(ref(tlsBasic, "secure/app:copy"))).get()
+                .extracting(Descriptor::digest).isEqualTo(raw.digest());
+
+        // Basic goes only after the registry's Basic challenge: the first request is anonymous (401), later ones not.
+        List<RegistryServer.Request> seen = tlsBasic.requestsSince(mark);
+        assertThat(seen.get(0).status()).isEqualTo(401);
+        assertThat(seen.subList(1, seen.size())).extracting(RegistryServer.Request::status).doesNotContain(401);
+        assertThat(client.requestCount()).isEqualTo(seen.size()).isEqualTo(4);
+        assertThat(log).anyMatch(l -> l.contains("auth: basic"));
+        assertNoSecrets();
+    }
+
+    @Test
+    void tlsIsVerifiedByDefault() {
+        RegistryClient client = new RegistryClient(settings(tlsBasic.hostPort(), USER, PASSWORD).build());
+        assertThatThrownBy(() -> client.fetchManifest(ref(tlsBasic, "secure/app:1")))
+                .isInstanceOf(RegistryException.class)
+                .hasMessageContaining("TLS with " + tlsBasic.hostPort() + " failed")
+                .hasMessageContaining("CA file");
+        assertThat(client.requestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void wrongPasswordIsAnAuthenticationErrorWithoutThePassword() {
+        String wrong = "Wr0ng-Passw0rd-42";
+        RegistryClient client = new RegistryClient(settings(tlsBasic.hostPort(), USER, wrong).caFile(tlsBasic.caFile()).build());
+        assertThatThrownBy(() -> client.fetchManifest(ref(tlsBasic, "secure/app:1")))
+                .isInstanceOf(RegistryAuthenticationException.class)
+                .hasMessageContaining("Check the credentials for " + tlsBasic.hostPort())
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(wrong))
+                .satisfies(e -> assertThat(((RegistryException) e).statusCode()).isEqualTo(401))
+                .satisfies(e -> assertThat(((RegistryException) e).exitCode()).isEqualTo(4));
+        // one anonymous request, one with the credentials, then stop: no retry of 401
+        assertThat(client.requestCount()).isEqualTo(2);
+        assertThat(String.join("\n", log)).doesNotContain(wrong);
+    }
+
+    @Test
+    void noCredentialsForABasicRegistrySaysSo() {
+        RegistryClient client = new RegistryClient(settings(tlsBasic.hostPort(), null, null).caFile(tlsBasic.caFile()).build());
+        assertThatThrownBy(() -> client.fetchManifest(ref(tlsBasic, "secure/app:1")))
+                .isInstanceOf(RegistryAuthenticationException.class)
+                .hasMessageContaining("none are configured for " + tlsBasic.hostPort());
+    }
+
+    @Test
+    void tokenAuthScopesAndCacheReuse() {
+        TestImages writer = TestImages.forRegistry(token);
+        TestImages.Pushed img = writer.pushImage("tok/app", "1", "linux/amd64", TestImages.Format.DOCKER);
+        RegistryClient client = new RegistryClient(settings(token.hostPort(), "tokenuser", PASSWORD).build());
+        issuer.clearRequests();
+
+        assertThat(client.fetchManifest(ref(token, "tok/app:1")).digest()).hasToString(img.digest());
+        assertThat(client.fetchManifest(ref(token, "tok/app@" + img.digest())).digest()).hasToString(img.digest());
+        assertThat(client.headManifest(ref(token, "tok/app:1"))).isPresent();
+        // One token for repository:tok/app:pull, reused by the later requests.
+        assertThat(issuer.requests()).singleElement().satisfies(r -> {
+            assertThat(r.user()).isEqualTo("tokenuser");
+            assertThat(r.service()).isEqualTo(TokenIssuer.SERVICE);
+            assertThat(r.scopes()).containsExactly("repository:tok/app:pull");
+        });
+        // 401 + token + GET, then GET, then HEAD
+        assertThat(client.requestCount()).isEqualTo(5);
+
+        // A push needs pull,push: a second token.
+        RawManifest raw = client.fetchManifest(ref(token, "tok/app:1"));
+        client.putManifest(ref(token, "tok/app:2"), raw);
+        assertThat(issuer.requests()).hasSize(2);
+        assertThat(issuer.requests().get(1).scopes()).containsExactly("repository:tok/app:pull,push");
+        assertNoSecrets();
+    }
+
+    @Test
+    void mountAsksForTwoScopesInOneToken() {
+        TestImages writer = TestImages.forRegistry(token);
+        byte[] data = TestImages.randomBytes(2000);
+        String digest = writer.pushBlob("tok/src", data);
+        RegistryClient client = new RegistryClient(settings(token.hostPort(), "tokenuser", PASSWORD).build());
+        issuer.clearRequests();
+        Descriptor blob = new Descriptor(MediaType.OCI_LAYER_GZIP, Digest.parse(digest), data.length);
+
+        assertThat(client.mountBlob(ref(token, "tok/dst"), ref(token, "tok/src"), blob)).isTrue();
+        assertThat(client.blobExists(ref(token, "tok/dst"), blob.digest())).isTrue();
+        TokenIssuer.TokenRequest mountToken = issuer.requests().get(0);
+        assertThat(mountToken.scopes()).containsExactlyInAnyOrder("repository:tok/dst:pull,push", "repository:tok/src:pull");
+        // Each scope is its own URL-encoded parameter.
+        assertThat(mountToken.query()).contains("scope=repository%3Atok%2Fdst%3Apull%2Cpush")
+                .contains("scope=repository%3Atok%2Fsrc%3Apull");
+    }
+
+    @Test
+    void wrongPasswordAtTheTokenServiceIsAnAuthenticationError() {
+        RegistryClient client = new RegistryClient(settings(token.hostPort(), "tokenuser", "nope-nope-123").build());
+        assertThatThrownBy(() -> client.fetchManifest(ref(token, "tok/app:1")))
+                .isInstanceOf(RegistryAuthenticationException.class)
+                .hasMessageContaining("refused the credentials of user tokenuser")
+                .hasMessageContaining("Check the credentials for " + token.hostPort())
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("nope-nope-123"));
+        assertThat(issuer.requests()).singleElement().satisfies(r -> assertThat(r.status()).isEqualTo(401));
+        assertThat(String.join("\n", log)).doesNotContain("nope-nope-123");
+    }
+
+    @Test
+    void anonymousAgainstATokenRegistryIsRefusedClearly() {
+        RegistryClient client = new RegistryClient(settings(token.hostPort(), null, null).build());
+        assertThatThrownBy(() -> client.fetchManifest(ref(token, "tok/app:1")))
+                .isInstanceOf(RegistryAuthenticationException.class)
+                .hasMessageContaining("no credentials are configured for " + token.hostPort());
+        assertThat(issuer.requests()).singleElement().satisfies(r -> assertThat(r.authorizationPresent()).isFalse());
+    }
+
+    @Test
+    void twoCredentialSetsNeverShareATokenAndPullOnlyCannotPush() {
+        TestImages.Pushed img = TestImages.forRegistry(token).pushImage("tok/share", "1", "linux/amd64", TestImages.Format.OCI);
+        issuer.clearRequests();
+        RegistryClient writer = new RegistryClient(settings(token.hostPort(), "tokenuser", PASSWORD).build());
+        RegistryClient reader = new RegistryClient(settings(token.hostPort(), "reader", "reader-pw-xyz").build());
+        RawManifest raw = writer.fetchManifest(ref(token, "tok/share:1"));
+        reader.fetchManifest(ref(token, "tok/share:1"));
+        assertThat(issuer.requests()).extracting(TokenIssuer.TokenRequest::user).containsExactly("tokenuser", "reader");
+
+        // The reader's token has pull only: the registry answers 401 even after re-authentication.
+        assertThatThrownBy(() -> reader.putManifest(ref(token, "tok/share:2"), raw))
+                .isInstanceOf(RegistryAuthenticationException.class)
+                .hasMessageContaining("push manifest " + img.digest());
+        // ...and the writer, unaffected, can.
+        assertThat(writer.putManifest(ref(token, "tok/share:2"), raw)).hasToString(img.digest());
+        assertNoSecrets();
+    }
+
+    @Test
+    void refusedTokenIsRenewedOnceThenTheClientGivesUp() {
+        TestImages.Pushed img = TestImages.forRegistry(token).pushImage("tok/expiry", "1", "linux/amd64", TestImages.Format.OCI);
+        try (FrontProxy front = new FrontProxy(token, false)) {
+            RegistryClient client = new RegistryClient(settings(front.hostPort(), "tokenuser", PASSWORD).build());
+            ImageReference ref = ImageReference.parse(front.hostPort() + "/tok/expiry:1");
+            client.fetchManifest(ref);
+            issuer.clearRequests();
+
+            // The registry refuses the cached token once (as when it expired): one new token, then success.
+            front.dropAuthorization(1);
+            int before = client.requestCount();
+            assertThat(client.fetchManifest(ref).digest()).hasToString(img.digest());
+            assertThat(issuer.requests()).hasSize(1);
+            assertThat(client.requestCount() - before).isEqualTo(3); // 401, token, 200
+
+            // A PUT refused once is re-authenticated and its body replayed.
+            RawManifest raw = client.fetchManifest(ref);
+            front.dropAuthorization(1);
+            assertThat(client.putManifest(ImageReference.parse(front.hostPort() + "/tok/expiry:replayed"), raw))
+                    .isEqualTo(raw.digest());
+            assertThat(TestImages.forRegistry(token).getManifest("tok/expiry", "replayed").body()).isEqualTo(img.manifest());
+
+            // Refused again after renewal: fail, no loop.
+            front.dropAuthorization(2);
+            before = client.requestCount();
+            assertThatThrownBy(() -> client.fetchManifest(ref))
+                    .isInstanceOf(RegistryAuthenticationException.class)
+                    .hasMessageContaining("Check the credentials for " + front.hostPort());
+            assertThat(client.requestCount() - before).isEqualTo(3); // 401, token, 401
+        }
+        assertNoSecrets();
+    }
+
+    @Test
+    void httpsRegistryWithPlainHttpRealmIsRefused() {
+        try (RegistryServer tlsToken = RegistryServer.builder().tls().tokenAuth(issuer).start()) {
+            issuer.clearRequests();
+            RegistryClient client = new RegistryClient(RegistrySettings.builder().listener(listener)
+                    .credentials(CredentialsSource.of(tlsToken.hostPort(), RegistryCredentials.of("tokenuser", PASSWORD)))
+                    .caFile(tlsToken.caFile()).build());
+            assertThatThrownBy(() -> client.fetchManifest(ref(tlsToken, "tok/app:1")))
+                    .isInstanceOf(RegistryAuthenticationException.class)
+                    .hasMessageContaining("plain-http token service");
+            assertThat(issuer.requests()).isEmpty();
+        }
+    }
+
+    @Test
+    void realmWithUserInfoIsRefused() {
+        try (FrontProxy front = new FrontProxy(token, false)) {
+            front.rewriteChallenge(v -> v.replace("realm=\"http://", "realm=\"http://evil:stolen@"));
+            RegistryClient client = new RegistryClient(settings(front.hostPort(), "tokenuser", PASSWORD).build());
+            issuer.clearRequests();
+            assertThatThrownBy(() -> client.fetchManifest(ImageReference.parse(front.hostPort() + "/tok/app:1")))
+                    .isInstanceOf(RegistryAuthenticationException.class)
+                    .hasMessageContaining("user info")
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain("stolen"));
+            assertThat(issuer.requests()).isEmpty();
+        }
+    }
+}
