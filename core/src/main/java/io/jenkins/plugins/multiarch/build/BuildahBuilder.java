@@ -58,6 +58,7 @@ public final class BuildahBuilder implements ImageBuilder {
     private final Set<String> insecureRegistries;
     private final RegistryClient registry;
     private final CredentialsSource credentials;
+    private final Path workDir;
     private volatile String version;
 
     private BuildahBuilder(Builder b) {
@@ -70,6 +71,7 @@ public final class BuildahBuilder implements ImageBuilder {
         this.insecureRegistries = Set.copyOf(b.insecureRegistries);
         this.registry = b.registryClient;
         this.credentials = b.credentials;
+        this.workDir = b.workDir;
     }
 
     public static Builder builder() {
@@ -133,7 +135,9 @@ public final class BuildahBuilder implements ImageBuilder {
 
         Path work = null;
         try {
-            work = Files.createTempDirectory("multiarch-buildah-");
+            // the auth file lives here (mode 0600) and is deleted with the folder after the build
+            work = workDir == null ? Files.createTempDirectory("multiarch-buildah-")
+                    : Files.createTempDirectory(Files.createDirectories(workDir), "multiarch-buildah-");
             Path authFile = writeAuthFile(work, request.image(), creds);
             Path registriesConf = writeRegistriesConf(work);
             Map<String, String> env = new java.util.HashMap<>();
@@ -368,6 +372,7 @@ public final class BuildahBuilder implements ImageBuilder {
         private final Set<String> insecureRegistries = new LinkedHashSet<>();
         private RegistryClient registryClient;
         private CredentialsSource credentials = CredentialsSource.none();
+        private Path workDir;
 
         public Builder executable(String v) { this.executable = v; return this; }
         /** {@code vfs} (default, works everywhere), {@code overlay}, ... */
@@ -385,6 +390,11 @@ public final class BuildahBuilder implements ImageBuilder {
         public Builder insecureRegistries(java.util.Collection<String> v) { insecureRegistries.addAll(v); return this; }
         public Builder registryClient(RegistryClient v) { this.registryClient = v; return this; }
         public Builder credentials(CredentialsSource v) { this.credentials = v; return this; }
+        /**
+         * Where the per-build folder holding the auth file and registries.conf goes (default: the system temp
+         * folder). The Jenkins plugin passes the build's private temp folder next to the workspace.
+         */
+        public Builder workDir(Path v) { this.workDir = v; return this; }
 
         public BuildahBuilder build() {
             if (registryClient == null) {

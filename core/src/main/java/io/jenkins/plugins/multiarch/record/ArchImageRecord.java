@@ -99,10 +99,13 @@ public record ArchImageRecord(
         return Duration.between(startedAt, finishedAt);
     }
 
-    /** {@code <os>-<arch>[-<variant>].json}, the record's file name in its repository's folder. */
+    /**
+     * {@code <os>-<arch>[-<variant>].json} of the normalised platform, the record's file name in its repository's
+     * folder: arm64 and arm64/v8 are one platform, so they get one name whatever the image config says.
+     */
     public String fileName() {
-        return platform.os() + "-" + platform.architecture() + (platform.variant() == null ? "" : "-" + platform.variant())
-                + ".json";
+        Platform p = platform.normalize();
+        return p.os() + "-" + p.architecture() + (p.variant() == null ? "" : "-" + p.variant()) + ".json";
     }
 
     /** The publisher's input for this image: by digest, claiming the platform read back from the registry. */

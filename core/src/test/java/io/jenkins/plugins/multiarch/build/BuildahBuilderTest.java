@@ -97,8 +97,12 @@ class BuildahBuilderTest {
                     .image(secured.hostPort() + "/b/secret").tag("1.0").buildArg("BASE", base.reference())
                     .secretBuildArg("TOKEN", password).naming(Naming.REPO_SUFFIX).build();
             List<Path> tmpBefore = authFiles();
-            ArchImageRecord r = buildah(secured, BuildFixtures.client(secured, good)).credentials(good).build()
-                    .build(request, log);
+            Path workDir = dir.resolve("build-tmp");
+            ArchImageRecord r = buildah(secured, BuildFixtures.client(secured, good)).credentials(good).workDir(workDir)
+                    .build().build(request, log);
+            try (Stream<Path> left = Files.list(workDir)) {
+                assertThat(left).as("the per-build folder with the auth file is deleted from the work dir").isEmpty();
+            }
             assertThat(r.platform().matches(Platform.parse("linux/amd64"))).isTrue();
             assertThat(Files.readString(RecordStore.write(dir, r))).doesNotContain(password).contains("TOKEN");
             assertThat(log.text()).doesNotContain(password).contains("pushing");

@@ -59,7 +59,9 @@ class ArchImageRecordTest {
         Path amd = RecordStore.write(dir, sample("linux/amd64", "amd64"));
         Path arm = RecordStore.write(dir, sample("linux/arm64/v8", "arm64v8"));
         assertThat(dir.relativize(amd).toString()).isEqualTo("127.0.0.1_5000/onap/py-app/linux-amd64.json");
-        assertThat(dir.relativize(arm).toString()).isEqualTo("127.0.0.1_5000/onap/py-app/linux-arm64-v8.json");
+        // named by the normalised platform: arm64/v8 and arm64 are one platform, one file
+        assertThat(dir.relativize(arm).toString()).isEqualTo("127.0.0.1_5000/onap/py-app/linux-arm64.json");
+        assertThat(sample("linux/arm/v7", "arm32v7").fileName()).isEqualTo("linux-arm-v7.json");
         List<ArchImageRecord> all = RecordStore.readAll(dir);
         assertThat(all).extracting(ArchImageRecord::platform).extracting(Platform::toString)
                 .containsExactly("linux/amd64", "linux/arm64/v8");
