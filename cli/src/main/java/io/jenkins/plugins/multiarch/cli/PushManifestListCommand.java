@@ -81,7 +81,9 @@ public final class PushManifestListCommand implements Callable<Integer> {
             specs.add(SourceSpec.parse(s));
         }
         if (records != null) {
-            specs.addAll(recordSources(records));
+            RecordStore.Selection selection = RecordStore.select(records, target);
+            selection.otherImages().forEach(f -> registry.listener().info("--records: left out " + f + ": another image"));
+            specs.addAll(selection.sources());
         }
         PublishRequest request = PublishRequest.builder()
                 .target(target)
@@ -97,11 +99,6 @@ public final class PushManifestListCommand implements Callable<Integer> {
         PublishResult result = new Publisher(client, registry.listener()).publish(request);
         RegistryOptions.print(System.out, json ? Reports.publishJson(result) : Reports.publishTable(result));
         return 0;
-    }
-
-    static List<SourceSpec> recordSources(Path dir) {
-        // RecordStore names a missing or empty folder in its error
-        return RecordStore.files(dir).stream().map(f -> RecordStore.read(f).toSourceSpec("record " + f)).toList();
     }
 
     static Map<String, String> parseAnnotations(List<String> values) {

@@ -25,7 +25,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -237,9 +236,8 @@ public final class BuildahBuilder implements ImageBuilder {
         lines.line("pushing " + ref);
         Result pushed = run(push, env, lines, true);
         if (pushed.exit != 0) {
-            String lower = pushed.output.toLowerCase(Locale.ROOT);
             String last = lines.tail().isEmpty() ? "" : lines.tail().get(lines.tail().size() - 1);
-            if (lower.contains("unauthorized") || lower.contains("authentication required") || lower.contains("denied")) {
+            if (PushErrors.isAuthFailure(pushed.output)) {
                 throw new RegistryAuthenticationException("the registry " + ref.registry() + " refused the push of " + ref
                         + ": " + last + "; check the credentials for " + ref.registry(), 401);
             }
@@ -305,34 +303,139 @@ public final class BuildahBuilder implements ImageBuilder {
     private record Result(int exit, String output) {
     }
 
+    /** How much of a command's output is kept for parsing and errors; the rest went to the listener only. */
+    static final int OUTPUT_TAIL_CHARS = 64 * 1024;
+
+    /** How long a stopped buildah (and what it started) gets to exit after SIGTERM before SIGKILL. */
+    private static final long GRACE_MILLIS = 3_000;
+
+    /**
+     * Runs one buildah command. Its output is read on a daemon thread into the listener (a bounded tail is
+     * kept), while this thread waits for the process and so stays interruptible: an interrupt (a Jenkins
+     * abort) stops buildah and everything it started, then ends with a BuildException and the interrupt
+     * flag set. Any other way out of here stops the process too.
+     */
     private Result run(List<String> command, Map<String, String> env, LogLines lines, boolean show) {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().putAll(env);
-        StringBuilder out = new StringBuilder();
+        Process p;
         try {
-            Process p = pb.start();
-            p.getOutputStream().close();
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    String masked = lines.mask(line);
-                    out.append(masked).append('\n');
-                    if (show) {
-                        lines.accept(masked + "\n");
-                    }
-                }
-            }
-            if (!p.waitFor(10, TimeUnit.MINUTES)) {
-                p.destroyForcibly();
-                return new Result(-1, out.toString());
-            }
-            return new Result(p.exitValue(), out.toString());
+            p = pb.start();
         } catch (IOException e) {
             throw new BuildException("cannot run " + command.get(0) + " (" + e.getMessage() + "): install buildah "
                     + "(apt-get install buildah) or give its path", lines.tail(), e);
+        }
+        OutputTail out = new OutputTail(OUTPUT_TAIL_CHARS);
+        Thread reader = new Thread(() -> pump(p, out, lines, show), "multiarch-buildah-output-" + p.pid());
+        reader.setDaemon(true);
+        reader.start();
+        boolean finished = false;
+        try {
+            p.getOutputStream().close();
+            int exit = p.waitFor();
+            // the output ends when the last holder of the pipe exits; a stray child must not hang the build
+            reader.join(TimeUnit.SECONDS.toMillis(10));
+            finished = true;
+            return new Result(exit, out.text());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new BuildException(command.get(0) + " was interrupted", lines.tail(), e);
+            String what = command.size() > 1 ? subcommand(command) : command.get(0);
+            throw new BuildException("build interrupted: buildah " + what + " was stopped (the build was aborted); "
+                    + "nothing more is pushed", lines.tail(), e);
+        } catch (IOException e) {
+            throw new BuildException("cannot talk to " + command.get(0) + " (" + e.getMessage() + ")", lines.tail(), e);
+        } finally {
+            if (!finished) {
+                stop(p);
+            }
+        }
+    }
+
+    /** The buildah subcommand of a command line ({@code bud}, {@code push}, ...), for messages. */
+    private static String subcommand(List<String> command) {
+        for (String a : List.of("bud", "push", "inspect", "version")) {
+            if (command.contains(a)) {
+                return a;
+            }
+        }
+        return command.get(0);
+    }
+
+    private static void pump(Process p, OutputTail out, LogLines lines, boolean show) {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                String masked = lines.mask(line);
+                out.append(masked);
+                if (show) {
+                    lines.accept(masked + "\n");
+                }
+            }
+        } catch (IOException e) {
+            // the process was stopped and its pipe closed: nothing more to read
+        }
+    }
+
+    /**
+     * Stops buildah and every process it started (the RUN step's processes are its descendants; once buildah
+     * is gone they would be re-parented and out of reach, so they are collected first): SIGTERM so buildah
+     * can release its storage lock, then SIGKILL for whatever is left after a short grace.
+     */
+    static void stop(Process p) {
+        List<ProcessHandle> tree = new ArrayList<>(p.descendants().toList());
+        tree.add(p.toHandle());
+        tree.forEach(ProcessHandle::destroy);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(GRACE_MILLIS);
+        boolean interrupted = Thread.interrupted();
+        try {
+            for (ProcessHandle h : tree) {
+                long left = deadline - System.nanoTime();
+                if (left > 0 && h.isAlive()) {
+                    try {
+                        h.onExit().get(left, TimeUnit.NANOSECONDS);
+                    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                        break;
+                    }
+                }
+            }
+            // children started during the grace period are descendants of survivors
+            List<ProcessHandle> left = new ArrayList<>(tree);
+            for (ProcessHandle h : tree) {
+                if (h.isAlive()) {
+                    left.addAll(h.descendants().toList());
+                }
+            }
+            left.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** The last {@code max} characters of a command's output, whole lines where possible. */
+    static final class OutputTail {
+        private final int max;
+        private final StringBuilder text = new StringBuilder();
+
+        OutputTail(int max) {
+            this.max = max;
+        }
+
+        synchronized void append(String line) {
+            text.append(line).append('\n');
+            if (text.length() > max) {
+                int cut = text.length() - max;
+                int nl = text.indexOf("\n", cut);
+                text.delete(0, nl >= 0 && nl < text.length() - 1 ? nl + 1 : cut);
+            }
+        }
+
+        synchronized String text() {
+            return text.toString();
         }
     }
 

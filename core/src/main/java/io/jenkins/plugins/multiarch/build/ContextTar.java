@@ -32,6 +32,8 @@ final class ContextTar {
     private final String dockerfileName;
     private final DockerIgnore ignore;
     private final AtomicReference<IOException> failure = new AtomicReference<>();
+    private final AtomicReference<IOException> receiverGone = new AtomicReference<>();
+    private volatile Thread writer;
     private volatile long bytes;
     private volatile int files;
 
@@ -56,27 +58,60 @@ final class ContextTar {
     /** Starts a thread that writes the tar into a pipe and returns the pipe's reading end. */
     InputStream open() {
         PipedInputStream in = new PipedInputStream(256 * 1024);
-        PipedOutputStream out;
+        PipedOutputStream pipe;
         try {
-            out = new PipedOutputStream(in);
+            pipe = new PipedOutputStream(in);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+        OutputStream out = new ReceiverSide(pipe);
         Thread writer = new Thread(() -> {
             try (OutputStream o = out) {
                 write(o);
+            } catch (ReceiverGone e) {
+                receiverGone.set(e.getCause() instanceof IOException io ? io : e);
             } catch (IOException e) {
                 failure.set(e);
             }
         }, "multiarch-context-tar");
         writer.setDaemon(true);
+        this.writer = writer;
         writer.start();
         return in;
     }
 
-    /** An error met while reading the context (then the engine saw a truncated tar), if any. */
+    /**
+     * Waits (at most {@code millis}) for the writer to end, so {@link #failure()} is settled. Once the
+     * reading end is closed the writer ends promptly; this only closes the race with the last write.
+     */
+    void awaitWriter(long millis) {
+        Thread w = writer;
+        if (w == null) {
+            return;
+        }
+        boolean interrupted = Thread.interrupted();
+        try {
+            w.join(millis);
+        } catch (InterruptedException e) {
+            interrupted = true;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * An error met while reading the context (then the engine saw a truncated tar), if any. The engine
+     * closing its end early ("Pipe closed") is not one: that is the engine's answer, see {@link #receiverGone()}.
+     */
     IOException failure() {
         return failure.get();
+    }
+
+    /** Set when the engine (or the client sending to it) stopped reading before the tar was complete. */
+    IOException receiverGone() {
+        return receiverGone.get();
     }
 
     long bytes() {
@@ -182,6 +217,58 @@ final class ContextTar {
             return mode;
         } catch (UnsupportedOperationException | IOException e) {
             return fallback;
+        }
+    }
+
+    /** A write into the pipe failed: the reader went away. Kept apart from errors reading the context's files. */
+    private static final class ReceiverGone extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        ReceiverGone(IOException cause) {
+            super("the receiver stopped reading the build context: " + cause.getMessage(), cause);
+        }
+    }
+
+    /** The pipe's writing end, marking its failures as {@link ReceiverGone}. */
+    private static final class ReceiverSide extends java.io.FilterOutputStream {
+        ReceiverSide(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            try {
+                out.write(b);
+            } catch (IOException e) {
+                throw new ReceiverGone(e);
+            }
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            try {
+                out.write(b, off, len);
+            } catch (IOException e) {
+                throw new ReceiverGone(e);
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            try {
+                out.flush();
+            } catch (IOException e) {
+                throw new ReceiverGone(e);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                out.close();
+            } catch (IOException e) {
+                throw new ReceiverGone(e);
+            }
         }
     }
 }

@@ -38,7 +38,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -213,10 +212,9 @@ public final class DockerEngineBuilder implements ImageBuilder, Closeable {
                     }
                 }
             };
-            cmd.exec(callback).awaitCompletion();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BuildException("the build of " + request.platform() + " was interrupted", lines.tail(), e);
+            cmd.exec(callback);
+            awaitOrCancel(callback, "build interrupted: the build of " + request.context() + " for " + request.platform()
+                    + " was stopped (the build was aborted); nothing was pushed", lines);
         } catch (IOException e) {
             throw new BuildException("the build context " + request.context() + " could not be sent: " + e.getMessage(),
                     lines.tail(), e);
@@ -230,16 +228,27 @@ public final class DockerEngineBuilder implements ImageBuilder, Closeable {
                 error.set(lines.mask(String.valueOf(e.getMessage())));
             }
         }
+        // the context stream is closed: the writer ends at once; wait for it so its outcome is known
+        tar.awaitWriter(5_000);
         IOException contextFailure = tar.failure();
         if (contextFailure != null) {
+            // a file that could not be read truncated the tar; the engine's complaint about it comes second
             throw new BuildException("the build context " + request.context() + " could not be read: "
-                    + contextFailure.getMessage() + "; fix the file's permissions or exclude it in .dockerignore",
+                    + contextFailure.getMessage() + "; fix the file's permissions or exclude it in .dockerignore"
+                    + (error.get() == null ? "" : " (the engine then said: " + lines.mask(error.get()) + ")"),
                     lines.tail(), contextFailure);
         }
         if (error.get() != null) {
+            // the engine's own answer; a "Pipe closed" of the context writer is only its consequence
             lines.line("error: " + lines.mask(error.get()));
             throw new BuildException("the build of " + request.context() + " for " + request.platform() + " failed: "
                     + lines.mask(error.get()) + "; nothing was pushed", lines.tail());
+        }
+        IOException gone = tar.receiverGone();
+        if (imageId.get() == null && gone != null) {
+            throw new BuildException("the Docker Engine stopped reading the build context " + request.context()
+                    + " without saying why (" + gone.getMessage() + "); check the engine's log (journalctl -u docker) "
+                    + "and its free disk space", lines.tail(), gone);
         }
         if (imageId.get() == null) {
             throw new BuildException("the Docker Engine ended the build of " + request.platform()
@@ -249,11 +258,41 @@ public final class DockerEngineBuilder implements ImageBuilder, Closeable {
     }
 
     /**
+     * Waits for a streaming engine call. On an interrupt (a Jenkins abort) the call's connection is closed,
+     * which makes the engine cancel the build or push (the classic builder stops the running step's
+     * container); then a BuildException, with the interrupt flag kept.
+     */
+    private static void awaitOrCancel(ResultCallback.Adapter<?> callback, String interruptedMessage, LogLines lines) {
+        try {
+            callback.awaitCompletion();
+        } catch (InterruptedException e) {
+            try {
+                callback.close();
+            } catch (IOException | RuntimeException closing) {
+                e.addSuppressed(closing);
+            }
+            Thread.currentThread().interrupt();
+            throw new BuildException(interruptedMessage, lines.tail(), e);
+        }
+    }
+
+    /**
      * Refuses, before pushing, an image whose config names another platform (a stale or single-platform
      * base). The registry read-back after the push stays the authoritative check.
      */
-    private void checkLocalImage(String imageId, Platform requested) {
-        var inspected = docker.inspectImageCmd(imageId).exec();
+    void checkLocalImage(String imageId, Platform requested) {
+        com.github.dockerjava.api.command.InspectImageResponse inspected;
+        try {
+            inspected = docker.inspectImageCmd(imageId).exec();
+        } catch (com.github.dockerjava.api.exception.NotFoundException e) {
+            throw new BuildException("the Docker Engine at " + dockerHost + " reported " + imageId + " as built but does "
+                    + "not have it: something removed it meanwhile (docker image prune?); build again", List.of(), e);
+        } catch (com.github.dockerjava.api.exception.DockerException e) {
+            throw new BuildException("the Docker Engine at " + dockerHost + " could not inspect the image it built ("
+                    + imageId + "): " + e.getMessage() + "; check the engine's log", List.of(), e);
+        } catch (RuntimeException e) {
+            throw unreachable(e);
+        }
         if (inspected.getArch() == null || inspected.getOs() == null) {
             return;
         }
@@ -280,7 +319,7 @@ public final class DockerEngineBuilder implements ImageBuilder, Closeable {
         try {
             var cmd = docker.pushImageCmd(ref.withoutTagOrDigest().toString()).withTag(ref.tag().orElseThrow());
             creds.ifPresent(c -> cmd.withAuthConfig(authConfig(ref, c)));
-            cmd.exec(new ResultCallback.Adapter<PushResponseItem>() {
+            ResultCallback.Adapter<PushResponseItem> callback = cmd.exec(new ResultCallback.Adapter<PushResponseItem>() {
                 @Override
                 public void onNext(PushResponseItem item) {
                     status(item, lines);
@@ -294,18 +333,17 @@ public final class DockerEngineBuilder implements ImageBuilder, Closeable {
                         digest.set(aux.getDigest());
                     }
                 }
-            }).awaitCompletion();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RegistryException("the push of " + ref + " was interrupted", e);
+            });
+            awaitOrCancel(callback, "build interrupted: the push of " + ref + " was stopped (the build was aborted); "
+                    + "the registry may hold some of its blobs but no manifest", lines);
+        } catch (MultiarchException e) {
+            throw e;
         } catch (RuntimeException e) {
             error.compareAndSet(null, String.valueOf(e.getMessage()));
         }
         if (error.get() != null) {
             String message = lines.mask(error.get());
-            String lower = message.toLowerCase(Locale.ROOT);
-            if (lower.contains("unauthorized") || lower.contains("authentication required") || lower.contains("denied")
-                    || lower.contains("401")) {
+            if (PushErrors.isAuthFailure(message)) {
                 throw new RegistryAuthenticationException("the registry " + ref.registry() + " refused the push of " + ref
                         + ": " + message + "; check the credentials for " + ref.registry()
                         + " (docker login, or the credentials given to multiarch)", 401);

@@ -16,7 +16,7 @@ import java.util.regex.PatternSyntaxException;
  * {@code ?} never crossing a {@code /}, {@code **} crossing any number of directories, {@code !} exceptions,
  * the last matching line wins, and a path is excluded when it or one of its parent directories matches.
  */
-public final class DockerIgnore {
+final class DockerIgnore {
 
     private record Rule(String pattern, boolean exception, Pattern regex) {
         boolean matches(String path) {
@@ -24,7 +24,7 @@ public final class DockerIgnore {
         }
     }
 
-    public static final DockerIgnore EMPTY = new DockerIgnore(List.of());
+    static final DockerIgnore EMPTY = new DockerIgnore(List.of());
 
     private final List<Rule> rules;
 
@@ -33,7 +33,7 @@ public final class DockerIgnore {
     }
 
     /** Reads {@code context/.dockerignore}; no file means nothing is ignored. */
-    public static DockerIgnore load(Path context) {
+    static DockerIgnore load(Path context) {
         Path file = context.resolve(".dockerignore");
         if (!Files.isRegularFile(file)) {
             return EMPTY;
@@ -45,7 +45,7 @@ public final class DockerIgnore {
         }
     }
 
-    public static DockerIgnore parse(String content) {
+    static DockerIgnore parse(String content) {
         List<String> lines = new ArrayList<>();
         for (String raw : content.split("\r?\n", -1)) {
             lines.add(raw);
@@ -54,7 +54,7 @@ public final class DockerIgnore {
     }
 
     /** Builds a matcher from pattern lines as they appear in the file. */
-    public static DockerIgnore of(List<String> lines) {
+    static DockerIgnore of(List<String> lines) {
         List<Rule> rules = new ArrayList<>();
         for (String raw : lines) {
             String line = raw.strip();
@@ -80,7 +80,7 @@ public final class DockerIgnore {
     }
 
     /** A copy with exceptions appended, e.g. so that the Dockerfile and .dockerignore are always sent (as the docker CLI does). */
-    public DockerIgnore withExceptions(List<String> paths) {
+    DockerIgnore withExceptions(List<String> paths) {
         List<Rule> all = new ArrayList<>(rules);
         for (String p : paths) {
             String cleaned = clean(p);
@@ -89,17 +89,17 @@ public final class DockerIgnore {
         return new DockerIgnore(all);
     }
 
-    public boolean isEmpty() {
+    boolean isEmpty() {
         return rules.isEmpty();
     }
 
     /** True when some exception pattern exists: then excluded directories must still be walked. */
-    public boolean hasExceptions() {
+    boolean hasExceptions() {
         return rules.stream().anyMatch(Rule::exception);
     }
 
     /** Whether {@code relativePath} (with '/' separators, relative to the context root) is left out of the context. */
-    public boolean isExcluded(String relativePath) {
+    boolean isExcluded(String relativePath) {
         String file = clean(relativePath);
         String parent = file.contains("/") ? file.substring(0, file.lastIndexOf('/')) : ".";
         String[] parentDirs = parent.split("/");

@@ -1,5 +1,6 @@
 package io.jenkins.plugins.multiarch.flow;
 
+import io.jenkins.plugins.multiarch.BuildException;
 import io.jenkins.plugins.multiarch.InvalidInputException;
 import io.jenkins.plugins.multiarch.LogListener;
 import io.jenkins.plugins.multiarch.MultiarchException;
@@ -28,6 +29,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The whole CI flow on one machine: build and push every platform, write a record per platform, then
@@ -39,6 +41,9 @@ import java.util.concurrent.Future;
  * When a build fails, nothing is published.
  */
 public final class MultiArchFlow {
+
+    /** How long an aborted parallel build waits for its platforms' builds to stop their processes. */
+    private static final Duration STOP_GRACE = Duration.ofSeconds(15);
 
     private final ImageBuilder builder;
     private final RegistryClient client;
@@ -171,11 +176,14 @@ public final class MultiArchFlow {
                     } else if (cause instanceof RuntimeException re) {
                         throw re;
                     } else {
-                        throw new IllegalStateException(cause);
+                        throw new BuildException("a build failed unexpectedly: " + cause, List.of(), cause);
                     }
                 } catch (InterruptedException e) {
+                    // an abort: stop every build (each stops its own processes when interrupted), then say so
+                    stopAll(pool);
                     Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while building", e);
+                    throw new BuildException("build interrupted: the builds of " + builds.size() + " platform(s) were "
+                            + "stopped (the build was aborted); nothing was published", List.of(), e);
                 }
             }
             if (first != null) {
@@ -184,6 +192,16 @@ public final class MultiArchFlow {
             return records;
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /** Interrupts the running builds and gives them a moment to stop their processes before returning. */
+    private static void stopAll(ExecutorService pool) {
+        pool.shutdownNow();
+        try {
+            pool.awaitTermination(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException again) {
+            // a second abort: return at once
         }
     }
 }

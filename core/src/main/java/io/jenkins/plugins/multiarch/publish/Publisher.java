@@ -2,7 +2,6 @@ package io.jenkins.plugins.multiarch.publish;
 
 import io.jenkins.plugins.multiarch.InvalidInputException;
 import io.jenkins.plugins.multiarch.LogListener;
-import io.jenkins.plugins.multiarch.MultiarchException;
 import io.jenkins.plugins.multiarch.RegistryException;
 import io.jenkins.plugins.multiarch.VerificationException;
 import io.jenkins.plugins.multiarch.image.Digest;
@@ -26,24 +25,26 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Function;
 
 /**
  * Publishes one verified multi-platform list. This is what {@code pushManifestList} and
  * {@code multiarch push-manifest-list} run.
  *
  * <p>Order of work, chosen so that a failure never leaves a tag pointing at something missing or wrong:
- * resolve and verify every child (manifest and config) first; then make every child present in the
- * target repository (mount, or copy within the registry); then put the list under the first tag and
- * check the digest the registry returns; only then move the other tags.
+ * resolve and verify every child (manifest and config, in parallel); build the list and look where each
+ * tag points now (a re-publish whose tags all hold this list stops here); make every child present in the
+ * target repository (mount, or copy within the registry); put the list under the first tag, the client
+ * checking the digest the registry returns; only then move the other tags.
  */
 public final class Publisher {
 
-    /** Image configs are small JSON documents; anything bigger is not a config. */
-    private static final long MAX_CONFIG_BYTES = 8L * 1024 * 1024;
     private static final int MAX_PARALLEL = 8;
 
     private final RegistryClient client;
@@ -58,37 +59,55 @@ public final class Publisher {
         int requestsBefore = client.requestCount();
         List<String> notes = new ArrayList<>();
         ImageReference target = request.target();
+        for (SourceSpec spec : request.sources()) {
+            if (!spec.reference().registry().equals(target.registry())) {
+                throw new InvalidInputException("source " + spec.origin() + " is on registry " + spec.reference().registry()
+                        + " but the target " + target + " is on " + target.registry() + "; copying across registries "
+                        + "is not supported: push the image to " + target.registry() + " first");
+            }
+        }
 
         List<Resolved> resolved = resolveAll(request, notes);
         List<Platform> missingOptional = new ArrayList<>();
-        List<Resolved> kept = checkPlatforms(request, resolved, missingOptional);
-        List<Resolved> ordered = order(kept);
-
+        List<Resolved> ordered = order(checkPlatforms(request, resolved, missingOptional));
         ListFormat format = chooseFormat(request, ordered);
-        List<Child> children = new ArrayList<>();
-        for (Resolved r : ordered) {
-            Transfer transfer = bringIntoTarget(target, r, request.dryRun());
-            children.add(new Child(r.platform, r.raw.digest(), r.raw.mediaType(), r.raw.bytes().length,
-                    r.source, r.origin, transfer, r.annotations, r.attestationFor != null, r.attestationFor));
-        }
-
         RawManifest list = buildList(format, ordered, request.annotations());
+
+        // Where each tag points now: a re-publish whose tags all hold this list has nothing left to do.
+        Map<String, Optional<Digest>> current = new LinkedHashMap<>();
+        for (String tag : request.tags()) {
+            current.put(tag, client.headDigest(target.withTag(tag)));
+        }
+        boolean unchanged = current.values().stream().allMatch(d -> d.isPresent() && d.get().equals(list.digest()));
+        List<Transfer> transfers = unchanged
+                ? ordered.stream().map(r -> Transfer.PRESENT).toList()
+                : bringAllIntoTarget(target, ordered, request.dryRun());
+
         List<TagOutcome> outcomes = new ArrayList<>();
+        RawManifest published = list;
         if (request.dryRun()) {
-            for (String tag : request.tags()) {
-                outcomes.add(new TagOutcome(tag, TagOutcome.Status.PLANNED, null));
+            for (Map.Entry<String, Optional<Digest>> tag : current.entrySet()) {
+                boolean same = tag.getValue().isPresent() && tag.getValue().get().equals(list.digest());
+                outcomes.add(new TagOutcome(tag.getKey(), same ? TagOutcome.Status.UNCHANGED : TagOutcome.Status.PLANNED,
+                        tag.getValue().orElse(null)));
             }
             listener.info("dry run: would publish " + list.mediaType().value() + " " + list.digest() + " to "
                     + target + " under " + request.tags());
         } else {
-            list = pushTags(target, request, ordered, list, outcomes, notes);
+            published = pushTags(target, request, ordered, list, current, outcomes, notes);
+        }
+        List<Child> children = new ArrayList<>();
+        for (int i = 0; i < ordered.size(); i++) {
+            Resolved r = ordered.get(i);
+            children.add(new Child(r.platform, r.raw.digest(), r.raw.mediaType(), r.raw.bytes().length,
+                    r.source, r.origin, transfers.get(i), r.annotations, r.attestationFor != null, r.attestationFor));
         }
         for (String note : notes) {
             listener.info(note);
         }
-        return new PublishResult(target, list.digest(), list.mediaType(), list.bytes().length, list.bytes(),
-                children, outcomes, missingOptional, notes, client.requestCount() - requestsBefore,
-                request.dryRun());
+        return new PublishResult(target, published.digest(), published.mediaType(), published.bytes().length,
+                published.bytes(), children, outcomes, missingOptional, notes,
+                client.requestCount() - requestsBefore, request.dryRun());
     }
 
     // ---- 1. resolve and verify ------------------------------------------------------------------
@@ -106,27 +125,34 @@ public final class Publisher {
     }
 
     private List<Resolved> resolveAll(PublishRequest request, List<String> notes) {
-        List<SourceSpec> sources = request.sources();
-        List<List<Resolved>> perSource = new ArrayList<>();
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(MAX_PARALLEL, sources.size()), r -> {
-            Thread t = new Thread(r, "multiarch-resolve");
+        List<Resolved> all = new ArrayList<>();
+        inParallel(request.sources(), spec -> resolveSource(spec, request, notes)).forEach(all::addAll);
+        return all;
+    }
+
+    /** Runs {@code work} on every item, at most {@value #MAX_PARALLEL} at once; results in input order. */
+    private static <T, R> List<R> inParallel(List<T> items, Function<T, R> work) {
+        if (items.size() <= 1) {
+            return items.stream().map(work).toList();
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(MAX_PARALLEL, items.size()), r -> {
+            Thread t = new Thread(r, "multiarch-publish");
             t.setDaemon(true);
             return t;
         });
         try {
-            List<Future<List<Resolved>>> futures = new ArrayList<>();
-            for (SourceSpec spec : sources) {
-                futures.add(pool.submit(() -> resolveSource(spec, request, notes)));
+            List<Future<R>> futures = new ArrayList<>();
+            for (T item : items) {
+                futures.add(pool.submit(() -> work.apply(item)));
             }
-            for (Future<List<Resolved>> f : futures) {
-                perSource.add(await(f));
+            List<R> results = new ArrayList<>();
+            for (Future<R> f : futures) {
+                results.add(await(f));
             }
+            return results;
         } finally {
             pool.shutdownNow();
         }
-        List<Resolved> all = new ArrayList<>();
-        perSource.forEach(all::addAll);
-        return all;
     }
 
     private static <T> T await(Future<T> future) {
@@ -134,12 +160,16 @@ public final class Publisher {
             return future.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new RegistryException("interrupted while resolving sources", e);
+            throw new RegistryException("interrupted while talking to the registry", e);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof MultiarchException me) {
-                throw me;
+            // our exception family, and bugs (NPE ...) or errors, keep their own type: never masked as a registry failure
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
             }
-            throw new RegistryException("resolving sources failed: " + e.getCause(), e.getCause());
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException(e.getCause());
         }
     }
 
@@ -237,12 +267,10 @@ public final class Publisher {
     }
 
     private Platform readPlatform(ImageReference repo, ImageManifest manifest, ImageReference what) {
-        Descriptor config = manifest.config();
-        byte[] bytes = client.fetchBlob(repo, config.digest(), MAX_CONFIG_BYTES);
         try {
-            return ManifestCodec.parseConfig(bytes).platform();
+            return client.fetchConfig(repo, manifest).platform();
         } catch (InvalidInputException e) {
-            throw new VerificationException(what + ": its image config " + config.digest()
+            throw new VerificationException(what + ": its image config " + manifest.config().digest()
                     + " names no valid os/architecture, so its platform cannot be verified: " + e.getMessage(), e);
         }
     }
@@ -309,21 +337,23 @@ public final class Publisher {
 
     // ---- 2. children into the target repository -----------------------------------------------
 
-    private Transfer bringIntoTarget(ImageReference target, Resolved r, boolean dryRun) {
+    private List<Transfer> bringAllIntoTarget(ImageReference target, List<Resolved> ordered, boolean dryRun) {
+        Set<Digest> blobsDone = ConcurrentHashMap.newKeySet();
+        return inParallel(ordered, r -> bringIntoTarget(target, r, dryRun, blobsDone));
+    }
+
+    /**
+     * Makes one child present in the target repository: each blob mounted from its source repository (the
+     * registry answers a mount of a blob it already has with 201, so no HEAD first), shared blobs once per
+     * publish, then the manifest put by digest (idempotent).
+     */
+    private Transfer bringIntoTarget(ImageReference target, Resolved r, boolean dryRun, Set<Digest> blobsDone) {
         if (r.source.repository().equals(target.repository()) && r.source.registry().equals(target.registry())) {
             return Transfer.PRESENT;
         }
-        if (!r.source.registry().equals(target.registry())) {
-            throw new InvalidInputException("source " + r.origin + " is on registry " + r.source.registry()
-                    + " but the target " + target + " is on " + target.registry()
-                    + "; copying across registries is not supported: push the image to " + target.registry() + " first");
-        }
         ImageReference byDigest = target.withDigest(r.raw.digest());
-        if (client.headManifest(byDigest).isPresent()) {
-            return Transfer.PRESENT;
-        }
         if (dryRun) {
-            return Transfer.PLANNED;
+            return client.headManifest(byDigest).isPresent() ? Transfer.PRESENT : Transfer.PLANNED;
         }
         boolean copied = false;
         List<Descriptor> blobs = new ArrayList<>();
@@ -334,16 +364,11 @@ public final class Publisher {
                 // Foreign layers live elsewhere by design and are never fetched (CVE-2020-15157).
                 continue;
             }
-            if (client.blobExists(target, blob.digest())) {
-                continue;
+            if (blobsDone.add(blob.digest())) {
+                copied |= !client.mountBlob(target, r.source, blob);
             }
-            copied |= !client.mountBlob(target, r.source, blob);
         }
-        Digest put = client.putManifest(byDigest, r.raw);
-        if (!put.equals(r.raw.digest())) {
-            throw new VerificationException("registry stored " + r.origin + " in " + target + " as " + put
-                    + " instead of " + r.raw.digest());
-        }
+        client.putManifest(byDigest, r.raw); // the client checks the digest the registry answers
         listener.info((copied ? "copied " : "mounted ") + r.source.withDigest(r.raw.digest()) + " into " + target);
         return copied ? Transfer.COPIED : Transfer.MOUNTED;
     }
@@ -365,13 +390,14 @@ public final class Publisher {
     }
 
     private RawManifest pushTags(ImageReference target, PublishRequest request, List<Resolved> ordered,
-                                 RawManifest list, List<TagOutcome> outcomes, List<String> notes) {
+                                 RawManifest list, Map<String, Optional<Digest>> current, List<TagOutcome> outcomes,
+                                 List<String> notes) {
         boolean first = true;
-        for (String tag : request.tags()) {
-            ImageReference tagged = target.withTag(tag);
-            Optional<Descriptor> existing = client.headManifest(tagged);
-            if (existing.isPresent() && existing.get().digest().equals(list.digest())) {
-                outcomes.add(new TagOutcome(tag, TagOutcome.Status.UNCHANGED, existing.get().digest()));
+        for (Map.Entry<String, Optional<Digest>> tag : current.entrySet()) {
+            ImageReference tagged = target.withTag(tag.getKey());
+            Optional<Digest> previous = tag.getValue();
+            if (previous.isPresent() && previous.get().equals(list.digest())) {
+                outcomes.add(new TagOutcome(tag.getKey(), TagOutcome.Status.UNCHANGED, previous.get()));
                 listener.info(tagged + " already is " + list.digest() + ": not written again");
                 first = false;
                 continue;
@@ -379,26 +405,34 @@ public final class Publisher {
             try {
                 client.putManifest(tagged, list);
             } catch (RegistryException e) {
-                if (!first || !rejectedIndex(e) || !canFallBackToDocker(ordered)) {
+                if (!first || !refusesOciIndex(e) || list.mediaType().isDocker()) {
                     throw e;
                 }
+                if (request.format() != ListFormat.AUTO || !canFallBackToDocker(ordered)) {
+                    throw new RegistryException(e.getMessage() + " The registry refuses OCI image indexes: "
+                            + (canFallBackToDocker(ordered) ? "publish with format docker or auto."
+                                    : "it cannot take this list (some children are OCI manifests)."),
+                            e.statusCode(), e.errorCodes(), e);
+                }
                 // Quay and old Artifactory refuse OCI indexes; every child is Docker v2, so a Docker list is equivalent.
-                list = buildList(ListFormat.DOCKER, ordered, Map.of());
+                RawManifest docker = buildList(ListFormat.DOCKER, ordered, Map.of());
                 notes.add("the registry rejected the OCI index (HTTP " + e.statusCode() + "); published a Docker "
-                        + "manifest list " + list.digest() + " instead"
+                        + "manifest list " + docker.digest() + " instead"
                         + (request.annotations().isEmpty() ? "" : ", without the index annotations"));
-                return pushTags(target, request, ordered, list, outcomes, notes);
+                return pushTags(target, request, ordered, docker, current, outcomes, notes);
             }
-            outcomes.add(new TagOutcome(tag, existing.isPresent() ? TagOutcome.Status.UPDATED
-                    : TagOutcome.Status.CREATED, existing.map(Descriptor::digest).orElse(null)));
+            outcomes.add(new TagOutcome(tag.getKey(), previous.isPresent() ? TagOutcome.Status.UPDATED
+                    : TagOutcome.Status.CREATED, previous.orElse(null)));
             listener.info("pushed " + tagged + " -> " + list.digest());
             first = false;
         }
         return list;
     }
 
-    private static boolean rejectedIndex(RegistryException e) {
-        return e.statusCode() == 400 || e.statusCode() == 415;
+    /** 415, or 400 with MANIFEST_INVALID/UNSUPPORTED: the registry does not take this kind of manifest. */
+    private static boolean refusesOciIndex(RegistryException e) {
+        return e.statusCode() == 415 || (e.statusCode() == 400
+                && e.errorCodes().stream().anyMatch(c -> c.equals("MANIFEST_INVALID") || c.equals("UNSUPPORTED")));
     }
 
     private static boolean canFallBackToDocker(List<Resolved> ordered) {

@@ -2,6 +2,7 @@ package io.jenkins.plugins.multiarch.record;
 
 import io.jenkins.plugins.multiarch.InvalidInputException;
 import io.jenkins.plugins.multiarch.image.ImageReference;
+import io.jenkins.plugins.multiarch.publish.SourceSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -59,6 +60,37 @@ public final class RecordStore {
             throw new InvalidInputException("cannot read record " + file + ": " + e.getMessage(), e);
         }
         return ArchImageRecord.fromJson(bytes, file.toString());
+    }
+
+    /**
+     * The publisher's sources for {@code image} from the records under {@code dir}: only records of that image
+     * (a shared directory also holds other images' records, which must never end up in this list). Records of
+     * other images are named in the returned {@link Selection} so callers can say what they left out.
+     */
+    public static Selection select(Path dir, ImageReference image) {
+        ImageReference wanted = image.withoutTagOrDigest();
+        List<ArchImageRecord> mine = new ArrayList<>();
+        List<SourceSpec> sources = new ArrayList<>();
+        List<String> others = new ArrayList<>();
+        for (Path file : files(dir)) {
+            ArchImageRecord record = read(file);
+            if (record.image().withoutTagOrDigest().equals(wanted)) {
+                mine.add(record);
+                sources.add(record.toSourceSpec("record " + file));
+            } else {
+                others.add(file + " (" + record.image() + ")");
+            }
+        }
+        if (mine.isEmpty()) {
+            throw new InvalidInputException("records directory " + dir + " holds no record of " + wanted
+                    + (others.isEmpty() ? "" : "; it holds records of other images: " + others)
+                    + "; build " + wanted + " first, or give the image the records were built for");
+        }
+        return new Selection(List.copyOf(mine), List.copyOf(sources), List.copyOf(others));
+    }
+
+    /** The records of one image chosen from a directory, as publisher sources, and the files left out. */
+    public record Selection(List<ArchImageRecord> records, List<SourceSpec> sources, List<String> otherImages) {
     }
 
     /** Every record under {@code dir} (any depth), in path order. An empty or missing directory is an error. */

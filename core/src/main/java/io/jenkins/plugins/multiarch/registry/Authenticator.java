@@ -9,42 +9,102 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /**
  * Decides the Authorization of each request. A registry is first asked anonymously; its 401 challenge
  * tells us how it authenticates, and from then on that registry gets that kind of authorization up front:
  * Basic with the credentials found for that very host (never preemptively to a host that did not ask),
- * or a Bearer token from its token service for exactly the scopes the request needs, cached per
- * (registry, credentials, scope set).
+ * or a Bearer token from its token service for the scopes the request needs, cached per
+ * (registry, credentials, scope set) and reused by any request whose scopes it covers.
+ *
+ * <p>Concurrent callers share the work: the first request to a registry learns its challenge while the
+ * others wait for it, and a token fetch under way is awaited by every caller it covers, so N parallel first
+ * requests cost one 401 and one token instead of N of each.
  */
 final class Authenticator {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** How long a caller waits for another's first contact or token fetch before going on by itself. */
+    private static final Duration MAX_WAIT = Duration.ofSeconds(30);
+
     private final CredentialsSource credentials;
+    private final Set<String> insecureRegistries;
     private final RegistryHttp http;
     private final TokenCache tokens;
     private final LogListener listener;
     private final Clock clock;
     /** What each registry (host[:port]) asked for in its last challenge. */
     private final ConcurrentMap<String, AuthChallenge> challenges = new ConcurrentHashMap<>();
+    /**
+     * First contact per registry: the first caller asks anonymously and learns the challenge; callers
+     * arriving meanwhile wait for it (counted down) instead of each collecting their own 401.
+     */
+    private final ConcurrentMap<String, CountDownLatch> firstContact = new ConcurrentHashMap<>();
+    /** Token fetches under way: a caller whose scopes one of them covers waits for it instead of fetching. */
+    private final ConcurrentMap<TokenCache.Key, CompletableFuture<BearerToken>> fetching = new ConcurrentHashMap<>();
 
-    Authenticator(CredentialsSource credentials, RegistryHttp http, LogListener listener, Clock clock) {
+    Authenticator(CredentialsSource credentials, Set<String> insecureRegistries, RegistryHttp http, LogListener listener,
+            Clock clock) {
         this.credentials = credentials;
+        this.insecureRegistries = Set.copyOf(insecureRegistries);
         this.http = http;
         this.listener = listener;
         this.clock = clock;
         this.tokens = new TokenCache(clock);
+    }
+
+    /**
+     * Called before a request's first attempt. True when this caller is the first to contact the registry
+     * and must report with {@link #firstContactDone(Endpoint)} once its answer was handled (401 learned or not);
+     * false when the challenge is known, or after waiting (bounded) for the caller that made first contact.
+     */
+    boolean beginFirstContact(Endpoint endpoint, Deadline deadline) {
+        if (challenges.containsKey(endpoint.registry())) {
+            return false;
+        }
+        CountDownLatch mine = new CountDownLatch(1);
+        CountDownLatch first = firstContact.putIfAbsent(endpoint.registry(), mine);
+        if (first == null) {
+            return true;
+        }
+        await(first, deadline);
+        return false;
+    }
+
+    /** Releases the callers waiting for this registry's first contact. Idempotent. */
+    void firstContactDone(Endpoint endpoint) {
+        CountDownLatch first = firstContact.get(endpoint.registry());
+        if (first != null) {
+            first.countDown();
+        }
+    }
+
+    private static void await(CountDownLatch latch, Deadline deadline) {
+        long millis = Math.min(MAX_WAIT.toMillis(), Math.max(1, deadline.remaining().toMillis()));
+        try {
+            latch.await(millis, TimeUnit.MILLISECONDS); // on timeout go on anyway: the request itself decides
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RegistryException("interrupted while waiting for the registry's authentication", e);
+        }
     }
 
     /** The Authorization value for a request to this registry with these scopes; empty = anonymous. */
@@ -58,13 +118,68 @@ final class Authenticator {
             return creds.map(RegistryCredentials::basicAuthorization);
         }
         TokenCache.Key key = key(endpoint, challenge, creds, scopes);
-        Optional<BearerToken> cached = tokens.get(key);
-        if (cached.isPresent()) {
-            return Optional.of(cached.get().authorization());
+        while (true) {
+            Optional<BearerToken> cached = tokens.get(key);
+            if (cached.isPresent()) {
+                return Optional.of(cached.get().authorization());
+            }
+            CompletableFuture<BearerToken> running = runningFetchCovering(key);
+            if (running != null) {
+                Optional<BearerToken> shared = awaitFetch(running, operation);
+                if (shared.isPresent()) {
+                    return Optional.of(shared.get().authorization());
+                }
+                continue; // that fetch failed in a way our own may not: look again, then fetch
+            }
+            CompletableFuture<BearerToken> mine = new CompletableFuture<>();
+            if (fetching.putIfAbsent(key, mine) != null) {
+                continue; // someone started exactly this fetch just now: wait for it
+            }
+            try {
+                BearerToken token = fetchToken(endpoint, challenge, scopes, creds, operation);
+                tokens.put(key, token);
+                mine.complete(token);
+                return Optional.of(token.authorization());
+            } catch (RuntimeException e) {
+                mine.completeExceptionally(e);
+                throw e;
+            } finally {
+                fetching.remove(key, mine);
+            }
         }
-        BearerToken token = fetchToken(endpoint, challenge, scopes, creds, operation);
-        tokens.put(key, token);
-        return Optional.of(token.authorization());
+    }
+
+    private CompletableFuture<BearerToken> runningFetchCovering(TokenCache.Key key) {
+        CompletableFuture<BearerToken> exact = fetching.get(key);
+        if (exact != null) {
+            return exact;
+        }
+        for (Map.Entry<TokenCache.Key, CompletableFuture<BearerToken>> entry : fetching.entrySet()) {
+            if (entry.getKey().covers(key)) {
+                return entry.getValue();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The token another caller fetched; empty when its fetch failed for a reason of its own (network,
+     * timeout). A refusal by the token service is the same for us: it is rethrown under our operation.
+     */
+    private Optional<BearerToken> awaitFetch(CompletableFuture<BearerToken> running, String operation) {
+        try {
+            return Optional.of(running.get(MAX_WAIT.toMillis(), TimeUnit.MILLISECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RegistryException(operation + " was interrupted while waiting for a token", e);
+        } catch (TimeoutException e) {
+            return Optional.empty();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RegistryAuthenticationException refused) {
+                throw new RegistryAuthenticationException(refused.getMessage(), refused.statusCode());
+            }
+            return Optional.empty();
+        }
     }
 
     /**
@@ -81,7 +196,7 @@ final class Authenticator {
                                         + " authentication, which is not supported (only Basic and Bearer)")
                         + ". Check the registry address and its authentication settings.", 401));
         if (challenge.scheme().equals(AuthChallenge.BEARER)) {
-            TokenRealm.validate(endpoint, challenge.param("realm").orElse(null));
+            TokenRealm.validate(endpoint, challenge.param("realm").orElse(null), insecureRegistries);
         } else if (credentials.lookup(endpoint.registry()).isEmpty()) {
             throw new RegistryAuthenticationException(operation + " failed: " + endpoint.registry()
                     + " requires a user name and password and none are configured for " + endpoint.registry()
@@ -89,8 +204,7 @@ final class Authenticator {
         }
         AuthChallenge previous = challenges.put(endpoint.registry(), challenge);
         if (refusedAuthorization != null && previous != null && previous.scheme().equals(AuthChallenge.BEARER)) {
-            tokens.invalidate(key(endpoint, previous, credentials.lookup(endpoint.registry()), scopes),
-                    refusedAuthorization);
+            tokens.invalidate(refusedAuthorization);
         }
         Set<String> merged = new LinkedHashSet<>(scopes);
         if (challenge.scheme().equals(AuthChallenge.BEARER)) {
@@ -114,7 +228,7 @@ final class Authenticator {
     /** GET realm?service=..&scope=..&scope=.. with Basic credentials (or none); no redirects followed. */
     private BearerToken fetchToken(Endpoint endpoint, AuthChallenge challenge, Set<String> scopes,
             Optional<RegistryCredentials> creds, String operation) {
-        URI realm = TokenRealm.validate(endpoint, challenge.param("realm").orElse(null));
+        URI realm = TokenRealm.validate(endpoint, challenge.param("realm").orElse(null), insecureRegistries);
         StringBuilder query = new StringBuilder(realm.getRawQuery() == null ? "" : realm.getRawQuery());
         challenge.param("service").filter(s -> !s.isEmpty()).ifPresent(s -> append(query, "service", s));
         for (String scope : new TreeSet<>(scopes)) {
@@ -178,9 +292,5 @@ final class Authenticator {
             query.append('&');
         }
         query.append(name).append('=').append(URLEncoder.encode(value, StandardCharsets.UTF_8));
-    }
-
-    int cachedTokens() {
-        return tokens.size();
     }
 }

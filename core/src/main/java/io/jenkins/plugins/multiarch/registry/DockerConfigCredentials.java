@@ -1,5 +1,7 @@
 package io.jenkins.plugins.multiarch.registry;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jenkins.plugins.multiarch.InvalidInputException;
@@ -68,9 +70,15 @@ public final class DockerConfigCredentials implements CredentialsSource {
             root = new ObjectMapper().readTree(Files.readAllBytes(configJson));
         } catch (NoSuchFileException e) {
             return new DockerConfigCredentials(configJson, Map.of(), null, Map.of(), listener);
+        } catch (JsonProcessingException e) {
+            // Jackson's message quotes the offending text, which may be the password: give only where it is.
+            JsonLocation at = e.getLocation();
+            String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+            throw new InvalidInputException("cannot read Docker config " + configJson + ": it is not valid JSON" + where
+                    + "; fix the JSON (as docker login writes it) or point DOCKER_CONFIG elsewhere");
         } catch (IOException e) {
-            throw new InvalidInputException("cannot read Docker config " + configJson + ": " + firstLine(e)
-                    + "; fix the JSON (as docker login writes it) or point DOCKER_CONFIG elsewhere", e);
+            throw new InvalidInputException("cannot read Docker config " + configJson + ": " + e.getClass().getSimpleName()
+                    + "; check that the file is readable, or point DOCKER_CONFIG elsewhere", e);
         }
         if (root == null || !root.isObject()) {
             throw new InvalidInputException("cannot read Docker config " + configJson
@@ -155,12 +163,6 @@ public final class DockerConfigCredentials implements CredentialsSource {
         if (warned.add(host)) {
             listener.warn(message);
         }
-    }
-
-    private static String firstLine(Exception e) {
-        String message = String.valueOf(e.getMessage());
-        int newline = message.indexOf('\n');
-        return newline >= 0 ? message.substring(0, newline) : message;
     }
 
     @Override

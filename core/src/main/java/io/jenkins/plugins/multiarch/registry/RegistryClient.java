@@ -8,6 +8,8 @@ import io.jenkins.plugins.multiarch.image.Digest;
 import io.jenkins.plugins.multiarch.image.ImageReference;
 import io.jenkins.plugins.multiarch.image.MediaType;
 import io.jenkins.plugins.multiarch.manifest.Descriptor;
+import io.jenkins.plugins.multiarch.manifest.ImageConfig;
+import io.jenkins.plugins.multiarch.manifest.ImageManifest;
 import io.jenkins.plugins.multiarch.manifest.Manifest;
 import io.jenkins.plugins.multiarch.manifest.ManifestCodec;
 import io.jenkins.plugins.multiarch.manifest.RawManifest;
@@ -33,6 +35,11 @@ public final class RegistryClient {
     /** Every manifest kind this project reads, most capable first. */
     static final String MANIFEST_ACCEPT = String.join(", ", MediaType.OCI_INDEX.value(),
             MediaType.DOCKER_MANIFEST_LIST.value(), MediaType.OCI_MANIFEST.value(), MediaType.DOCKER_MANIFEST.value());
+    /** Any manifest at all, for {@link #headDigest}: schema 1 and artifacts included, so no tag looks absent. */
+    static final String ANY_MANIFEST_ACCEPT = String.join(", ", MANIFEST_ACCEPT,
+            MediaType.DOCKER_MANIFEST_SCHEMA1_SIGNED.value(), MediaType.DOCKER_MANIFEST_SCHEMA1.value(), "*/*");
+    /** The largest image config blob read. */
+    static final long MAX_CONFIG_BYTES = 8L * 1024 * 1024;
     private static final String OCTET_STREAM = "application/octet-stream";
     private static final String DIGEST_HEADER = "Docker-Content-Digest";
     /** Upload sessions tried before giving up on a blob push or copy (each is a new POST). */
@@ -135,6 +142,73 @@ public final class RegistryClient {
         }
     }
 
+    /**
+     * The digest a tag or digest points at, whatever the manifest's media type (schema 1 and artifacts
+     * included: they are neither parsed nor refused). HEAD's Docker-Content-Digest; when HEAD is refused
+     * (405, 500, 501) or sends no digest, a GET of at most 4 MiB hashed with sha256 (the body is not parsed).
+     * Empty when the registry says 404.
+     */
+    public Optional<Digest> headDigest(ImageReference reference) {
+        Endpoint endpoint = endpoint(reference);
+        String operation = "check where " + reference + " points";
+        Call head = new Call(operation, endpoint, "HEAD", manifestUri(endpoint, reference))
+                .header("Accept", ANY_MANIFEST_ACCEPT)
+                .scopes(Set.of(Scopes.pull(reference.repository())));
+        head.noRetry = Set.of(500); // some Nexus versions answer 500 to HEAD by digest: GET instead
+        Reply reply = http.send(head);
+        if (reply.status == 404) {
+            return Optional.empty();
+        }
+        if (reply.ok()) {
+            Optional<Digest> claimed = claimedDigest(reply, operation);
+            if (claimed.isPresent()) {
+                return claimed;
+            }
+            listener.debug(operation + ": HEAD answer lacks " + DIGEST_HEADER + "; using GET");
+        } else if (reply.status == 405 || reply.status == 500 || reply.status == 501) {
+            listener.debug(operation + ": HEAD answered " + reply.status + "; using GET");
+        } else {
+            throw RegistryErrors.failure(operation, endpoint, reference.repository(), reply);
+        }
+        Call get = new Call(operation, endpoint, "GET", manifestUri(endpoint, reference))
+                .header("Accept", ANY_MANIFEST_ACCEPT)
+                .scopes(Set.of(Scopes.pull(reference.repository())))
+                .maxBody(ManifestCodec.MAX_MANIFEST_BYTES);
+        Reply got = http.send(get);
+        if (got.status == 404) {
+            return Optional.empty();
+        }
+        if (!got.ok()) {
+            throw RegistryErrors.failure(operation, endpoint, reference.repository(), got);
+        }
+        if (reference.digest().isPresent()) {
+            Digest pinned = reference.digest().get();
+            if (!pinned.matches(got.body)) {
+                throw new VerificationException(operation + ": the registry returned content that hashes to "
+                        + Digest.compute(pinned.algorithm(), got.body) + ", not the requested " + pinned);
+            }
+            return Optional.of(pinned);
+        }
+        return Optional.of(Digest.sha256(got.body));
+    }
+
+    /**
+     * Fetches and parses the config blob of an image manifest (at most 8 MiB, verified against its digest).
+     *
+     * @param repository the repository holding the image (its tag or digest is ignored)
+     * @throws VerificationException when the blob is not an image config this project reads
+     */
+    public ImageConfig fetchConfig(ImageReference repository, ImageManifest manifest) {
+        Digest config = manifest.config().digest();
+        byte[] bytes = fetchBlob(repository, config, MAX_CONFIG_BYTES);
+        try {
+            return ManifestCodec.parseConfig(bytes);
+        } catch (VerificationException | InvalidInputException e) {
+            throw new VerificationException("read the image config " + config + " of " + repository + ": "
+                    + e.getMessage() + "; the image was pushed with a broken config, rebuild and push it again", e);
+        }
+    }
+
     private Optional<Descriptor> describe(Reply reply, ImageReference reference) {
         Optional<String> digestHeader = reply.header(DIGEST_HEADER);
         Optional<String> type = reply.header("Content-Type");
@@ -177,9 +251,17 @@ public final class RegistryClient {
                 .header("Content-Type", manifest.mediaType().value())
                 .body(bytes)
                 .scopes(Set.of(Scopes.pullPush(target.repository())));
-        Reply reply = http.send(call);
-        if (!reply.ok()) {
-            throw RegistryErrors.failure(operation, endpoint, target.repository(), reply);
+        Reply reply;
+        try {
+            reply = http.send(call);
+            if (!reply.ok()) {
+                throw RegistryErrors.failure(operation, endpoint, target.repository(), reply);
+            }
+        } catch (RegistryException failure) {
+            if (alreadyStored(target, manifest.digest(), operation, failure)) {
+                return manifest.digest();
+            }
+            throw failure;
         }
         Optional<Digest> stored = claimedDigest(reply, operation);
         if (stored.isPresent() && !stored.get().matches(bytes)) {
@@ -189,6 +271,29 @@ public final class RegistryClient {
         }
         listener.debug("pushed manifest " + manifest.digest() + " (" + manifest.mediaType() + ") to " + target);
         return manifest.digest();
+    }
+
+    /**
+     * After a failed manifest PUT: whether the reference now holds exactly our manifest anyway. A PUT whose
+     * answer was lost is retried, and registries that refuse identical re-pushes (Nexus without redeploy, ECR
+     * immutable tags) then answer 400 or 409 to a push that in fact succeeded.
+     */
+    private boolean alreadyStored(ImageReference target, Digest digest, String operation, RegistryException failure) {
+        if (failure instanceof io.jenkins.plugins.multiarch.RegistryAuthenticationException) {
+            return false; // nothing was stored with credentials that are refused
+        }
+        try {
+            Optional<Digest> now = headDigest(target);
+            if (now.isPresent() && now.get().equals(digest)) {
+                listener.debug(operation + ": the registry answered " + (failure.statusCode() == -1 ? "nothing usable"
+                        : "HTTP " + failure.statusCode()) + " but " + target + " already stored " + digest
+                        + "; the push succeeded");
+                return true;
+            }
+        } catch (RuntimeException checkFailed) {
+            failure.addSuppressed(checkFailed);
+        }
+        return false;
     }
 
     /** Whether the repository has this blob (HEAD; redirects followed without credentials). */
@@ -265,7 +370,11 @@ public final class RegistryClient {
      * from the source repository and verified. Only within one registry host. Descriptor {@code urls} are
      * never fetched.
      *
-     * @return true when the registry mounted it (or it is the same repository), false when it was copied
+     * <p>When the mount is declined, the target is checked first: if it already has the blob, the upload
+     * session is cancelled and nothing is copied. So callers need no {@link #blobExists} before it.
+     *
+     * @return true when the blob is in the target without copying (mounted, already there, or the same
+     *         repository), false when it was copied
      */
     public boolean mountBlob(ImageReference target, ImageReference source, Descriptor blob) {
         if (!target.sameRegistry(source)) {
@@ -289,6 +398,13 @@ public final class RegistryClient {
                 return true;
             }
             URI location = uploadLocation(operation, opened);
+            if (blobPresent(endpoint, target, blob.digest(), scopes)) {
+                // Declined because the target already has it (distribution answers 202 when the source lacks
+                // it), or an earlier session's copy was stored although its answer was lost.
+                abandonUpload(operation, endpoint, location, scopes);
+                listener.debug(target.repositoryString() + " already has " + blob.digest() + "; nothing to copy");
+                return session == 1;
+            }
             listener.info("the registry did not mount " + blob.digest() + " from " + source.repositoryString()
                     + "; copying it (" + blob.size() + " bytes) within " + target.registry());
             // Same token (both scopes) for reading the source: no extra token round trip.
@@ -313,6 +429,35 @@ public final class RegistryClient {
             } finally {
                 content.close();
             }
+        }
+    }
+
+    /** HEAD of a blob with the caller's scopes (a mount token covers it: no token round trip). */
+    private boolean blobPresent(Endpoint endpoint, ImageReference repository, Digest digest, Set<String> scopes) {
+        String operation = "check blob " + digest + " in " + repository.repositoryString();
+        Call call = new Call(operation, endpoint, "HEAD", blobUri(endpoint, repository, digest)).scopes(scopes);
+        Reply reply = http.send(call);
+        if (reply.ok()) {
+            return true;
+        }
+        if (reply.status == 404) {
+            return false;
+        }
+        throw RegistryErrors.failure(operation, endpoint, repository.repository(), reply);
+    }
+
+    /** DELETE an upload session we will not use, so it does not linger until the registry purges it; errors ignored. */
+    private void abandonUpload(String operation, Endpoint endpoint, URI location, Set<String> scopes) {
+        Call delete = new Call(operation + " (cancel the unused upload session)", endpoint, "DELETE", location)
+                .scopes(scopes)
+                .attempts(1);
+        try {
+            Reply reply = http.send(delete);
+            if (!reply.ok() && reply.status != 404) {
+                listener.debug(delete.operation + ": HTTP " + reply.status + " (ignored)");
+            }
+        } catch (RuntimeException e) {
+            listener.debug(delete.operation + ": " + e.getMessage() + " (ignored)");
         }
     }
 
@@ -341,7 +486,7 @@ public final class RegistryClient {
         RegistryException failure;
         try {
             reply = http.send(put);
-            if (reply.status == 201 || reply.status == 204 || reply.ok()) {
+            if (reply.ok()) {
                 Optional<Digest> stored = claimedDigest(reply, put.operation);
                 if (stored.isPresent() && !stored.get().equals(digest)) {
                     throw new VerificationException(put.operation + ": the registry stored the blob as "

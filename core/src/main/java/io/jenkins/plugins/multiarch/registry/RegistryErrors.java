@@ -79,7 +79,8 @@ final class RegistryErrors {
         if (reply.status == 401 || reply.status == 403) {
             return new RegistryAuthenticationException(message.toString(), reply.status);
         }
-        return new RegistryException(message.toString(), reply.status, null);
+        return new RegistryException(message.toString(), reply.status,
+                errors.stream().map(RegistryError::code).toList(), null);
     }
 
     static String hint(int status, List<RegistryError> errors, String host, String repository) {

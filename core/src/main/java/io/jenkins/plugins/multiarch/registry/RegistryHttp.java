@@ -14,9 +14,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLException;
@@ -33,11 +32,7 @@ final class RegistryHttp {
     static final int MAX_REDIRECTS = 5;
     private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
     /** Closes bodies that are still being read when their deadline passes. */
-    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "multiarch-registry-deadline");
-        t.setDaemon(true);
-        return t;
-    });
+    private static final ScheduledThreadPoolExecutor WATCHDOG = watchdog();
 
     private final RegistrySettings settings;
     private final Transport transport;
@@ -50,15 +45,28 @@ final class RegistryHttp {
         this.transport = new Transport(settings);
         this.retry = new RetryPolicy(settings.maxAttempts(), settings.retryBackoff(), settings.maxRetryAfter());
         this.listener = settings.listener();
-        this.auth = new Authenticator(settings.credentials(), this, listener, Clock.systemUTC());
+        this.auth = new Authenticator(settings.credentials(), settings.insecureRegistries(), this, listener,
+                Clock.systemUTC());
     }
 
     int requestCount() {
         return transport.requestCount();
     }
 
-    Authenticator authenticator() {
-        return auth;
+    /** One daemon thread; a read that ends in time cancels its guard, which is then dropped at once, not kept until its deadline. */
+    private static ScheduledThreadPoolExecutor watchdog() {
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "multiarch-registry-deadline");
+            t.setDaemon(true);
+            return t;
+        });
+        executor.setRemoveOnCancelPolicy(true);
+        return executor;
+    }
+
+    /** Guards not yet fired nor cancelled (tests: cancelled ones must not pile up). */
+    static int pendingWatchdogTasks() {
+        return WATCHDOG.getQueue().size();
     }
 
     /**
@@ -70,64 +78,87 @@ final class RegistryHttp {
         Deadline deadline = Deadline.after(settings.deadline());
         int maxAttempts = call.maxAttempts > 0 ? call.maxAttempts : retry.maxAttempts();
         if (call.streamBody != null) {
-            maxAttempts = 1;
+            maxAttempts = 1; // the stream is read once; a failed upload restarts with a new session instead
         }
         Set<String> scopes = call.scopes;
         boolean reauthenticated = false;
         int attempt = 0;
         int connectFailures = 0;
-        while (true) {
-            attempt++;
-            String authorization = call.fixedAuthorization;
-            if (call.authenticate) {
-                authorization = auth.authorization(call.endpoint, scopes, call.operation).orElse(null);
-            }
-            Reply reply;
-            try {
-                reply = exchange(call, authorization, deadline);
-            } catch (IOException e) {
-                if (RetryPolicy.isConnectFailure(e)) {
-                    connectFailures++;
+        // Parallel first requests to one registry: one learns the challenge, the others wait for it.
+        boolean firstContact = call.authenticate && auth.beginFirstContact(call.endpoint, deadline);
+        try {
+            while (true) {
+                attempt++;
+                String authorization = call.fixedAuthorization;
+                if (call.authenticate) {
+                    authorization = auth.authorization(call.endpoint, scopes, call.operation).orElse(null);
                 }
-                // A refused connection means the registry is down: one more try, not minutes of them.
-                boolean again = RetryPolicy.retryable(e) && attempt < maxAttempts && !deadline.expired()
-                        && (!RetryPolicy.isConnectFailure(e) || connectFailures < RetryPolicy.MAX_CONNECT_ATTEMPTS);
-                Duration wait = retry.backoff(attempt);
-                if (!again || !deadline.allows(wait)) {
-                    throw networkFailure(call, e, attempt, deadline);
-                }
-                listener.debug(call.operation + ": " + describe(e) + "; retrying in " + wait.toMillis() + " ms");
-                sleep(wait);
-                continue;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new RegistryException(call.operation + " was interrupted", e);
-            }
-            reply.attempts = attempt;
-            if (reply.status == 401 && call.authenticate && call.endpoint.sameOrigin(reply.uri)) {
-                if (reauthenticated) {
-                    throw unauthorized(call, reply);
-                }
-                reauthenticated = true;
-                scopes = auth.onUnauthorized(call.endpoint, reply.headers.allValues("WWW-Authenticate"), scopes,
-                        authorization, call.operation);
-                attempt--; // an authentication round trip is not a retry
-                continue;
-            }
-            if (RetryPolicy.retryable(reply.status) && !call.noRetry.contains(reply.status) && attempt < maxAttempts) {
-                int tried = attempt;
-                Duration wait = retry.retryAfter(reply.header("Retry-After"), java.time.Instant.now())
-                        .orElseGet(() -> retry.backoff(tried));
-                if (deadline.allows(wait)) {
-                    listener.debug(call.operation + ": HTTP " + reply.status + "; retrying in " + wait.toMillis() + " ms");
-                    reply.close();
+                Reply reply;
+                try {
+                    reply = exchange(call, authorization, deadline);
+                } catch (IOException e) {
+                    if (firstContact) {
+                        auth.firstContactDone(call.endpoint);
+                        firstContact = false;
+                    }
+                    if (RetryPolicy.isConnectFailure(e)) {
+                        connectFailures++;
+                    }
+                    // A refused connection means the registry is down: one more try, not minutes of them.
+                    boolean again = RetryPolicy.retryable(e) && attempt < maxAttempts && !deadline.expired()
+                            && (!RetryPolicy.isConnectFailure(e) || connectFailures < RetryPolicy.MAX_CONNECT_ATTEMPTS);
+                    Duration wait = retry.backoff(attempt);
+                    if (!again || !deadline.allows(wait)) {
+                        throw networkFailure(call, e, attempt, deadline);
+                    }
+                    listener.debug(call.operation + ": " + describe(e) + "; retrying in " + wait.toMillis() + " ms");
                     sleep(wait);
                     continue;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new RegistryException(call.operation + " was interrupted", e);
                 }
-                listener.debug(call.operation + ": HTTP " + reply.status + "; waiting " + wait.toMillis()
-                        + " ms would pass the deadline of " + settings.deadline().toSeconds() + " s");
+                reply.attempts = attempt;
+                if (reply.status == 401 && call.authenticate && call.endpoint.sameOrigin(reply.uri)) {
+                    if (reauthenticated) {
+                        throw unauthorized(call, reply);
+                    }
+                    reauthenticated = true;
+                    scopes = auth.onUnauthorized(call.endpoint, reply.headers.allValues("WWW-Authenticate"), scopes,
+                            authorization, call.operation);
+                    if (call.streamBody != null) {
+                        // The stream is spent: learn the challenge (the refused token is forgotten), then let
+                        // the caller open a new session and read the blob again.
+                        throw new UploadSessionLostException(call.operation + " failed: the registry asked to"
+                                + " authenticate again (HTTP 401) after the blob was streamed; the upload session is"
+                                + " lost and a new one is needed");
+                    }
+                    attempt--; // an authentication round trip is not a retry
+                    continue;
+                }
+                if (firstContact) {
+                    auth.firstContactDone(call.endpoint);
+                    firstContact = false;
+                }
+                if (RetryPolicy.retryable(reply.status) && !call.noRetry.contains(reply.status) && attempt < maxAttempts) {
+                    int tried = attempt;
+                    Duration wait = retry.retryAfter(reply.header("Retry-After"), java.time.Instant.now())
+                            .orElseGet(() -> retry.backoff(tried));
+                    if (deadline.allows(wait)) {
+                        listener.debug(call.operation + ": HTTP " + reply.status + "; retrying in " + wait.toMillis() + " ms");
+                        reply.close();
+                        sleep(wait);
+                        continue;
+                    }
+                    listener.debug(call.operation + ": HTTP " + reply.status + "; waiting " + wait.toMillis()
+                            + " ms would pass the deadline of " + settings.deadline().toSeconds() + " s");
+                }
+                return reply;
             }
-            return reply;
+        } finally {
+            if (firstContact) {
+                auth.firstContactDone(call.endpoint);
+            }
         }
     }
 
@@ -192,6 +223,11 @@ final class RegistryHttp {
             if (REDIRECTS.contains(status) && call.followRedirects) {
                 String location = response.headers().firstValue("Location").orElse(null);
                 discard(response.body());
+                if (call.streamBody != null) {
+                    // The body went to the first hop and cannot be sent again: a new session must re-read it.
+                    throw new UploadSessionLostException(call.operation + " failed: the registry redirected the"
+                            + " streamed upload (HTTP " + status + "); the upload session is lost and a new one is needed");
+                }
                 if (location == null) {
                     throw new RegistryException(call.operation + " failed: HTTP " + status + " redirect without a Location",
                             status, null);
@@ -334,6 +370,18 @@ final class RegistryHttp {
 
         DeadlineException() {
             super("deadline reached");
+        }
+    }
+
+    /**
+     * A streamed body (a copied blob) was consumed by an exchange that cannot complete (401 re-authentication,
+     * redirect): the caller opens a new upload session and streams the blob again.
+     */
+    static final class UploadSessionLostException extends RegistryException {
+        private static final long serialVersionUID = 1L;
+
+        UploadSessionLostException(String message) {
+            super(message, -1, null);
         }
     }
 

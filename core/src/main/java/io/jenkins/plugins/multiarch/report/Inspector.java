@@ -6,7 +6,6 @@ import io.jenkins.plugins.multiarch.image.Platform;
 import io.jenkins.plugins.multiarch.manifest.Descriptor;
 import io.jenkins.plugins.multiarch.manifest.ImageIndex;
 import io.jenkins.plugins.multiarch.manifest.ImageManifest;
-import io.jenkins.plugins.multiarch.manifest.ManifestCodec;
 import io.jenkins.plugins.multiarch.manifest.RawManifest;
 import io.jenkins.plugins.multiarch.registry.RegistryClient;
 import java.util.ArrayList;
@@ -16,7 +15,6 @@ import java.util.Objects;
 
 /** Reads what a reference points at, down to each child's config: {@code multiarch inspect}. */
 public final class Inspector {
-    private static final long MAX_CONFIG_BYTES = 8L * 1024 * 1024;
 
     private final RegistryClient client;
     private final LogListener listener;
@@ -53,8 +51,7 @@ public final class Inspector {
                 + manifest.layers().stream().mapToLong(Descriptor::size).sum();
         Platform platform = null;
         if (!attestation) {
-            byte[] config = client.fetchBlob(repo, manifest.config().digest(), MAX_CONFIG_BYTES);
-            platform = ManifestCodec.parseConfig(config).platform();
+            platform = client.fetchConfig(repo, manifest).platform();
         }
         return new Inspection.Entry(descriptor, child, platform, total, attestation);
     }

@@ -61,6 +61,88 @@ public final class BuildFixtures {
         return docker("run", "--rm", "--network", "none", reference);
     }
 
+    /** Live processes whose command line contains {@code marker} (this machine; root sees every process). */
+    public static List<String> processesMatching(String marker) {
+        return ProcessHandle.allProcesses()
+                .filter(ProcessHandle::isAlive)
+                .filter(h -> h.pid() != ProcessHandle.current().pid())
+                .map(h -> h.pid() + " " + h.info().commandLine().orElse(""))
+                .filter(line -> line.contains(marker))
+                .toList();
+    }
+
+    /** Polls until some process's command line contains {@code marker}; false after {@code timeout}. */
+    public static boolean awaitProcess(String marker, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!processesMatching(marker).isEmpty()) {
+                return true;
+            }
+            Thread.sleep(100);
+        }
+        return false;
+    }
+
+    /** Polls until no process's command line contains {@code marker}; what is left after {@code timeout}. */
+    public static List<String> awaitNoProcess(String marker, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<String> left = processesMatching(marker);
+        while (!left.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            left = processesMatching(marker);
+        }
+        return left;
+    }
+
+    /** A build run on its own thread, so the test can interrupt it as a Jenkins abort does. */
+    public static final class Interruptible<T> {
+        private final Thread thread;
+        private volatile T result;
+        private volatile Throwable failure;
+        private volatile boolean interruptFlagAfter;
+        private volatile long endedAt;
+
+        public Interruptible(String name, java.util.function.Supplier<T> work) {
+            this.thread = new Thread(() -> {
+                try {
+                    result = work.get();
+                } catch (Throwable t) {
+                    failure = t;
+                } finally {
+                    interruptFlagAfter = Thread.currentThread().isInterrupted();
+                    endedAt = System.nanoTime();
+                }
+            }, name);
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        /** Interrupts the build; returns how long it took to end (or null if it did not end within {@code wait}). */
+        public Duration interruptAndJoin(Duration wait) throws InterruptedException {
+            long at = System.nanoTime();
+            thread.interrupt();
+            thread.join(wait.toMillis());
+            return thread.isAlive() ? null : Duration.ofNanos(endedAt - at);
+        }
+
+        public boolean isAlive() {
+            return thread.isAlive();
+        }
+
+        public T result() {
+            return result;
+        }
+
+        public Throwable failure() {
+            return failure;
+        }
+
+        /** Whether the build's thread still had its interrupt flag set when the build returned. */
+        public boolean interruptFlagAfter() {
+            return interruptFlagAfter;
+        }
+    }
+
     /** Every line a listener got, for assertions. */
     public static final class CapturingListener implements LogListener {
         public final List<String> lines = Collections.synchronizedList(new ArrayList<>());

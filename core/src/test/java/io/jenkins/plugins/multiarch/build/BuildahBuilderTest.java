@@ -88,6 +88,39 @@ class BuildahBuilderTest {
     }
 
     @Test
+    void anInterruptStopsBuildahAndEverythingItStartedAtOnce() throws Exception {
+        String sleep = "sleep " + (7000 + System.nanoTime() % 2000);
+        String repo = "b/abort-" + System.nanoTime();
+        Path ctx = BuildFixtures.context(dir.resolve("ctx"), "ARG BASE\nFROM ${BASE}\nRUN busybox " + sleep + "\n");
+        BuildRequest request = BuildRequest.builder().context(ctx).platform("linux/amd64").buildArg("BASE", base.reference())
+                .image(registry.hostPort() + "/" + repo).tag("1.0").naming(Naming.TAG_SUFFIX).build();
+        BuildahBuilder buildah = buildah(registry, client).build();
+        BuildFixtures.CapturingListener log = new BuildFixtures.CapturingListener();
+        BuildFixtures.Interruptible<ArchImageRecord> build =
+                new BuildFixtures.Interruptible<>("buildah-abort", () -> buildah.build(request, log));
+        try {
+            assertThat(BuildFixtures.awaitProcess(sleep, java.time.Duration.ofSeconds(90)))
+                    .as("the RUN step started (log: %s)", log.text()).isTrue();
+            assertThat(BuildFixtures.processesMatching(repo)).as("buildah bud runs, tagged with the repository").isNotEmpty();
+            Thread.sleep(2000);
+
+            java.time.Duration took = build.interruptAndJoin(java.time.Duration.ofSeconds(20));
+            assertThat(took).as("the build returned after the interrupt").isNotNull();
+            assertThat(took).isLessThan(java.time.Duration.ofSeconds(8));
+            assertThat(build.failure()).isInstanceOf(BuildException.class).hasMessageContaining("build interrupted");
+            assertThat(build.interruptFlagAfter()).as("the interrupt flag is kept for the caller").isTrue();
+            assertThat(BuildFixtures.awaitNoProcess(repo, java.time.Duration.ofSeconds(2))).as("no buildah of this build").isEmpty();
+            assertThat(BuildFixtures.awaitNoProcess(sleep, java.time.Duration.ofSeconds(2))).as("no RUN step left").isEmpty();
+            assertThat(client.headManifest(ImageReference.parse(registry.hostPort() + "/" + repo + ":1.0-amd64"))).isEmpty();
+        } finally {
+            // never leave a 2-hour sleep behind, whatever happened above
+            for (String p : BuildFixtures.processesMatching(sleep)) {
+                ProcessHandle.of(Long.parseLong(p.substring(0, p.indexOf(' ')))).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+    }
+
+    @Test
     void passwordsNeverShowAndAWrongOneFailsThePushAsAnAuthError() throws IOException {
         String password = "bu1ldah-Secret-" + System.nanoTime();
         try (RegistryServer secured = RegistryServer.builder().basicAuth("builder", password).start()) {

@@ -81,7 +81,25 @@ class ContextTarTest {
             }
             assertThat(found).isTrue();
         }
+        tar.awaitWriter(10_000);
         assertThat(tar.failure()).isNull();
+        assertThat(tar.receiverGone()).as("the whole tar was read").isNull();
+    }
+
+    @Test
+    void aReceiverThatStopsReadingIsNotReportedAsAnUnreadableContext() throws IOException {
+        // what happens when the engine answers (an error) before it has read the whole context
+        Path ctx = Files.createDirectories(dir.resolve("ctx"));
+        Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\n");
+        Files.write(ctx.resolve("big.bin"), new byte[4 * 1024 * 1024]);
+        ContextTar tar = new ContextTar(ctx, ctx.resolve("Dockerfile"));
+        try (InputStream in = tar.open()) {
+            assertThat(in.readNBytes(4096)).hasSize(4096);
+        }
+        tar.awaitWriter(10_000);
+        assertThat(tar.failure()).as("not a problem with the context's files").isNull();
+        assertThat(tar.receiverGone()).isNotNull();
+        assertThat(tar.receiverGone().getMessage()).containsIgnoringCase("pipe");
     }
 
     private static Map<String, TarArchiveEntry> read(ContextTar tar) throws IOException {

@@ -166,6 +166,66 @@ class DockerEngineBuilderTest {
     }
 
     @Test
+    void aDockerfileErrorIsReportedAsTheEnginesErrorNotAsAContextProblem() throws Exception {
+        // A context far larger than the pipe buffer, so the tar writer is still writing when the engine answers.
+        Path ctx = BuildFixtures.context(dir.resolve("ctx"), "FROM scratch\nFROBNICATE the-widget\n");
+        byte[] big = new byte[8 * 1024 * 1024];
+        new java.util.Random(7).nextBytes(big);
+        Files.write(ctx.resolve("big.bin"), big);
+        BuildRequest request = BuildRequest.builder().context(ctx).platform("linux/amd64")
+                .image(registry.hostPort() + "/it/badfile").tag("1.0").naming(Naming.REPO_SUFFIX).build();
+        assertThatThrownBy(() -> builder.build(request, new BuildFixtures.CapturingListener()))
+                .isInstanceOf(BuildException.class)
+                .hasMessageContaining("unknown instruction").hasMessageContaining("FROBNICATE")
+                .hasMessageNotContaining("permissions").hasMessageNotContaining("could not be read");
+    }
+
+    @Test
+    void anInterruptStopsTheEngineBuildAndItsRunningStep() throws Exception {
+        String sleep = "sleep " + (7000 + System.nanoTime() % 2000);
+        Path ctx = BuildFixtures.context(dir.resolve("ctx"), "ARG BASE\nFROM ${BASE}\nRUN busybox " + sleep + "\n");
+        BuildRequest request = BuildRequest.builder().context(ctx).platform("linux/amd64").buildArg("BASE", base.reference())
+                .image(registry.hostPort() + "/it/abort").tag("1.0").naming(Naming.REPO_SUFFIX).build();
+        BuildFixtures.CapturingListener log = new BuildFixtures.CapturingListener();
+        BuildFixtures.Interruptible<ArchImageRecord> build =
+                new BuildFixtures.Interruptible<>("docker-abort", () -> builder.build(request, log));
+        try {
+            assertThat(BuildFixtures.awaitProcess(sleep, java.time.Duration.ofSeconds(90)))
+                    .as("the RUN step started in the engine (log: %s)", log.text()).isTrue();
+            Thread.sleep(2000);
+
+            java.time.Duration took = build.interruptAndJoin(java.time.Duration.ofSeconds(20));
+            assertThat(took).as("the build returned after the interrupt").isNotNull();
+            assertThat(took).isLessThan(java.time.Duration.ofSeconds(5));
+            assertThat(build.failure()).isInstanceOf(BuildException.class).hasMessageContaining("build interrupted");
+            assertThat(build.interruptFlagAfter()).as("the interrupt flag is kept for the caller").isTrue();
+            // the engine cancels the build when its connection closes: it kills the step's container
+            assertThat(BuildFixtures.awaitNoProcess(sleep, java.time.Duration.ofSeconds(20)))
+                    .as("the engine stopped the RUN step").isEmpty();
+            assertThat(docker("ps", "-q", "--filter", "status=running", "--filter", "ancestor=" + base.reference()))
+                    .as("no build container runs").isEmpty();
+            assertThat(client.headManifest(ImageReference.parse(registry.hostPort() + "/it/abort-amd64:1.0"))).isEmpty();
+        } finally {
+            for (String p : BuildFixtures.processesMatching(sleep)) {
+                ProcessHandle.of(Long.parseLong(p.substring(0, p.indexOf(' ')))).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+    }
+
+    @Test
+    void theLocalImageCheckTurnsEngineErrorsIntoBuildErrors() {
+        String missing = "sha256:" + "0".repeat(64);
+        assertThatThrownBy(() -> builder.checkLocalImage(missing, Platform.parse("linux/amd64")))
+                .isInstanceOf(BuildException.class).hasMessageContaining(missing).hasMessageContaining("does not have it");
+        try (DockerEngineBuilder nowhere = DockerEngineBuilder.builder().dockerHost("unix://" + dir.resolve("gone.sock"))
+                .registryClient(client).build()) {
+            assertThatThrownBy(() -> nowhere.checkLocalImage(missing, Platform.parse("linux/amd64")))
+                    .isInstanceOf(BuildException.class).hasMessageContaining("cannot reach the Docker Engine")
+                    .hasMessageContaining("gone.sock").hasMessageContaining("DOCKER_HOST");
+        }
+    }
+
+    @Test
     void missingDockerfileAndUnknownPlatformAreOneClearError() {
         BuildRequest missing = BuildRequest.builder().context(dir).platform("linux/amd64")
                 .image(registry.hostPort() + "/it/missing").tag("1.0").build();

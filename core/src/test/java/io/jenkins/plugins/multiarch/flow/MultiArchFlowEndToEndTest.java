@@ -140,6 +140,47 @@ class MultiArchFlowEndToEndTest {
     }
 
     @Test
+    void anInterruptDuringParallelBuildsStopsThemAllAsABuildError() throws Exception {
+        String sleep = "sleep " + (7000 + System.nanoTime() % 2000);
+        Path ctx = BuildFixtures.context(dir.resolve("ctx"), "ARG BASE\nFROM ${BASE}\nRUN busybox " + sleep + "\n");
+        BuildRequest t = BuildRequest.builder().context(ctx).platform(AMD64).image(registry.hostPort() + "/e2e/aborted")
+                .tag("1.0").buildArg("BASE", base.reference()).allowEmulation(true).naming(Naming.TAG_SUFFIX).build();
+        BuildahBuilder buildah = BuildahBuilder.builder().root(dir.resolve("buildah/root")).runRoot(dir.resolve("buildah/run"))
+                .insecureRegistry(registry.hostPort()).registryClient(client).build();
+        MultiArchFlow.Request request = new MultiArchFlow.Request(t, List.of(AMD64, ARM64), dir.resolve("records"), true,
+                null, null, 2);
+        BuildFixtures.CapturingListener log = new BuildFixtures.CapturingListener();
+        BuildFixtures.Interruptible<MultiArchFlow.Result> flow = new BuildFixtures.Interruptible<>("flow-abort",
+                () -> new MultiArchFlow(buildah, client, log).run(request));
+        try {
+            // both platforms' RUN steps (arm64 under qemu) are running
+            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            while (BuildFixtures.processesMatching(sleep).stream().filter(p -> !p.contains(" -c ")).count() < 2
+                    && System.nanoTime() < deadline && flow.isAlive()) {
+                Thread.sleep(200);
+            }
+            assertThat(BuildFixtures.processesMatching(sleep)).as("log: %s", log.text()).hasSizeGreaterThanOrEqualTo(2);
+            Thread.sleep(1000);
+
+            Duration took = flow.interruptAndJoin(Duration.ofSeconds(30));
+            assertThat(took).as("the flow returned after the interrupt").isNotNull().isLessThan(Duration.ofSeconds(15));
+            assertThat(flow.failure()).isInstanceOfSatisfying(BuildException.class, e -> {
+                assertThat(e.getMessage()).contains("build interrupted");
+                assertThat(e.exitCode()).isEqualTo(5);
+            });
+            assertThat(flow.interruptFlagAfter()).isTrue();
+            assertThat(BuildFixtures.awaitNoProcess(sleep, Duration.ofSeconds(5))).as("no RUN step left").isEmpty();
+            assertThat(BuildFixtures.awaitNoProcess("e2e/aborted", Duration.ofSeconds(5))).as("no buildah left").isEmpty();
+            assertThat(dir.resolve("records")).doesNotExist();
+            assertThat(client.headManifest(t.image().withTag("1.0"))).as("no list").isEmpty();
+        } finally {
+            for (String p : BuildFixtures.processesMatching(sleep)) {
+                ProcessHandle.of(Long.parseLong(p.substring(0, p.indexOf(' ')))).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+    }
+
+    @Test
     void everyPlatformIsCheckedBeforeTheFirstBuild() {
         BuildRequest t = BuildRequest.builder().context(BuildFixtures.offlineExample()).platform(AMD64)
                 .image(registry.hostPort() + "/e2e/guarded").tag("1.0").buildArg("BASE", base.reference()).build();

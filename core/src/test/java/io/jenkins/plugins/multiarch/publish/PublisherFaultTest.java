@@ -186,20 +186,47 @@ class PublisherFaultTest {
         String repo = ns + "/quay-like";
         Pushed amd = direct.pushImage(repo, "amd", "linux/amd64", Format.DOCKER);
         Pushed arm = direct.pushImage(repo, "arm", "linux/arm64", Format.DOCKER);
-        // Like Quay or old Artifactory: the first list PUT (an OCI index, forced by the annotation) is refused.
-        FaultProxy.Rule reject = proxy.on("PUT", "/manifests/1.0").status(400);
+        // Like Quay or old Artifactory: the list PUT as an OCI index (auto picks OCI for the annotation) is refused.
+        FaultProxy.Rule reject = proxy.on("PUT", "/manifests/1.0").statusWithError(400, "MANIFEST_INVALID");
         List<String> log = new ArrayList<>();
         PublishResult result = new Publisher(client(Duration.ofSeconds(5), Duration.ofSeconds(20)), (l, m) -> log.add(m))
-                .publish(PublishRequest.builder().target(viaProxy(repo)).tag("1.0")
-                        .format(ListFormat.OCI).annotation("org.opencontainers.image.version", "1.0")
+                .publish(PublishRequest.builder().target(viaProxy(repo)).tag("1.0").tag("latest")
+                        .annotation("org.opencontainers.image.version", "1.0")
                         .source(SourceSpec.of(viaProxy(amd.byDigest()))).source(SourceSpec.of(viaProxy(arm.byDigest())))
                         .build());
         assertThat(reject.fired()).isEqualTo(1);
         assertThat(result.mediaType()).isEqualTo(MediaType.DOCKER_MANIFEST_LIST);
         assertThat(result.notes()).singleElement().asString()
                 .contains("rejected the OCI index").contains("Docker manifest list").contains("without the index annotations");
-        TestImages.Fetched stored = direct.getManifest(repo, "1.0");
-        assertThat(stored.mediaType()).isEqualTo(TestImages.DOCKER_LIST);
-        assertThat(stored.digestHeader()).isEqualTo(result.listDigest().toString());
+        for (String tag : List.of("1.0", "latest")) {
+            TestImages.Fetched stored = direct.getManifest(repo, tag);
+            assertThat(stored.mediaType()).isEqualTo(TestImages.DOCKER_LIST);
+            assertThat(stored.digestHeader()).isEqualTo(result.listDigest().toString());
+        }
+    }
+
+    @Test
+    void explicitOciFormatIsNeverSilentlyChangedAndOtherRejectionsAreNotMistakenForIt() {
+        String repo = ns + "/strict";
+        Pushed amd = direct.pushImage(repo, "amd", "linux/amd64", Format.DOCKER);
+        proxy.on("PUT", "/manifests/1.0").statusWithError(400, "MANIFEST_INVALID");
+        assertThatThrownBy(() -> new Publisher(client(Duration.ofSeconds(5), Duration.ofSeconds(20)), LogListener.NONE)
+                .publish(PublishRequest.builder().target(viaProxy(repo)).tag("1.0").format(ListFormat.OCI)
+                        .source(SourceSpec.of(viaProxy(amd.byDigest()))).build()))
+                .isInstanceOf(RegistryException.class)
+                .hasMessageContaining("refuses OCI image indexes")
+                .hasMessageContaining("format docker or auto");
+        assertThat(direct.getManifest(repo, "1.0").status()).isEqualTo(404);
+
+        // a 400 for another reason (a child the registry cannot find) is reported as it is, no format switch
+        proxy.clearRules();
+        proxy.on("PUT", "/manifests/2.0").statusWithError(400, "MANIFEST_BLOB_UNKNOWN");
+        assertThatThrownBy(() -> new Publisher(client(Duration.ofSeconds(5), Duration.ofSeconds(20)), LogListener.NONE)
+                .publish(PublishRequest.builder().target(viaProxy(repo)).tag("2.0").annotation("a", "b")
+                        .source(SourceSpec.of(viaProxy(amd.byDigest()))).build()))
+                .isInstanceOf(RegistryException.class)
+                .hasMessageContaining("MANIFEST_BLOB_UNKNOWN")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("refuses OCI"));
+        assertThat(direct.getManifest(repo, "2.0").status()).isEqualTo(404);
     }
 }

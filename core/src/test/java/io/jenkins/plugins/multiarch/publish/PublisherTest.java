@@ -177,6 +177,43 @@ class PublisherTest {
     }
 
     @Test
+    void requestBudgetIsTwoPerChildPlusTagsAndEveryRequestIsCounted() {
+        // same repository: 2 per child (manifest + config), per tag a HEAD (checklist case 11) and a PUT
+        String repo = ns + "/budget";
+        List<SourceSpec> same = new ArrayList<>();
+        for (String p : List.of("linux/amd64", "linux/arm64", "linux/s390x", "linux/ppc64le")) {
+            same.add(source(images.pushImage(repo, p.replace('/', '-'), p, Format.DOCKER), p));
+        }
+        PublishRequest request = PublishRequest.builder().target(ref(repo)).tag("1.0").tag("latest").sources(same).build();
+        int mark = registry.mark();
+        PublishResult first = publisher().publish(request);
+        assertThat(registry.requestsSince(mark)).hasSize(2 * 4 + 2 * 2);
+        assertThat(first.requestCount()).isEqualTo(2 * 4 + 2 * 2);
+        mark = registry.mark();
+        PublishResult again = publisher().publish(request);
+        assertThat(registry.requestsSince(mark)).hasSize(2 * 4 + 2);
+        assertThat(again.requestCount()).isEqualTo(2 * 4 + 2);
+
+        // per-platform repositories (the seed's naming): plus one mount per blob and one PUT per child, once
+        List<SourceSpec> cross = new ArrayList<>();
+        for (String p : List.of("linux/amd64", "linux/arm64", "linux/s390x", "linux/ppc64le")) {
+            Pushed pushed = images.pushImage(ns + "/budget-" + Platform.parse(p).dockerLibraryArch(), "1.0", p, Format.DOCKER);
+            cross.add(new SourceSpec(ref(pushed.byTag()), Platform.parse(p), null));
+        }
+        PublishRequest crossRequest = PublishRequest.builder().target(ref(ns + "/budget-all")).tag("1.0").tag("latest")
+                .sources(cross).build();
+        mark = registry.mark();
+        publisher().publish(crossRequest);
+        List<RegistryServer.Request> requests = registry.requestsSince(mark);
+        assertThat(requests.stream().filter(r -> r.method().equals("POST"))).hasSize(4 * 2); // config + 1 layer each
+        assertThat(requests.stream().filter(r -> r.method().equals("HEAD") && r.path().contains("/blobs/"))).isEmpty();
+        assertThat(requests).hasSize(2 * 4 + 4 * 2 + 4 + 2 * 2);
+        mark = registry.mark();
+        publisher().publish(crossRequest);
+        assertThat(registry.requestsSince(mark)).hasSize(2 * 4 + 2);
+    }
+
+    @Test
     void autoFormatPicksOciWhenAnyChildIsOci() {
         String repo = ns + "/mixed";
         Pushed amd = images.pushImage(repo, "a", "linux/amd64", Format.DOCKER);

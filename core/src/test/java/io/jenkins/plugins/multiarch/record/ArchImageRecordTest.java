@@ -69,6 +69,29 @@ class ArchImageRecordTest {
     }
 
     @Test
+    void selectTakesOnlyTheTargetImagesRecordsFromASharedDirectory() {
+        RecordStore.write(dir, sample("linux/amd64", "amd64"));
+        RecordStore.write(dir, sample("linux/arm64", "arm64v8"));
+        ArchImageRecord other = sample("linux/s390x", "s390x");
+        ArchImageRecord otherImage = new ArchImageRecord(other.schemaVersion(), ImageReference.parse("127.0.0.1:5000/x/other"),
+                other.pushed(), other.digest(), other.mediaType(), other.size(), other.platform(), other.requestedPlatform(),
+                other.emulated(), other.builder(), other.builderVersion(), other.host(), other.agent(), other.startedAt(),
+                other.finishedAt(), other.sourceRevision(), other.buildArgs(), other.naming());
+        RecordStore.write(dir, otherImage);
+
+        RecordStore.Selection mine = RecordStore.select(dir, ImageReference.parse("127.0.0.1:5000/onap/py-app:1.0"));
+        assertThat(mine.records()).extracting(r -> r.platform().toString()).containsExactly("linux/amd64", "linux/arm64");
+        assertThat(mine.sources()).extracting(spec -> spec.claimedPlatform().toString())
+                .containsExactly("linux/amd64", "linux/arm64");
+        assertThat(mine.otherImages()).singleElement().asString().contains("x/other");
+
+        assertThatThrownBy(() -> RecordStore.select(dir, ImageReference.parse("127.0.0.1:5000/never/built")))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("holds no record of 127.0.0.1:5000/never/built")
+                .hasMessageContaining("x/other");
+    }
+
+    @Test
     void unknownMajorVersionIsRefusedNamingTheFileAndTheSupportedVersion() throws IOException {
         String json = new String(sample("linux/amd64", "amd64").toJson(), StandardCharsets.UTF_8)
                 .replace("\"schemaVersion\" : \"1.0\"", "\"schemaVersion\" : \"2.0\"");

@@ -95,6 +95,24 @@ class DockerConfigCredentialsTest {
     }
 
     @Test
+    void syntaxErrorNamesLineAndColumnButNeverThePassword() throws Exception {
+        Path config = dir.resolve("config.json");
+        // A hand-edited file with an unquoted password: Jackson's own message would quote it.
+        Files.writeString(config, "{\"auths\": {\"h:5000\": {\"username\": \"bob\",\n  \"password\": hunter2secret}}}");
+        assertThatThrownBy(() -> DockerConfigCredentials.load(config, listener))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining(config.toString())
+                .hasMessageContaining("line 2, column")
+                .satisfies(e -> {
+                    StringBuilder all = new StringBuilder();
+                    for (Throwable t = e; t != null; t = t.getCause()) {
+                        all.append(t.getMessage()).append('\n');
+                    }
+                    assertThat(all.toString()).doesNotContain("hunter2");
+                });
+    }
+
+    @Test
     void credentialsSourcesChainAndMatchHostSpellings() {
         RegistryCredentials a = RegistryCredentials.of("a", "pa");
         RegistryCredentials b = RegistryCredentials.of("b", "pb");

@@ -64,6 +64,8 @@ final class FrontProxy implements AutoCloseable {
     private volatile byte[] replacementBody;
     private volatile boolean chunked;
     private final java.util.concurrent.atomic.AtomicInteger dropAuthorization = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile String dropAuthorizationMethod;
+    private final java.util.concurrent.atomic.AtomicInteger redirectUploadPuts = new java.util.concurrent.atomic.AtomicInteger();
 
     FrontProxy(RegistryServer upstream, boolean tls) {
         this.upstream = upstream;
@@ -149,7 +151,21 @@ final class FrontProxy implements AutoCloseable {
      * answers 401 with its real challenge: what a revoked or expired token gets.
      */
     FrontProxy dropAuthorization(int times) {
+        dropAuthorizationMethod = null;
         dropAuthorization.set(times);
+        return this;
+    }
+
+    /** As {@link #dropAuthorization(int)}, counting only requests with this method (e.g. the PUT of an upload). */
+    FrontProxy dropAuthorization(String method, int times) {
+        dropAuthorizationMethod = method;
+        dropAuthorization.set(times);
+        return this;
+    }
+
+    /** The next {@code times} upload PUTs ({@code .../blobs/uploads/...}) answer 307 to their own URL, body unread by the registry. */
+    FrontProxy redirectUploadPuts(int times) {
+        redirectUploadPuts.set(times);
         return this;
     }
 
@@ -169,12 +185,20 @@ final class FrontProxy implements AutoCloseable {
                 ex.sendResponseHeaders(307, -1);
                 return;
             }
+            if (method.equals("PUT") && path.contains("/blobs/uploads/")
+                    && redirectUploadPuts.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                ex.getResponseHeaders().set("Location", path + (query != null ? "?" + query : ""));
+                ex.sendResponseHeaders(307, -1);
+                return;
+            }
             if (stripMount && method.equals("POST") && query != null && query.contains("mount=")) {
                 query = null;
             }
             URI target = URI.create(upstream.baseUri() + path + (query != null ? "?" + query : ""));
             HttpRequest.Builder rb = HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(30));
+            String onlyMethod = dropAuthorizationMethod;
             boolean dropAuth = ex.getRequestHeaders().containsKey("Authorization")
+                    && (onlyMethod == null || onlyMethod.equals(method))
                     && dropAuthorization.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
             for (Map.Entry<String, List<String>> h : ex.getRequestHeaders().entrySet()) {
                 if (dropAuth && h.getKey().equalsIgnoreCase("Authorization")) {

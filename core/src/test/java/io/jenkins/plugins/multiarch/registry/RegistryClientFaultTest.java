@@ -133,6 +133,38 @@ class RegistryClientFaultTest {
     }
 
     @Test
+    void manifestPutWhoseAnswerWasLostSucceedsAgainstAnImmutableRegistry() {
+        TestImages.Pushed img = images.pushImage("fault/immutable", "1", "linux/amd64", TestImages.Format.OCI);
+        RawManifest raw = RawManifest.of(img.manifest(), MediaType.OCI_MANIFEST);
+        // The PUT is stored but its answer lost; the retry is refused as an identical re-push (ECR immutable tags,
+        // Nexus without redeploy), although the tag holds exactly our manifest.
+        FaultProxy.Rule lost = proxy.on("PUT", "/manifests/2$").resetAfterForwarding();
+        FaultProxy.Rule refused = proxy.on("PUT", "/manifests/2$").statusWithError(400, "TAG_INVALID");
+        RegistryClient client = client(4, Duration.ofSeconds(20));
+        assertThat(client.putManifest(ref("fault/immutable:2"), raw)).isEqualTo(raw.digest());
+        assertThat(lost.fired()).isEqualTo(1);
+        assertThat(refused.fired()).isEqualTo(1);
+        assertThat(proxy.requests()).extracting(FaultProxy.Recorded::method, FaultProxy.Recorded::status)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("PUT", -1), org.assertj.core.groups.Tuple.tuple("PUT", 400),
+                        org.assertj.core.groups.Tuple.tuple("HEAD", 200));
+        assertThat(images.getManifest("fault/immutable", "2").body()).isEqualTo(img.manifest());
+    }
+
+    @Test
+    void manifestPutRefusedWhileTheTagHoldsSomethingElseStillFails() {
+        TestImages.Pushed ours = images.pushImage("fault/immutable-other", "ours", "linux/amd64", TestImages.Format.OCI);
+        images.pushImage("fault/immutable-other", "taken", "linux/arm64", TestImages.Format.OCI);
+        RawManifest raw = RawManifest.of(ours.manifest(), MediaType.OCI_MANIFEST);
+        proxy.on("PUT", "/manifests/taken$").statusWithError(400, "TAG_INVALID");
+        RegistryClient client = client(4, Duration.ofSeconds(20));
+        assertThatThrownBy(() -> client.putManifest(ref("fault/immutable-other:taken"), raw))
+                .isInstanceOf(RegistryException.class)
+                .hasMessageContaining("TAG_INVALID")
+                .satisfies(e -> assertThat(((RegistryException) e).statusCode()).isEqualTo(400));
+        assertThat(proxy.requests()).extracting(FaultProxy.Recorded::method).containsExactly("PUT", "HEAD");
+    }
+
+    @Test
     void blobUploadFailingMidSessionStartsANewSession() {
         byte[] data = TestImages.randomBytes(40_000);
         Digest digest = Digest.sha256(data);

@@ -233,11 +233,91 @@ class RegistryClientPlainTest {
             ImageReference target = ImageReference.parse(front.hostPort() + "/plain/copy-dst");
             ImageReference source = ImageReference.parse(front.hostPort() + "/plain/copy-src");
             assertThat(client.mountBlob(target, source, blob)).isFalse();
-            assertThat(front.seen()).extracting(FrontProxy.Seen::method).containsExactly("POST", "GET", "PUT");
+            // The declined mount is followed by a HEAD of the target (it may have the blob already), then the copy.
+            assertThat(front.seen()).extracting(FrontProxy.Seen::method).containsExactly("POST", "HEAD", "GET", "PUT");
             assertThat(client.blobExists(target, blob.digest())).isTrue();
             assertThat(foreign.received()).isEmpty();
         }
         assertThat(images.getBlob("plain/copy-dst", digest)).isEqualTo(data);
+    }
+
+    @Test
+    void mountDeclinedBecauseTheTargetAlreadyHasTheBlobCopiesNothing() {
+        byte[] data = TestImages.randomBytes(4000);
+        String digest = images.pushBlob("plain/has-dst", data);
+        Descriptor blob = new Descriptor(MediaType.OCI_LAYER_GZIP, Digest.parse(digest), data.length);
+        RegistryClient client = client(registry.hostPort());
+        int mark = registry.mark();
+        // The source lacks the blob, so the registry declines the mount (202); the target has it already.
+        assertThat(client.mountBlob(ref("plain/has-dst"), ref("plain/has-src-empty"), blob)).isTrue();
+        assertThat(registry.requestsSince(mark)).extracting(RegistryServer.Request::method, RegistryServer.Request::status)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("POST", 202), org.assertj.core.groups.Tuple.tuple("HEAD", 200),
+                        org.assertj.core.groups.Tuple.tuple("DELETE", 204));
+        assertThat(images.getBlob("plain/has-dst", digest)).isEqualTo(data);
+    }
+
+    @Test
+    void headDigestIsWhereATagPointsWhateverTheMediaType() {
+        TestImages.Pushed img = images.pushImage("plain/hd", "img", "linux/amd64", TestImages.Format.DOCKER);
+        // An artifact manifest whose config is not an image config: checked, never parsed.
+        String config = images.pushBlob("plain/hd", "{\"whatever\":true}".getBytes(StandardCharsets.UTF_8));
+        byte[] artifact = ("{\"schemaVersion\":2,\"mediaType\":\"" + TestImages.OCI_MANIFEST + "\",\"artifactType\":"
+                + "\"application/vnd.example.sbom\",\"config\":{\"mediaType\":\"application/vnd.example.sbom.config\","
+                + "\"digest\":\"" + config + "\",\"size\":17},\"layers\":[]}").getBytes(StandardCharsets.UTF_8);
+        TestImages.Pushed art = images.pushManifest("plain/hd", "sbom", TestImages.OCI_MANIFEST, artifact);
+        RegistryClient client = client(registry.hostPort());
+        int before = client.requestCount();
+        assertThat(client.headDigest(ref("plain/hd:img"))).get().hasToString(img.digest());
+        assertThat(client.headDigest(ref("plain/hd:sbom"))).get().hasToString(art.digest());
+        assertThat(client.headDigest(ref("plain/hd@" + img.digest()))).get().hasToString(img.digest());
+        assertThat(client.headDigest(ref("plain/hd:absent"))).isEmpty();
+        assertThat(client.requestCount() - before).isEqualTo(4);
+
+        // A registry answering HEAD 405, or without the digest header: GET and hash the body, unparsed.
+        try (FaultProxy proxy = FaultProxy.inFrontOf(registry)) {
+            proxy.on("HEAD", "/manifests/").always().status(405);
+            RegistryClient viaProxy = client(proxy.hostPort());
+            assertThat(viaProxy.headDigest(ImageReference.parse(proxy.hostPort() + "/plain/hd:sbom"))).get().hasToString(art.digest());
+            assertThat(viaProxy.headDigest(ImageReference.parse(proxy.hostPort() + "/plain/hd:absent"))).isEmpty();
+            assertThat(proxy.requests()).extracting(FaultProxy.Recorded::method).containsExactly("HEAD", "GET", "HEAD", "GET");
+        }
+        try (FrontProxy front = new FrontProxy(registry, false)) {
+            front.rewriteResponseHeader("/manifests/", "Docker-Content-Digest", null);
+            RegistryClient viaFront = client(front.hostPort());
+            assertThat(viaFront.headDigest(ImageReference.parse(front.hostPort() + "/plain/hd:img"))).get().hasToString(img.digest());
+            assertThat(front.seen()).extracting(FrontProxy.Seen::method).containsExactly("HEAD", "GET");
+        }
+    }
+
+    @Test
+    void fetchConfigReadsThePlatformAndNamesABrokenConfig() {
+        TestImages.Pushed img = images.pushImage("plain/cfg", "1", "linux/arm64/v8", TestImages.Format.OCI);
+        RegistryClient client = client(registry.hostPort());
+        RawManifest raw = client.fetchManifest(ref("plain/cfg:1"));
+        io.jenkins.plugins.multiarch.manifest.ImageManifest manifest = (io.jenkins.plugins.multiarch.manifest.ImageManifest) raw.parsed();
+        assertThat(client.fetchConfig(ref("plain/cfg"), manifest).platform().toString()).isEqualTo("linux/arm64/v8");
+
+        byte[] broken = "{\"architecture\": amd64".getBytes(StandardCharsets.UTF_8);
+        String brokenDigest = images.pushBlob("plain/cfg", broken);
+        io.jenkins.plugins.multiarch.manifest.ImageManifest bad = new io.jenkins.plugins.multiarch.manifest.ImageManifest(
+                MediaType.OCI_MANIFEST, new Descriptor(MediaType.OCI_CONFIG, Digest.parse(brokenDigest), broken.length), List.of());
+        assertThatThrownBy(() -> client.fetchConfig(ref("plain/cfg"), bad))
+                .isInstanceOf(VerificationException.class)
+                .hasMessageContaining(registry.hostPort() + "/plain/cfg")
+                .hasMessageContaining(brokenDigest);
+    }
+
+    @Test
+    void finishedReadsLeaveNoDeadlineGuardBehind() {
+        images.pushImage("plain/guard", "1", "linux/amd64", TestImages.Format.OCI);
+        RegistryClient client = client(registry.hostPort());
+        client.fetchManifest(ref("plain/guard:1"));
+        int before = RegistryHttp.pendingWatchdogTasks();
+        for (int i = 0; i < 30; i++) {
+            client.fetchManifest(ref("plain/guard:1"));
+        }
+        // Each read schedules a guard for its deadline (20 s here) and cancels it when done: none may stay queued.
+        assertThat(RegistryHttp.pendingWatchdogTasks()).isLessThanOrEqualTo(before);
     }
 
     @Test

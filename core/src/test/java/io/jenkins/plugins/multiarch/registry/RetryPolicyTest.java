@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Retry decisions, Retry-After parsing, token lifetimes, realm checks and URL redaction. */
@@ -59,16 +60,37 @@ class RetryPolicyTest {
     void tokenRealmRules() {
         Endpoint https = new Endpoint("registry.example", "https");
         Endpoint http = new Endpoint("127.0.0.1:5000", "http");
-        assertThat(TokenRealm.validate(https, "https://auth.example/token")).hasHost("auth.example");
-        assertThat(TokenRealm.validate(http, "http://127.0.0.1:9/token")).hasPort(9);
-        assertThatThrownBy(() -> TokenRealm.validate(https, "http://auth.example/token"))
+        Set<String> insecure = Set.of("127.0.0.1:5000");
+        assertThat(TokenRealm.validate(https, "https://auth.example/token", Set.of())).hasHost("auth.example");
+        assertThat(TokenRealm.validate(http, "http://127.0.0.1:9/token", insecure)).hasPort(9);
+        assertThatThrownBy(() -> TokenRealm.validate(https, "http://auth.example/token", Set.of()))
                 .isInstanceOf(RegistryAuthenticationException.class).hasMessageContaining("plain-http");
-        assertThatThrownBy(() -> TokenRealm.validate(http, "http://user:pw@127.0.0.1:9/token"))
+        assertThatThrownBy(() -> TokenRealm.validate(http, "http://user:pw@127.0.0.1:9/token", insecure))
                 .isInstanceOf(RegistryAuthenticationException.class).hasMessageContaining("user info")
                 .message().doesNotContain("pw");
-        assertThatThrownBy(() -> TokenRealm.validate(http, "file:///etc/passwd"))
+        assertThatThrownBy(() -> TokenRealm.validate(http, "file:///etc/passwd", insecure))
                 .isInstanceOf(RegistryAuthenticationException.class).hasMessageContaining("not http or https");
-        assertThatThrownBy(() -> TokenRealm.validate(http, null)).isInstanceOf(RegistryAuthenticationException.class);
+        assertThatThrownBy(() -> TokenRealm.validate(http, null, insecure)).isInstanceOf(RegistryAuthenticationException.class);
+        // Checklist 20: an insecure registry may not send credentials in clear to a host nobody named.
+        assertThatThrownBy(() -> TokenRealm.validate(http, "http://auth.example/token", insecure))
+                .isInstanceOf(RegistryAuthenticationException.class)
+                .hasMessageContaining("plain-http token service on another host")
+                .hasMessageContaining("Name auth.example as an insecure registry");
+        assertThat(TokenRealm.validate(http, "http://auth.example:8080/token", Set.of("127.0.0.1:5000", "auth.example:8080")))
+                .hasHost("auth.example");
+        assertThat(TokenRealm.validate(http, "https://auth.example/token", insecure)).hasHost("auth.example");
+    }
+
+    @Test
+    void scopesCoverSubsetsOfActionsPerResource() {
+        Set<String> mount = Scopes.mount("dst", "src");
+        assertThat(Scopes.covers(mount, Set.of(Scopes.pull("dst")))).isTrue();
+        assertThat(Scopes.covers(mount, Set.of(Scopes.pull("src"), Scopes.pullPush("dst")))).isTrue();
+        assertThat(Scopes.covers(mount, Set.of(Scopes.pullPush("src")))).isFalse();
+        assertThat(Scopes.covers(mount, Set.of(Scopes.pull("other")))).isFalse();
+        assertThat(Scopes.covers(Set.of("repository:x:*"), Set.of(Scopes.pullPush("x")))).isTrue();
+        assertThat(Scopes.covers(Set.of("registry:catalog:*"), Set.of("registry:catalog:*"))).isTrue();
+        assertThat(Scopes.covers(Set.of(Scopes.pull("x")), Set.of())).isTrue();
     }
 
     @Test

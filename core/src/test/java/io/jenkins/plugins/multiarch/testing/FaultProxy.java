@@ -61,6 +61,7 @@ public final class FaultProxy implements AutoCloseable {
         private final int status;
         private final String retryAfter;
         private final Duration delay;
+        private String errorCode;
         private final AtomicInteger matched = new AtomicInteger();
         private final AtomicInteger fired = new AtomicInteger();
 
@@ -148,6 +149,13 @@ public final class FaultProxy implements AutoCloseable {
         /** Answer with this status and a registry-style error body, without forwarding. */
         public Rule status(int code) {
             return add(new Rule(this, Kind.STATUS, code, null, null));
+        }
+
+        /** Answer this status with a registry error body carrying {@code errorCode} (e.g. MANIFEST_INVALID). */
+        public Rule statusWithError(int code, String errorCode) {
+            Rule rule = new Rule(this, Kind.STATUS, code, null, null);
+            rule.errorCode = errorCode;
+            return add(rule);
         }
 
         /** Answer 429 with {@code Retry-After: seconds}, without forwarding. */
@@ -286,7 +294,8 @@ public final class FaultProxy implements AutoCloseable {
                 if (fault.retryAfter != null) {
                     ex.getResponseHeaders().set("Retry-After", fault.retryAfter);
                 }
-                String code = fault.status == 429 ? "TOOMANYREQUESTS" : fault.status >= 500 ? "UNAVAILABLE" : "DENIED";
+                String code = fault.errorCode != null ? fault.errorCode
+                        : fault.status == 429 ? "TOOMANYREQUESTS" : fault.status >= 500 ? "UNAVAILABLE" : "DENIED";
                 byte[] err = ("{\"errors\":[{\"code\":\"" + code + "\",\"message\":\"injected by FaultProxy\"}]}")
                         .getBytes(StandardCharsets.UTF_8);
                 ex.getResponseHeaders().set("Content-Type", "application/json");

@@ -246,14 +246,16 @@ public final class BuildArchImageStep extends Step {
             recordsDir.mkdirs();
             try {
                 String json = workspace.act(new BuildOnAgent(spec, login, log, recordsDir.getRemote()));
-                ArchImageRecord record = ArchImageRecord.fromJson(json.getBytes(StandardCharsets.UTF_8), "agent " + spec.agentName);
+                ArchImageRecord record =
+                        ArchImageRecord.fromJson(json.getBytes(StandardCharsets.UTF_8), "agent " + spec.agentName);
                 String relative = RecordStore.folderName(record.image()) + "/" + record.fileName();
                 String artifact = "multiarch/" + relative;
-                run.pickArtifactManager().archive(recordsDir, launcher, BuildListenerAdapter.wrap(listener),
-                        Map.of(artifact, relative));
+                run.pickArtifactManager()
+                        .archive(recordsDir, launcher, BuildListenerAdapter.wrap(listener), Map.of(artifact, relative));
                 MultiarchAction.recordBuild(run, record, artifact, spec.agentName);
-                listener.getLogger().println(Messages.BuildArchImage_Done(record.platform().toString(),
-                        record.reference().toString(), artifact));
+                listener.getLogger()
+                        .println(Messages.BuildArchImage_Done(
+                                record.platform().toString(), record.reference().toString(), artifact));
                 ctx.onSuccess(toMap(record, artifact));
             } finally {
                 recordsDir.deleteRecursive();
@@ -381,9 +383,12 @@ public final class BuildArchImageStep extends Step {
             if (Util.fixEmptyAndTrim(value) == null) {
                 return FormValidation.ok(Messages.Validation_CredentialsDefault());
             }
-            if (CredentialsProvider.listCredentialsInItem(StandardUsernamePasswordCredentials.class, item,
+            if (CredentialsProvider.listCredentialsInItem(
+                            StandardUsernamePasswordCredentials.class,
+                            item,
                             item instanceof Queue.Task task ? Tasks.getAuthenticationOf2(task) : ACL.SYSTEM2,
-                            Collections.emptyList(), CredentialsMatchers.withId(value))
+                            Collections.emptyList(),
+                            CredentialsMatchers.withId(value))
                     .isEmpty()) {
                 return FormValidation.error(Messages.Validation_CredentialsNotFound());
             }

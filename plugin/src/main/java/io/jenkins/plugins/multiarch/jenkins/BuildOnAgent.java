@@ -73,7 +73,9 @@ final class BuildOnAgent extends MasterToSlaveFileCallable<String> {
         Path ws = workspace.toPath();
         Path context = ws.resolve(spec.context == null ? "." : spec.context);
         CredentialsSource credentials = RegistryLogin.sourceOf(login);
-        RegistrySettings.Builder settings = RegistrySettings.builder().credentials(credentials).listener(log)
+        RegistrySettings.Builder settings = RegistrySettings.builder()
+                .credentials(credentials)
+                .listener(log)
                 .userAgent(Versions.userAgent());
         spec.insecureRegistries.forEach(settings::insecureRegistry);
         RegistryClient client = new RegistryClient(settings.build());
@@ -113,13 +115,16 @@ final class BuildOnAgent extends MasterToSlaveFileCallable<String> {
 
     private ImageBuilder newBuilder(RegistryClient client, CredentialsSource credentials) {
         if (MultiarchConfiguration.BUILDAH.equals(spec.builder)) {
+            // the auth file goes to the build's private temp folder next to the workspace (WorkspaceList.tempDir)
             return BuildahBuilder.builder()
                     .registryClient(client)
                     .credentials(credentials)
                     .insecureRegistries(spec.insecureRegistries)
+                    .workDir(Path.of(recordsDir).getParent())
                     .build();
         }
-        DockerEngineBuilder.Builder docker = DockerEngineBuilder.builder().registryClient(client).credentials(credentials);
+        DockerEngineBuilder.Builder docker =
+                DockerEngineBuilder.builder().registryClient(client).credentials(credentials);
         String host = spec.engineEnv.get("DOCKER_HOST");
         if (host != null) {
             docker.dockerHost(host);

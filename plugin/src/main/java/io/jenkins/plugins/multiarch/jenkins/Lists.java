@@ -1,11 +1,11 @@
 package io.jenkins.plugins.multiarch.jenkins;
 
+import io.jenkins.plugins.multiarch.InvalidInputException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import io.jenkins.plugins.multiarch.InvalidInputException;
 
 /** Small conversions between the forms' text areas, the steps' lists and core's maps. */
 final class Lists {

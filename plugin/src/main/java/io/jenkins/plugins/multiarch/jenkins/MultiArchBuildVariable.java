@@ -45,7 +45,9 @@ public class MultiArchBuildVariable extends GlobalVariable {
     @Extension
     public static class Allowlist extends GroovySourceFileAllowlist {
 
-        private final String scriptUrl = MultiArchBuildVariable.class.getResource("MultiArchBuild.groovy").toString();
+        private final String scriptUrl = MultiArchBuildVariable.class
+                .getResource("MultiArchBuild.groovy")
+                .toString();
 
         @Override
         public boolean isAllowed(String groovySourceFileUrl) {

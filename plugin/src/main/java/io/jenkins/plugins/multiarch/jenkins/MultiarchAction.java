@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
 import jenkins.model.RunAction2;
 
 /**
@@ -42,7 +43,8 @@ public final class MultiarchAction implements RunAction2, EnvironmentContributin
     // ---- updates ------------------------------------------------------------------------------
 
     /** Adds (or replaces, on a re-run of the same platform) one platform's build. */
-    static void recordBuild(Run<?, ?> run, ArchImageRecord record, String artifactPath, String agent) throws IOException {
+    static void recordBuild(Run<?, ?> run, ArchImageRecord record, String artifactPath, String agent)
+            throws IOException {
         PlatformBuild build = new PlatformBuild(record, artifactPath, agent);
         update(run, action -> {
             ImageEntry image = action.entry(record.image().toString(), true);
@@ -54,12 +56,16 @@ public final class MultiarchAction implements RunAction2, EnvironmentContributin
 
     static void recordPublish(Run<?, ?> run, PublishResult result) throws IOException {
         Publication publication = new Publication(result);
+        // Builds are recorded under the bare repository (records drop the tag): a target given with a tag
+        // (image: 'reg/app:1.0') must land in the same entry.
+        String key = result.target().withoutTagOrDigest().toString();
         update(run, action -> {
-            ImageEntry image = action.entry(result.target().toString(), true);
+            ImageEntry image = action.entry(key, true);
             image.publication = publication;
             for (PlatformBuild b : image.builds) {
                 b.verified = result.images().stream()
-                        .anyMatch(c -> c.digest().toString().equals(b.digest) && c.platform().toString().equals(b.platform));
+                        .anyMatch(c -> c.digest().toString().equals(b.digest)
+                                && c.platform().toString().equals(b.platform));
             }
         });
     }
@@ -201,7 +207,8 @@ public final class MultiarchAction implements RunAction2, EnvironmentContributin
     public static final class ImageEntry implements Serializable {
         private static final long serialVersionUID = 1L;
         private final String image;
-        private final List<PlatformBuild> builds = new ArrayList<>();
+        // Copy-on-write: the build page iterates it while parallel branches add their platforms.
+        private final List<PlatformBuild> builds = new CopyOnWriteArrayList<>();
         private Publication publication;
 
         ImageEntry(String image) {
@@ -222,7 +229,10 @@ public final class MultiarchAction implements RunAction2, EnvironmentContributin
 
         @CheckForNull
         PlatformBuild build(String platform) {
-            return builds.stream().filter(b -> b.platform.equals(platform)).findFirst().orElse(null);
+            return builds.stream()
+                    .filter(b -> b.platform.equals(platform))
+                    .findFirst()
+                    .orElse(null);
         }
     }
 
@@ -332,7 +342,11 @@ public final class MultiarchAction implements RunAction2, EnvironmentContributin
             r.missingOptionalPlatforms().forEach(p -> missingOptionalPlatforms.add(p.toString()));
             notes.addAll(r.notes());
             for (PublishResult.Child c : r.images()) {
-                children.add(new Child(c.platform().toString(), c.digest().toString(), c.size(), c.source().toString()));
+                children.add(new Child(
+                        c.platform().toString(),
+                        c.digest().toString(),
+                        c.size(),
+                        c.source().toString()));
             }
             this.requestCount = r.requestCount();
             this.dryRun = r.dryRun();

@@ -180,8 +180,12 @@ public class MultiarchConfiguration extends GlobalConfiguration {
             return result.includeCurrentValue(credentialsId);
         }
         return result.includeEmptyValue()
-                .includeMatchingAs(ACL.SYSTEM2, Jenkins.get(), StandardUsernamePasswordCredentials.class,
-                        Collections.emptyList(), CredentialsMatchers.always())
+                .includeMatchingAs(
+                        ACL.SYSTEM2,
+                        Jenkins.get(),
+                        StandardUsernamePasswordCredentials.class,
+                        Collections.emptyList(),
+                        CredentialsMatchers.always())
                 .includeCurrentValue(credentialsId);
     }
 
@@ -190,8 +194,12 @@ public class MultiarchConfiguration extends GlobalConfiguration {
         if (!Jenkins.get().hasPermission(Jenkins.ADMINISTER) || Util.fixEmptyAndTrim(value) == null) {
             return FormValidation.ok();
         }
-        if (CredentialsProvider.listCredentialsInItemGroup(StandardUsernamePasswordCredentials.class, Jenkins.get(),
-                        ACL.SYSTEM2, Collections.emptyList(), CredentialsMatchers.withId(value))
+        if (CredentialsProvider.listCredentialsInItemGroup(
+                        StandardUsernamePasswordCredentials.class,
+                        Jenkins.get(),
+                        ACL.SYSTEM2,
+                        Collections.emptyList(),
+                        CredentialsMatchers.withId(value))
                 .isEmpty()) {
             return FormValidation.error(Messages.Validation_CredentialsNotFound());
         }

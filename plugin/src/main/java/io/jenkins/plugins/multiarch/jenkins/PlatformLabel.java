@@ -79,7 +79,8 @@ public final class PlatformLabel implements Describable<PlatformLabel> {
 
     @Override
     public String toString() {
-        return "PlatformLabel[" + platform + " -> " + label + (emulationLabel == null ? "" : ", emulated on " + emulationLabel) + "]";
+        return "PlatformLabel[" + platform + " -> " + label
+                + (emulationLabel == null ? "" : ", emulated on " + emulationLabel) + "]";
     }
 
     @Extension

@@ -206,7 +206,8 @@ public final class PushManifestListStep extends Step implements Serializable {
                 MultiarchAction action = run.getAction(MultiarchAction.class);
                 List<ArchImageRecord> records = action == null ? List.of() : action.recordsOf(target);
                 if (records.isEmpty()) {
-                    throw new AbortException(Messages.PushManifestList_NoRecords(target.withoutTagOrDigest().toString()));
+                    throw new AbortException(Messages.PushManifestList_NoRecords(
+                            target.withoutTagOrDigest().toString()));
                 }
                 for (ArchImageRecord r : records) {
                     sources.add(r.toSourceSpec());
@@ -243,7 +244,8 @@ public final class PushManifestListStep extends Step implements Serializable {
             MultiarchAction.recordPublish(run, result);
 
             if (!result.missingOptionalPlatforms().isEmpty()) {
-                String message = Messages.PushManifestList_OptionalMissing(result.missingOptionalPlatforms().toString());
+                String message = Messages.PushManifestList_OptionalMissing(
+                        result.missingOptionalPlatforms().toString());
                 ctx.get(FlowNode.class).addOrReplaceAction(new WarningAction(Result.UNSTABLE).withMessage(message));
                 run.setResult(Result.UNSTABLE);
                 listener.getLogger().println("WARNING: " + message);
@@ -331,7 +333,9 @@ public final class PushManifestListStep extends Step implements Serializable {
 
         @POST
         public FormValidation doCheckTags(@QueryParameter String value) {
-            return Lists.lines(value).isEmpty() ? FormValidation.error(Messages.Validation_TagsRequired()) : FormValidation.ok();
+            return Lists.lines(value).isEmpty()
+                    ? FormValidation.error(Messages.Validation_TagsRequired())
+                    : FormValidation.ok();
         }
 
         @POST

@@ -50,7 +50,8 @@ final class RegistryLogin implements Serializable {
             throw new AbortException(Messages.RegistryLogin_NotFound(id));
         }
         CredentialsProvider.track(run, c);
-        return new RegistryLogin(registry, c.getUsername(), c.getPassword().getPlainText().toCharArray());
+        return new RegistryLogin(
+                registry, c.getUsername(), c.getPassword().getPlainText().toCharArray());
     }
 
     CredentialsSource toSource() {

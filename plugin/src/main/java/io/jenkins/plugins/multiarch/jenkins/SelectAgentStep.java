@@ -80,8 +80,9 @@ public final class SelectAgentStep extends Step implements java.io.Serializable 
             boolean emulated = false;
             if (emulationLabel != null && !Validation.anyOnline(nativeLabel)) {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(config.getNativeAgentTimeout());
-                listener.getLogger().println(Messages.SelectAgent_Waiting(nativeLabel, wanted.toString(),
-                        config.getNativeAgentTimeout()));
+                listener.getLogger()
+                        .println(Messages.SelectAgent_Waiting(
+                                nativeLabel, wanted.toString(), config.getNativeAgentTimeout()));
                 while (!Validation.anyOnline(nativeLabel) && System.nanoTime() < deadline) {
                     Thread.sleep(POLL_MILLIS);
                 }

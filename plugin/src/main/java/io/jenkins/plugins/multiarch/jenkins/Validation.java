@@ -61,18 +61,20 @@ final class Validation {
     static FormValidation label(String expression) {
         Label label;
         try {
-            Label.parseExpression(expression.trim());
+            // getLabel alone would accept a malformed expression as one odd label atom: parse it first.
+            Label parsed = Label.parseExpression(expression.trim());
             label = Jenkins.get().getLabel(expression.trim());
+            if (label == null) {
+                label = parsed;
+            }
         } catch (IllegalArgumentException e) {
             return FormValidation.error(Messages.Validation_LabelInvalid(e.getMessage()));
-        }
-        if (label == null) {
-            return FormValidation.error(Messages.Validation_LabelInvalid(expression));
         }
         Set<Node> nodes = label.getNodes();
         if (nodes.isEmpty()) {
             if (!label.getClouds().isEmpty()) {
-                return FormValidation.ok(Messages.Validation_LabelCloudOnly(label.getClouds().size()));
+                return FormValidation.ok(
+                        Messages.Validation_LabelCloudOnly(label.getClouds().size()));
             }
             return FormValidation.error(Messages.Validation_LabelNoNode(expression.trim()));
         }

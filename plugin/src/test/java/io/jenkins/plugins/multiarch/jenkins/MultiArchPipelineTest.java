@@ -66,8 +66,10 @@ class MultiArchPipelineTest {
         j = rule;
         j.createOnlineSlave(Label.get("amd64"));
         j.createOnlineSlave(Label.get("arm64"));
-        SystemCredentialsProvider.getInstance().getCredentials().add(
-                new UsernamePasswordCredentialsImpl(CredentialsScope.GLOBAL, "registry-creds", "test registry", USER, PASSWORD));
+        SystemCredentialsProvider.getInstance()
+                .getCredentials()
+                .add(new UsernamePasswordCredentialsImpl(
+                        CredentialsScope.GLOBAL, "registry-creds", "test registry", USER, PASSWORD));
         SystemCredentialsProvider.getInstance().save();
         MultiarchConfiguration c = MultiarchConfiguration.get();
         c.setPlatforms(List.of(new PlatformLabel("linux/amd64", "amd64"), new PlatformLabel("linux/arm64", "arm64")));
@@ -104,13 +106,21 @@ class MultiArchPipelineTest {
         assertEquals(2, entry.getBuilds().size());
         MultiarchAction.Publication pub = entry.getPublication();
         assertNotNull(pub);
-        assertEquals(List.of("linux/amd64", "linux/arm64"),
-                pub.getChildren().stream().map(MultiarchAction.Child::getPlatform).sorted().toList());
+        assertEquals(
+                List.of("linux/amd64", "linux/arm64"),
+                pub.getChildren().stream()
+                        .map(MultiarchAction.Child::getPlatform)
+                        .sorted()
+                        .toList());
         for (MultiarchAction.PlatformBuild build : entry.getBuilds()) {
-            assertEquals(Boolean.TRUE, build.getVerified(), build.getPlatform() + " is in the list with its own digest");
-            assertTrue(b.getArtifactManager().root().child(build.getRecordPath()).isFile(), build.getRecordPath());
+            assertEquals(
+                    Boolean.TRUE, build.getVerified(), build.getPlatform() + " is in the list with its own digest");
+            assertTrue(
+                    b.getArtifactManager().root().child(build.getRecordPath()).isFile(), build.getRecordPath());
         }
-        assertTrue(entry.getBuilds().stream().anyMatch(MultiarchAction.PlatformBuild::isEmulated), "arm64 ran emulated here");
+        assertTrue(
+                entry.getBuilds().stream().anyMatch(MultiarchAction.PlatformBuild::isEmulated),
+                "arm64 ran emulated here");
         j.assertLogContains("LIST=" + pub.getListDigest(), b);
         j.assertLogContains("ENV=" + pub.getListDigest(), b);
         j.assertLogNotContains(PASSWORD, b);
@@ -137,7 +147,8 @@ class MultiArchPipelineTest {
     @Test
     void declarativeMatrixThenPublish() throws Exception {
         WorkflowJob p = j.createProject(WorkflowJob.class, "declarative");
-        p.setDefinition(new CpsFlowDefinition("""
+        p.setDefinition(
+                new CpsFlowDefinition("""
                 pipeline {
                   agent none
                   stages {
@@ -165,7 +176,8 @@ class MultiArchPipelineTest {
                 }
                 """.formatted(image("demo/declarative"), image("demo/declarative")), true));
         WorkflowRun b = j.buildAndAssertSuccess(p);
-        MultiarchAction.Publication pub = b.getAction(MultiarchAction.class).getImages().get(0).getPublication();
+        MultiarchAction.Publication pub =
+                b.getAction(MultiarchAction.class).getImages().get(0).getPublication();
         assertNotNull(pub);
         assertEquals(2, pub.getChildren().size());
         j.assertLogNotContains(PASSWORD, b);
@@ -184,9 +196,14 @@ class MultiArchPipelineTest {
                 }
                 """.formatted(image("demo/optional"), WRITE_CONTEXT), true));
         WorkflowRun b = j.assertBuildStatus(Result.UNSTABLE, p.scheduleBuild2(0));
-        MultiarchAction.Publication pub = b.getAction(MultiarchAction.class).getImages().get(0).getPublication();
+        MultiarchAction.Publication pub =
+                b.getAction(MultiarchAction.class).getImages().get(0).getPublication();
         assertNotNull(pub);
-        assertEquals(List.of("linux/amd64"), pub.getChildren().stream().map(MultiarchAction.Child::getPlatform).toList());
+        assertEquals(
+                List.of("linux/amd64"),
+                pub.getChildren().stream()
+                        .map(MultiarchAction.Child::getPlatform)
+                        .toList());
         assertEquals(List.of("linux/arm64"), pub.getMissingOptionalPlatforms());
         j.assertLogContains("optional platform linux/arm64 failed", b);
     }
@@ -194,7 +211,8 @@ class MultiArchPipelineTest {
     @Test
     void missingRequiredPlatformFailsAndPublishesNothing() throws Exception {
         WorkflowJob p = j.createProject(WorkflowJob.class, "required");
-        p.setDefinition(new CpsFlowDefinition("""
+        p.setDefinition(new CpsFlowDefinition(
+                """
                 node('amd64') {
                   %s
                   buildArchImage image: '%s', platform: 'linux/amd64'

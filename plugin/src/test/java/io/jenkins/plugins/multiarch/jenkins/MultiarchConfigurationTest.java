@@ -49,12 +49,17 @@ class MultiarchConfigurationTest {
     void labelCheckNeedsAdministerAndSeesOnlineState() throws Exception {
         j.jenkins.setSecurityRealm(j.createDummySecurityRealm());
         j.jenkins.setAuthorizationStrategy(new MockAuthorizationStrategy()
-                .grant(Jenkins.ADMINISTER).everywhere().to("admin")
-                .grant(Jenkins.READ).everywhere().to("reader"));
+                .grant(Jenkins.ADMINISTER)
+                .everywhere()
+                .to("admin")
+                .grant(Jenkins.READ)
+                .everywhere()
+                .to("reader"));
         PlatformLabel.DescriptorImpl d = j.jenkins.getDescriptorByType(PlatformLabel.DescriptorImpl.class);
 
         try (ACLContext ctx = ACL.as2(User.getById("reader", true).impersonate2())) {
-            assertEquals(FormValidation.Kind.OK, d.doCheckLabel("nosuchlabel").kind, "a reader learns nothing about nodes");
+            assertEquals(
+                    FormValidation.Kind.OK, d.doCheckLabel("nosuchlabel").kind, "a reader learns nothing about nodes");
         }
         try (ACLContext ctx = ACL.as2(User.getById("admin", true).impersonate2())) {
             assertEquals(FormValidation.Kind.ERROR, d.doCheckLabel("nosuchlabel").kind);

@@ -60,8 +60,10 @@ class PushManifestListRestartTest {
         String image = proxy.hostPort() + "/demo/restart";
         sessions.then(j -> {
             j.createOnlineSlave(Label.get("amd64"));
-            SystemCredentialsProvider.getInstance().getCredentials().add(
-                    new UsernamePasswordCredentialsImpl(CredentialsScope.GLOBAL, "registry-creds", "test", USER, PASSWORD));
+            SystemCredentialsProvider.getInstance()
+                    .getCredentials()
+                    .add(new UsernamePasswordCredentialsImpl(
+                            CredentialsScope.GLOBAL, "registry-creds", "test", USER, PASSWORD));
             SystemCredentialsProvider.getInstance().save();
             MultiarchConfiguration c = MultiarchConfiguration.get();
             c.setPlatforms(List.of(new PlatformLabel("linux/amd64", "amd64")));
@@ -92,7 +94,8 @@ class PushManifestListRestartTest {
             WorkflowRun b = p.getBuildByNumber(1);
             j.assertBuildStatusSuccess(j.waitForCompletion(b));
             j.assertLogContains("publishing again", b);
-            MultiarchAction.Publication pub = b.getAction(MultiarchAction.class).getImages().get(0).getPublication();
+            MultiarchAction.Publication pub =
+                    b.getAction(MultiarchAction.class).getImages().get(0).getPublication();
             assertNotNull(pub);
             j.assertLogContains("LIST=" + pub.getListDigest(), b);
             assertEquals(1, pub.getChildren().size());

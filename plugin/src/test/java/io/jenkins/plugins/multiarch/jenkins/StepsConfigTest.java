@@ -68,16 +68,20 @@ class StepsConfigTest {
     @Test
     void snippets() throws Exception {
         SnippetizerTester st = new SnippetizerTester(j);
-        st.assertRoundTrip(new BuildArchImageStep("registry.example/onap/py-app"),
+        st.assertRoundTrip(
+                new BuildArchImageStep("registry.example/onap/py-app"),
                 "buildArchImage 'registry.example/onap/py-app'");
-        st.assertRoundTrip(fullBuildStep(),
+        st.assertRoundTrip(
+                fullBuildStep(),
                 "buildArchImage allowEmulation: true, buildArgs: ['VERSION=1.0', 'EXTRA=a=b'], builder: 'buildah', "
                         + "context: 'app', credentialsId: 'registry-creds', dockerfile: 'app/Dockerfile', "
                         + "image: 'registry.example/onap/py-app', naming: 'repo-suffix', platform: 'linux/arm64', "
                         + "tags: ['1.0', 'latest'], target: 'runtime'");
-        st.assertRoundTrip(new PushManifestListStep("registry.example/onap/py-app", List.of("1.0")),
+        st.assertRoundTrip(
+                new PushManifestListStep("registry.example/onap/py-app", List.of("1.0")),
                 "pushManifestList image: 'registry.example/onap/py-app', tags: ['1.0']");
-        st.assertRoundTrip(fullPushStep(),
+        st.assertRoundTrip(
+                fullPushStep(),
                 "pushManifestList annotations: ['org.opencontainers.image.revision=abc'], credentialsId: 'registry-creds', "
                         + "dryRun: true, format: 'oci', image: 'registry.example/onap/py-app', "
                         + "optionalPlatforms: ['linux/arm64'], platforms: ['linux/amd64'], "

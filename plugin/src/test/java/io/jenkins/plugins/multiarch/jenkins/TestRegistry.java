@@ -31,21 +31,27 @@ final class TestRegistry implements AutoCloseable {
 
     static TestRegistry start(String user, String password) throws Exception {
         Path dir = Files.createTempDirectory("multiarch-registry");
-        Process h = new ProcessBuilder("htpasswd", "-Bbn", user, password).redirectErrorStream(true).start();
+        Process h = new ProcessBuilder("htpasswd", "-Bbn", user, password)
+                .redirectErrorStream(true)
+                .start();
         String entry = new String(h.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         if (h.waitFor() != 0) {
             throw new IOException("htpasswd failed: " + entry);
         }
         Files.writeString(dir.resolve("htpasswd"), entry + "\n");
         int port = freePort();
-        Files.writeString(dir.resolve("config.yml"), String.join("\n",
-                "version: 0.1",
-                "log: {level: warn}",
-                "storage: {filesystem: {rootdirectory: " + dir.resolve("data") + "}, delete: {enabled: true}}",
-                "http: {addr: 127.0.0.1:" + port + "}",
-                "auth: {htpasswd: {realm: test, path: " + dir.resolve("htpasswd") + "}}",
-                ""));
-        Process p = new ProcessBuilder("docker-registry", "serve", dir.resolve("config.yml").toString())
+        Files.writeString(
+                dir.resolve("config.yml"),
+                String.join(
+                        "\n",
+                        "version: 0.1",
+                        "log: {level: warn}",
+                        "storage: {filesystem: {rootdirectory: " + dir.resolve("data") + "}, delete: {enabled: true}}",
+                        "http: {addr: 127.0.0.1:" + port + "}",
+                        "auth: {htpasswd: {realm: test, path: " + dir.resolve("htpasswd") + "}}",
+                        ""));
+        Process p = new ProcessBuilder(
+                        "docker-registry", "serve", dir.resolve("config.yml").toString())
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("registry.log").toFile())
                 .start();
@@ -53,7 +59,8 @@ final class TestRegistry implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline) {
             try {
-                HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/v2/").toURL().openConnection();
+                HttpURLConnection c = (HttpURLConnection)
+                        URI.create("http://127.0.0.1:" + port + "/v2/").toURL().openConnection();
                 c.setConnectTimeout(500);
                 int code = c.getResponseCode(); // 401: up, asking for credentials
                 if (code == 401 || code == 200) {
