@@ -109,6 +109,14 @@ final class Authenticator {
 
     /** The Authorization value for a request to this registry with these scopes; empty = anonymous. */
     Optional<String> authorization(Endpoint endpoint, Set<String> scopes, String operation) {
+        return authorization(endpoint, scopes, operation, false);
+    }
+
+    /**
+     * As {@link #authorization(Endpoint, Set, String)}; {@code fresh} (after the registry refused a token) skips
+     * cached tokens, which may be as stale as the refused one, and joins only a fetch of exactly these scopes.
+     */
+    Optional<String> authorization(Endpoint endpoint, Set<String> scopes, String operation, boolean fresh) {
         AuthChallenge challenge = challenges.get(endpoint.registry());
         if (challenge == null) {
             return Optional.empty();
@@ -119,11 +127,11 @@ final class Authenticator {
         }
         TokenCache.Key key = key(endpoint, challenge, creds, scopes);
         while (true) {
-            Optional<BearerToken> cached = tokens.get(key);
+            Optional<BearerToken> cached = fresh ? Optional.empty() : tokens.get(key);
             if (cached.isPresent()) {
                 return Optional.of(cached.get().authorization());
             }
-            CompletableFuture<BearerToken> running = runningFetchCovering(key);
+            CompletableFuture<BearerToken> running = fresh ? fetching.get(key) : runningFetchCovering(key);
             if (running != null) {
                 Optional<BearerToken> shared = awaitFetch(running, operation);
                 if (shared.isPresent()) {

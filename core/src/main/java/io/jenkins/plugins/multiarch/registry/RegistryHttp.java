@@ -82,6 +82,7 @@ final class RegistryHttp {
         }
         Set<String> scopes = call.scopes;
         boolean reauthenticated = false;
+        boolean freshToken = false;
         int attempt = 0;
         int connectFailures = 0;
         // Parallel first requests to one registry: one learns the challenge, the others wait for it.
@@ -91,7 +92,9 @@ final class RegistryHttp {
                 attempt++;
                 String authorization = call.fixedAuthorization;
                 if (call.authenticate) {
-                    authorization = auth.authorization(call.endpoint, scopes, call.operation).orElse(null);
+                    // After a refusal, a new token: a cached one covering these scopes may be as stale.
+                    authorization = auth.authorization(call.endpoint, scopes, call.operation, freshToken).orElse(null);
+                    freshToken = false;
                 }
                 Reply reply;
                 try {
@@ -124,6 +127,7 @@ final class RegistryHttp {
                         throw unauthorized(call, reply);
                     }
                     reauthenticated = true;
+                    freshToken = authorization != null;
                     scopes = auth.onUnauthorized(call.endpoint, reply.headers.allValues("WWW-Authenticate"), scopes,
                             authorization, call.operation);
                     if (call.streamBody != null) {

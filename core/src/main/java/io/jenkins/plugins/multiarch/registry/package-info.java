@@ -7,9 +7,10 @@
  * {@link io.jenkins.plugins.multiarch.registry.CredentialsSource},
  * {@link io.jenkins.plugins.multiarch.registry.DockerConfigCredentials}. Everything else is package-private,
  * one concern per class: {@code ChallengeParser}/{@code AuthChallenge} (RFC 7235 WWW-Authenticate),
- * {@code Authenticator} (anonymous, Basic after a Basic challenge, Bearer tokens), {@code TokenCache}
- * (per client, keyed by registry, credentials fingerprint and scope set), {@code TokenRealm} (where tokens
- * may be requested), {@code Transport} (two JDK clients, redirects never followed by the JDK, HTTP/1.1 for
+ * {@code Authenticator} (anonymous, Basic after a Basic challenge, Bearer tokens; one first contact and one
+ * token fetch shared by concurrent callers), {@code TokenCache} (per client, keyed by registry, credentials
+ * fingerprint and scope set, a token reused wherever its scopes cover the request's), {@code TokenRealm}
+ * (where tokens may be requested), {@code Transport} (two JDK clients, redirects never followed by the JDK, HTTP/1.1 for
  * plain http), {@code TrustStores} (an extra CA added to the system trust), {@code RegistryHttp} (one
  * logical request: re-authentication once, our redirects, retries under a deadline, limited body reads),
  * {@code RetryPolicy}, {@code RegistryErrors} (errors[] to messages with a fix), {@code Redact}.

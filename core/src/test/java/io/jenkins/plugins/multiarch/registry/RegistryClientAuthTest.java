@@ -188,6 +188,93 @@ class RegistryClientAuthTest {
         // Each scope is its own URL-encoded parameter.
         assertThat(mountToken.query()).contains("scope=repository%3Atok%2Fdst%3Apull%2Cpush")
                 .contains("scope=repository%3Atok%2Fsrc%3Apull");
+        // The mount token covers pulls of either repository: no second token for the check above, nor for these.
+        assertThat(client.blobExists(ref(token, "tok/src"), blob.digest())).isTrue();
+        assertThat(client.fetchBlob(ref(token, "tok/dst"), blob.digest(), 10_000)).isEqualTo(data);
+        assertThat(issuer.requests()).hasSize(1);
+    }
+
+    @Test
+    void parallelFirstRequestsShareOneChallengeAndOneToken() throws Exception {
+        TestImages.Pushed img = TestImages.forRegistry(token).pushImage("tok/par", "t0", "linux/amd64", TestImages.Format.OCI);
+        int threads = 8;
+        for (int i = 1; i < threads; i++) {
+            TestImages.forRegistry(token).pushManifest("tok/par", "t" + i, TestImages.OCI_MANIFEST, img.manifest());
+        }
+        RegistryClient client = new RegistryClient(settings(token.hostPort(), "tokenuser", PASSWORD).build());
+        issuer.clearRequests();
+        int mark = token.mark();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
+        try {
+            List<java.util.concurrent.Future<RawManifest>> results = new java.util.ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                String tag = "t" + i;
+                results.add(pool.submit(() -> {
+                    start.await();
+                    return client.fetchManifest(ref(token, "tok/par:" + tag));
+                }));
+            }
+            for (java.util.concurrent.Future<RawManifest> f : results) {
+                assertThat(f.get(60, java.util.concurrent.TimeUnit.SECONDS).digest()).hasToString(img.digest());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        List<RegistryServer.Request> seen = token.requestsSince(mark);
+        // One first contact (401) learns the challenge, one token serves all eight: 8 GETs + 1 401 + 1 token request.
+        assertThat(issuer.requests()).singleElement()
+                .satisfies(r -> assertThat(r.scopes()).containsExactly("repository:tok/par:pull"));
+        assertThat(seen).filteredOn(r -> r.status() == 401).hasSize(1);
+        assertThat(seen).filteredOn(r -> r.status() == 200).hasSize(threads);
+        assertThat(client.requestCount()).isEqualTo(threads + 2);
+    }
+
+    @Test
+    void copiedBlobRefusedOnceIsStreamedAgainInANewSessionNotReplayed() {
+        byte[] data = TestImages.randomBytes(200_000);
+        String digest = TestImages.forRegistry(token).pushBlob("tok/copy-src", data);
+        Descriptor blob = new Descriptor(MediaType.OCI_LAYER_GZIP, Digest.parse(digest), data.length);
+        issuer.clearRequests();
+        try (FrontProxy front = new FrontProxy(token, false)) {
+            front.stripMount(); // the registry answers 202: the blob is copied through the upload session
+            RegistryClient client = new RegistryClient(settings(front.hostPort(), "tokenuser", PASSWORD).build());
+            ImageReference target = ImageReference.parse(front.hostPort() + "/tok/copy-dst");
+            ImageReference source = ImageReference.parse(front.hostPort() + "/tok/copy-src");
+            // The streamed PUT arrives without its token (revoked, expired): the registry answers 401.
+            front.dropAuthorization("PUT", 1);
+            assertThat(client.mountBlob(target, source, blob)).isFalse();
+            // Not a replay of the spent stream on the same session: a new session reads the source again.
+            assertThat(front.seen()).extracting(FrontProxy.Seen::method)
+                    .containsExactly("POST", "POST", "HEAD", "GET", "PUT", "POST", "HEAD", "GET", "PUT");
+            assertThat(issuer.requests()).hasSize(2); // the refused token is replaced once
+        }
+        assertThat(TestImages.forRegistry(token).getBlob("tok/copy-dst", digest)).isEqualTo(data);
+        assertNoSecrets();
+    }
+
+    @Test
+    void insecureRegistrySendsCredentialsInClearOnlyToHostsTheUserNamed() {
+        TestImages.forRegistry(token).pushImage("tok/realm", "1", "linux/amd64", TestImages.Format.OCI);
+        try (FrontProxy front = new FrontProxy(token, false)) {
+            // The registry (named insecure as 127.0.0.1:PORT) sends clients to a plain-http realm on "localhost".
+            front.rewriteChallenge(v -> v.replace("realm=\"http://127.0.0.1:", "realm=\"http://localhost:"));
+            ImageReference ref = ImageReference.parse(front.hostPort() + "/tok/realm:1");
+            RegistryClient refused = new RegistryClient(settings(front.hostPort(), "tokenuser", PASSWORD).build());
+            issuer.clearRequests();
+            assertThatThrownBy(() -> refused.fetchManifest(ref))
+                    .isInstanceOf(RegistryAuthenticationException.class)
+                    .hasMessageContaining("plain-http token service on another host")
+                    .hasMessageContaining("localhost:" + issuer.port());
+            assertThat(issuer.requests()).isEmpty();
+
+            // Named insecure too: the user accepted clear text to that host.
+            RegistryClient allowed = new RegistryClient(settings(front.hostPort(), "tokenuser", PASSWORD)
+                    .insecureRegistry("localhost:" + issuer.port()).build());
+            assertThat(allowed.fetchManifest(ref).mediaType()).isEqualTo(MediaType.OCI_MANIFEST);
+            assertThat(issuer.requests()).singleElement().satisfies(r -> assertThat(r.user()).isEqualTo("tokenuser"));
+        }
+        assertNoSecrets();
     }
 
     @Test

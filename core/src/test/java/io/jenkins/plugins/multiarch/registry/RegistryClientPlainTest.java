@@ -321,6 +321,23 @@ class RegistryClientPlainTest {
     }
 
     @Test
+    void redirectedCopyIsStreamedAgainInANewSessionNotReplayed() {
+        byte[] data = TestImages.randomBytes(150_000);
+        String digest = images.pushBlob("plain/redir-src", data);
+        Descriptor blob = new Descriptor(MediaType.OCI_LAYER_GZIP, Digest.parse(digest), data.length);
+        try (FrontProxy front = new FrontProxy(registry, false)) {
+            front.stripMount().redirectUploadPuts(1);
+            RegistryClient client = client(front.hostPort());
+            assertThat(client.mountBlob(ImageReference.parse(front.hostPort() + "/plain/redir-dst"),
+                    ImageReference.parse(front.hostPort() + "/plain/redir-src"), blob)).isFalse();
+            // The 307 consumed the stream: a new session reads the source again instead of re-sending nothing.
+            assertThat(front.seen()).extracting(FrontProxy.Seen::method)
+                    .containsExactly("POST", "HEAD", "GET", "PUT", "POST", "HEAD", "GET", "PUT");
+        }
+        assertThat(images.getBlob("plain/redir-dst", digest)).isEqualTo(data);
+    }
+
+    @Test
     void copyOfABlobTheSourceLacksFailsClearly() {
         RegistryClient client = client(registry.hostPort());
         byte[] data = TestImages.randomBytes(100);
