@@ -216,7 +216,12 @@ final class Authenticator {
         }
         Set<String> merged = new LinkedHashSet<>(scopes);
         if (challenge.scheme().equals(AuthChallenge.BEARER)) {
-            merged.addAll(challenge.scopes());
+            // the registry may name a scope we already ask for in another spelling ("push,pull"): ask once
+            for (String named : challenge.scopes()) {
+                if (!Scopes.covers(merged, Set.of(named))) {
+                    merged.add(named);
+                }
+            }
         }
         listener.debug(endpoint.registry() + " asks for " + challenge.scheme() + " authentication");
         return merged;

@@ -111,26 +111,17 @@ public final class RegistryClient {
      * Empty when the registry says 404.
      */
     public Optional<Descriptor> headManifest(ImageReference reference) {
-        Endpoint endpoint = endpoint(reference);
         String operation = "check manifest " + reference;
-        Call call = new Call(operation, endpoint, "HEAD", manifestUri(endpoint, reference))
-                .header("Accept", MANIFEST_ACCEPT)
-                .scopes(Set.of(Scopes.pull(reference.repository())));
-        call.noRetry = Set.of(500); // some Nexus versions answer 500 to HEAD by digest: GET instead
-        Reply reply = http.send(call);
-        if (reply.status == 404) {
+        Reply reply = headForFallback(reference, operation, MANIFEST_ACCEPT);
+        if (reply != null && reply.status == 404) {
             return Optional.empty();
         }
-        if (reply.ok()) {
+        if (reply != null) {
             Optional<Descriptor> described = describe(reply, reference);
             if (described.isPresent()) {
                 return described;
             }
             listener.debug(operation + ": HEAD answer lacks digest, media type or size; using GET");
-        } else if (reply.status == 405 || reply.status == 500 || reply.status == 501) {
-            listener.debug(operation + ": HEAD answered " + reply.status + "; using GET");
-        } else {
-            throw RegistryErrors.failure(operation, endpoint, reference.repository(), reply);
         }
         try {
             return Optional.of(fetchManifest(reference).descriptor());
@@ -143,6 +134,28 @@ public final class RegistryClient {
     }
 
     /**
+     * A manifest HEAD with the fallback rules both HEAD methods share: the reply when it is 404 or 2xx,
+     * {@code null} when the caller should GET instead (405, or 500/501 as some Nexus versions answer HEAD
+     * by digest), an exception for any other failure.
+     */
+    private Reply headForFallback(ImageReference reference, String operation, String accept) {
+        Endpoint endpoint = endpoint(reference);
+        Call call = new Call(operation, endpoint, "HEAD", manifestUri(endpoint, reference))
+                .header("Accept", accept)
+                .scopes(Set.of(Scopes.pull(reference.repository())));
+        call.noRetry = Set.of(500);
+        Reply reply = http.send(call);
+        if (reply.status == 404 || reply.ok()) {
+            return reply;
+        }
+        if (reply.status == 405 || reply.status == 500 || reply.status == 501) {
+            listener.debug(operation + ": HEAD answered " + reply.status + "; using GET");
+            return null;
+        }
+        throw RegistryErrors.failure(operation, endpoint, reference.repository(), reply);
+    }
+
+    /**
      * The digest a tag or digest points at, whatever the manifest's media type (schema 1 and artifacts
      * included: they are neither parsed nor refused). HEAD's Docker-Content-Digest; when HEAD is refused
      * (405, 500, 501) or sends no digest, a GET of at most 4 MiB hashed with sha256 (the body is not parsed).
@@ -151,24 +164,16 @@ public final class RegistryClient {
     public Optional<Digest> headDigest(ImageReference reference) {
         Endpoint endpoint = endpoint(reference);
         String operation = "check where " + reference + " points";
-        Call head = new Call(operation, endpoint, "HEAD", manifestUri(endpoint, reference))
-                .header("Accept", ANY_MANIFEST_ACCEPT)
-                .scopes(Set.of(Scopes.pull(reference.repository())));
-        head.noRetry = Set.of(500); // some Nexus versions answer 500 to HEAD by digest: GET instead
-        Reply reply = http.send(head);
-        if (reply.status == 404) {
+        Reply reply = headForFallback(reference, operation, ANY_MANIFEST_ACCEPT);
+        if (reply != null && reply.status == 404) {
             return Optional.empty();
         }
-        if (reply.ok()) {
+        if (reply != null) {
             Optional<Digest> claimed = claimedDigest(reply, operation);
             if (claimed.isPresent()) {
                 return claimed;
             }
             listener.debug(operation + ": HEAD answer lacks " + DIGEST_HEADER + "; using GET");
-        } else if (reply.status == 405 || reply.status == 500 || reply.status == 501) {
-            listener.debug(operation + ": HEAD answered " + reply.status + "; using GET");
-        } else {
-            throw RegistryErrors.failure(operation, endpoint, reference.repository(), reply);
         }
         Call get = new Call(operation, endpoint, "GET", manifestUri(endpoint, reference))
                 .header("Accept", ANY_MANIFEST_ACCEPT)
