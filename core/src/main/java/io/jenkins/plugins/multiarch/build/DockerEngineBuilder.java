@@ -259,8 +259,9 @@ public final class DockerEngineBuilder implements ImageBuilder, Closeable {
 
     /**
      * Waits for a streaming engine call. On an interrupt (a Jenkins abort) the call's connection is closed,
-     * which makes the engine cancel the build or push (the classic builder stops the running step's
-     * container); then a BuildException, with the interrupt flag kept.
+     * which makes the engine cancel the build or push (the classic builder kills the running step's
+     * container); then a BuildException, with the interrupt flag kept. docker-java 3.7's awaitCompletion
+     * also closes the callback when interrupted; closing it here does not rely on that (close is idempotent).
      */
     private static void awaitOrCancel(ResultCallback.Adapter<?> callback, String interruptedMessage, LogLines lines) {
         try {

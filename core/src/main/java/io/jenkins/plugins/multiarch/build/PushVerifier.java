@@ -7,7 +7,6 @@ import io.jenkins.plugins.multiarch.image.ImageReference;
 import io.jenkins.plugins.multiarch.image.MediaType;
 import io.jenkins.plugins.multiarch.image.Platform;
 import io.jenkins.plugins.multiarch.manifest.Descriptor;
-import io.jenkins.plugins.multiarch.manifest.ImageConfig;
 import io.jenkins.plugins.multiarch.manifest.ImageManifest;
 import io.jenkins.plugins.multiarch.manifest.Manifest;
 import io.jenkins.plugins.multiarch.manifest.RawManifest;
@@ -22,9 +21,6 @@ import java.util.Optional;
  * base image carries that platform in its config, whatever the builder was asked for.
  */
 final class PushVerifier {
-
-    /** Configs are small JSON documents; anything larger is not a config. */
-    static final long MAX_CONFIG_BYTES = 8L * 1024 * 1024;
 
     record Confirmed(Digest digest, MediaType mediaType, long size, Platform platform) {
     }
@@ -59,8 +55,7 @@ final class PushVerifier {
             throw new VerificationException(byDigest + " is a " + raw.mediaType() + ", not a single image: build one "
                     + "platform per push (the builder was asked for " + requested + ")");
         }
-        byte[] configBytes = client.fetchBlob(byDigest.withoutTagOrDigest(), manifest.config().digest(), MAX_CONFIG_BYTES);
-        Platform actual = ImageConfig.parse(configBytes).platform();
+        Platform actual = client.fetchConfig(byDigest.withoutTagOrDigest(), manifest).platform();
         if (!actual.matches(requested)) {
             throw new VerificationException("the image built for " + requested + " and pushed as " + byDigest
                     + " is " + actual + " according to its config: its base image was the wrong platform (a base "

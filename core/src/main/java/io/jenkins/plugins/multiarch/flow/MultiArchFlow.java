@@ -152,6 +152,11 @@ public final class MultiArchFlow {
     private List<ArchImageRecord> buildSequential(List<BuildRequest> builds) {
         List<ArchImageRecord> records = new ArrayList<>();
         for (BuildRequest b : builds) {
+            if (Thread.currentThread().isInterrupted()) {
+                // an abort that arrived between two platforms: do not start the next one
+                throw new BuildException("build interrupted: " + records.size() + " of " + builds.size()
+                        + " platform(s) were built before the abort; nothing was published", List.of());
+            }
             records.add(builder.build(b, listener));
         }
         return records;

@@ -181,6 +181,24 @@ class MultiArchFlowEndToEndTest {
     }
 
     @Test
+    void anAbortBeforeAPlatformStartsBuildsNothing() {
+        BuildahBuilder buildah = BuildahBuilder.builder().root(dir.resolve("buildah/root")).runRoot(dir.resolve("buildah/run"))
+                .insecureRegistry(registry.hostPort()).registryClient(client).build();
+        int mark = registry.mark();
+        Thread.currentThread().interrupt();
+        try {
+            assertThatThrownBy(() -> new MultiArchFlow(buildah, client, LogListenerSink.NONE)
+                    .run(MultiArchFlow.Request.of(template("e2e/never", Naming.DIGEST), List.of(AMD64, ARM64), null)))
+                    .isInstanceOf(BuildException.class).hasMessageContaining("build interrupted")
+                    .hasMessageContaining("0 of 2");
+            assertThat(Thread.currentThread().isInterrupted()).as("the abort is still visible to the caller").isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+        assertThat(registry.requestsSince(mark)).as("nothing was pulled or pushed").isEmpty();
+    }
+
+    @Test
     void everyPlatformIsCheckedBeforeTheFirstBuild() {
         BuildRequest t = BuildRequest.builder().context(BuildFixtures.offlineExample()).platform(AMD64)
                 .image(registry.hostPort() + "/e2e/guarded").tag("1.0").buildArg("BASE", base.reference()).build();
