@@ -111,6 +111,9 @@ public final class BuildCommand implements Callable<Integer> {
     @Option(names = "--buildah-isolation", paramLabel = "chroot|oci|rootless", defaultValue = "chroot", description = "buildah isolation. Default: ${DEFAULT-VALUE}.")
     String isolation;
 
+    @Option(names = "--buildah-layers", description = "Cache intermediate layers with buildah (--layers); off by default, as in buildah.")
+    boolean buildahLayers;
+
     @Option(names = "--buildah-root", paramLabel = "DIR", description = "buildah --root (storage); default buildah's own.")
     Path buildahRoot;
 
@@ -191,7 +194,7 @@ public final class BuildCommand implements Callable<Integer> {
             case "buildah":
                 return BuildahBuilder.builder().registryClient(client).credentials(client.settings().credentials())
                         .insecureRegistries(client.settings().insecureRegistries()).storageDriver(storageDriver)
-                        .isolation(isolation).root(buildahRoot).runRoot(buildahRunRoot).build();
+                        .isolation(isolation).root(buildahRoot).runRoot(buildahRunRoot).layers(buildahLayers).build();
             default:
                 throw new InvalidInputException("--builder '" + builder + "' is unknown: use docker or buildah");
         }

@@ -471,7 +471,9 @@ public final class BuildahBuilder implements ImageBuilder {
         private Path root;
         private Path runRoot;
         private String isolation = "chroot";
-        private boolean layers = true;
+        // buildah's own default; with --layers, buildah 1.28 cannot commit on a base whose config has no history
+        // and every such build ran twice (measured: +60..115% build time)
+        private boolean layers = false;
         private final Set<String> insecureRegistries = new LinkedHashSet<>();
         private RegistryClient registryClient;
         private CredentialsSource credentials = CredentialsSource.none();
@@ -486,7 +488,7 @@ public final class BuildahBuilder implements ImageBuilder {
         public Builder runRoot(Path v) { this.runRoot = v; return this; }
         /** {@code chroot} (default), {@code oci}, {@code rootless}. */
         public Builder isolation(String v) { this.isolation = v; return this; }
-        /** Cache intermediate layers ({@code --layers}, default true). */
+        /** Cache intermediate layers ({@code --layers}; default false, as buildah's own default). */
         public Builder layers(boolean v) { this.layers = v; return this; }
         /** A registry reached over plain HTTP (host[:port]); used for pulls and pushes. */
         public Builder insecureRegistry(String v) { insecureRegistries.add(v); return this; }

@@ -85,6 +85,13 @@ public enum Naming {
         }
     }
 
+    /** Whether {@code tag} has the shape of a temporary tag that {@link #DIGEST} naming pushes. */
+    public static boolean isTemporaryTag(String tag) {
+        return TEMPORARY_TAG.matcher(tag).matches();
+    }
+
+    private static final java.util.regex.Pattern TEMPORARY_TAG = java.util.regex.Pattern.compile("build-[a-z0-9]+-[0-9a-f]{12}");
+
     static String temporaryTag(String arch) {
         byte[] b = new byte[6];
         RANDOM.nextBytes(b);

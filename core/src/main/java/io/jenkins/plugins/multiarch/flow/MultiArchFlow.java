@@ -7,6 +7,7 @@ import io.jenkins.plugins.multiarch.MultiarchException;
 import io.jenkins.plugins.multiarch.build.BuildRequest;
 import io.jenkins.plugins.multiarch.build.HostArchitecture;
 import io.jenkins.plugins.multiarch.build.ImageBuilder;
+import io.jenkins.plugins.multiarch.build.TemporaryTags;
 import io.jenkins.plugins.multiarch.image.Platform;
 import io.jenkins.plugins.multiarch.publish.ListFormat;
 import io.jenkins.plugins.multiarch.publish.PublishRequest;
@@ -146,6 +147,9 @@ public final class MultiArchFlow {
                 .requirePlatforms(request.platforms());
         records.forEach(r -> publish.source(r.toSourceSpec()));
         PublishResult result = new Publisher(client, listener).publish(publish.build());
+        if (!result.dryRun()) {
+            TemporaryTags.remove(client, records, listener);
+        }
         return new Result(records, files, result, buildTime, Duration.between(publishStart, Instant.now()));
     }
 

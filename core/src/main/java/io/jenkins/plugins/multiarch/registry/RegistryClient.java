@@ -155,6 +155,46 @@ public final class RegistryClient {
         throw RegistryErrors.failure(operation, endpoint, reference.repository(), reply);
     }
 
+    /** What became of a tag we asked the registry to delete. */
+    public enum TagDeletion {
+        /** The tag is gone; the image it pointed at stays (it is still referenced by digest). */
+        DELETED,
+        /** The tag did not exist. */
+        ABSENT,
+        /** The registry cannot delete a tag alone (distribution 2.8 answers 400/405), or may not: the tag stays. */
+        UNSUPPORTED
+    }
+
+    /**
+     * Deletes one TAG, never the manifest: OCI distribution 1.1 {@code DELETE /v2/NAME/manifests/TAG}. A delete
+     * by digest would remove the image under every tag that points at it (checklist case 27), so a reference
+     * with a digest is refused. Registries that cannot delete a tag alone answer {@link TagDeletion#UNSUPPORTED}.
+     */
+    public TagDeletion deleteTag(ImageReference tagged) {
+        if (tagged.digest().isPresent() || tagged.tag().isEmpty()) {
+            throw new InvalidInputException("deleteTag needs a tag and no digest, not '" + tagged
+                    + "': deleting by digest would delete the image under every tag");
+        }
+        Endpoint endpoint = endpoint(tagged);
+        String operation = "delete tag " + tagged;
+        Call call = new Call(operation, endpoint, "DELETE", manifestUri(endpoint, tagged))
+                .scopes(Set.of(Scopes.pullPush(tagged.repository())));
+        call.noRetry = Set.of(500);
+        Reply reply = http.send(call);
+        if (reply.status == 202 || reply.ok()) {
+            return TagDeletion.DELETED;
+        }
+        if (reply.status == 404) {
+            return TagDeletion.ABSENT;
+        }
+        if (reply.status == 400 || reply.status == 401 || reply.status == 403 || reply.status == 405
+                || reply.status == 501) {
+            listener.debug(operation + ": the registry answered " + reply.status + "; the tag stays");
+            return TagDeletion.UNSUPPORTED;
+        }
+        throw RegistryErrors.failure(operation, endpoint, tagged.repository(), reply);
+    }
+
     /**
      * The digest a tag or digest points at, whatever the manifest's media type (schema 1 and artifacts
      * included: they are neither parsed nor refused). HEAD's Docker-Content-Digest; when HEAD is refused

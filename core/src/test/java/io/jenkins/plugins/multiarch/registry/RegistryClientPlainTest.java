@@ -257,6 +257,24 @@ class RegistryClientPlainTest {
     }
 
     @Test
+    void deleteTagNeverDeletesTheImageAndSaysWhenTheRegistryCannotDeleteATag() {
+        TestImages.Pushed img = images.pushImage("plain/tmp", "build-amd64-0123456789ab", "linux/amd64", TestImages.Format.OCI);
+        TestImages.Pushed keep = images.pushManifest("plain/tmp", "1.0", img.mediaType(), img.manifest());
+        RegistryClient client = client(registry.hostPort());
+
+        // distribution 2.8 has no tag-only delete (it answers 400): the tag stays, and so does the image
+        assertThat(client.deleteTag(ref("plain/tmp:build-amd64-0123456789ab"))).isEqualTo(RegistryClient.TagDeletion.UNSUPPORTED);
+        assertThat(images.getManifest("plain/tmp", "build-amd64-0123456789ab").status()).isEqualTo(200);
+        assertThat(images.getManifest("plain/tmp", keep.digest()).status()).isEqualTo(200);
+        assertThat(registry.accessLog()).noneMatch(r -> r.method().equals("DELETE") && r.path().contains("sha256:"));
+
+        // a digest is refused before any request: it would delete the image under every tag
+        assertThatThrownBy(() -> client.deleteTag(ref("plain/tmp@" + img.digest())))
+                .isInstanceOf(io.jenkins.plugins.multiarch.InvalidInputException.class)
+                .hasMessageContaining("every tag");
+    }
+
+    @Test
     void headDigestIsWhereATagPointsWhateverTheMediaType() {
         TestImages.Pushed img = images.pushImage("plain/hd", "img", "linux/amd64", TestImages.Format.DOCKER);
         // An artifact manifest whose config is not an image config: checked, never parsed.

@@ -12,6 +12,7 @@ import hudson.model.Run;
 import hudson.model.TaskListener;
 import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
+import io.jenkins.plugins.multiarch.build.TemporaryTags;
 import io.jenkins.plugins.multiarch.image.ImageReference;
 import io.jenkins.plugins.multiarch.image.Platform;
 import io.jenkins.plugins.multiarch.publish.ListFormat;
@@ -197,6 +198,7 @@ public final class PushManifestListStep extends Step implements Serializable {
             ImageReference target = ImageReference.parse(step.image);
             Set<Platform> optional = parsePlatforms(step.optionalPlatforms);
             List<SourceSpec> sources = new ArrayList<>();
+            List<ArchImageRecord> records = List.of();
             Set<Platform> required = parsePlatforms(step.platforms);
             if (!step.sources.isEmpty()) {
                 for (String s : step.sources) {
@@ -204,7 +206,7 @@ public final class PushManifestListStep extends Step implements Serializable {
                 }
             } else {
                 MultiarchAction action = run.getAction(MultiarchAction.class);
-                List<ArchImageRecord> records = action == null ? List.of() : action.recordsOf(target);
+                records = action == null ? List.of() : action.recordsOf(target);
                 if (records.isEmpty()) {
                     throw new AbortException(Messages.PushManifestList_NoRecords(
                             target.withoutTagOrDigest().toString()));
@@ -242,6 +244,10 @@ public final class PushManifestListStep extends Step implements Serializable {
             PublishResult result = new Publisher(client, log).publish(request);
             listener.getLogger().println(log.mask(Reports.publishTable(result)));
             MultiarchAction.recordPublish(run, result);
+            if (!result.dryRun()) {
+                // the list references the images by digest now: digest naming's temporary tags can go
+                TemporaryTags.remove(client, records, log);
+            }
 
             if (!result.missingOptionalPlatforms().isEmpty()) {
                 String message = Messages.PushManifestList_OptionalMissing(
