@@ -127,11 +127,10 @@ public final class MultiArchFlow {
                 : buildSequential(builds);
         List<Path> files = new ArrayList<>();
         if (request.recordsDir() != null) {
-            for (ArchImageRecord r : records) {
-                Path f = RecordStore.write(request.recordsDir(), r);
-                files.add(f);
-                listener.info("record " + f);
-            }
+            RecordStore.Written written = RecordStore.replaceImage(request.recordsDir(), request.template().image(), records);
+            files.addAll(written.written());
+            written.written().forEach(f -> listener.info("record " + f));
+            written.removed().forEach(f -> listener.info("removed stale record " + f + " (a platform this build did not make)"));
         }
         Duration buildTime = Duration.between(start, Instant.now());
         if (!request.publish()) {

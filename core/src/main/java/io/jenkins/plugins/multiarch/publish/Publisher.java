@@ -45,6 +45,7 @@ import java.util.function.Function;
  */
 public final class Publisher {
 
+    /** Requests in flight at once per publish: enough to hide round trips, few enough for any registry. */
     private static final int MAX_PARALLEL = 8;
 
     private final RegistryClient client;
@@ -67,21 +68,40 @@ public final class Publisher {
             }
         }
 
-        List<Resolved> resolved = resolveAll(request, notes);
+        ExecutorService pool = Executors.newFixedThreadPool(MAX_PARALLEL, r -> {
+            Thread t = new Thread(r, "multiarch-publish");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            return publish(request, target, notes, requestsBefore, pool);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private PublishResult publish(PublishRequest request, ImageReference target, List<String> notes, int requestsBefore,
+                                  ExecutorService pool) {
+        // Where each tag points now (read while the sources resolve: it does not depend on them). A re-publish
+        // whose tags all hold the list has nothing left to do.
+        Map<String, Future<Optional<Digest>>> heads = new LinkedHashMap<>();
+        for (String tag : request.tags()) {
+            heads.put(tag, pool.submit(() -> client.headDigest(target.withTag(tag))));
+        }
+        List<Resolved> resolved = new ArrayList<>();
+        inParallel(pool, request.sources(), spec -> resolveSource(spec, request, notes)).forEach(resolved::addAll);
         List<Platform> missingOptional = new ArrayList<>();
         List<Resolved> ordered = order(checkPlatforms(request, resolved, missingOptional));
         ListFormat format = chooseFormat(request, ordered);
         RawManifest list = buildList(format, ordered, request.annotations());
 
-        // Where each tag points now: a re-publish whose tags all hold this list has nothing left to do.
         Map<String, Optional<Digest>> current = new LinkedHashMap<>();
-        for (String tag : request.tags()) {
-            current.put(tag, client.headDigest(target.withTag(tag)));
-        }
+        heads.forEach((tag, head) -> current.put(tag, await(head)));
         boolean unchanged = current.values().stream().allMatch(d -> d.isPresent() && d.get().equals(list.digest()));
+        Set<Digest> blobsDone = ConcurrentHashMap.newKeySet();
         List<Transfer> transfers = unchanged
                 ? ordered.stream().map(r -> Transfer.PRESENT).toList()
-                : bringAllIntoTarget(target, ordered, request.dryRun());
+                : inParallel(pool, ordered, r -> bringIntoTarget(target, r, request.dryRun(), blobsDone));
 
         List<TagOutcome> outcomes = new ArrayList<>();
         RawManifest published = list;
@@ -94,7 +114,7 @@ public final class Publisher {
             listener.info("dry run: would publish " + list.mediaType().value() + " " + list.digest() + " to "
                     + target + " under " + request.tags());
         } else {
-            published = pushTags(target, request, ordered, list, current, outcomes, notes);
+            published = pushTags(target, request, ordered, list, current, outcomes, notes, pool);
         }
         List<Child> children = new ArrayList<>();
         for (int i = 0; i < ordered.size(); i++) {
@@ -124,35 +144,20 @@ public final class Publisher {
             Digest attestationFor) {
     }
 
-    private List<Resolved> resolveAll(PublishRequest request, List<String> notes) {
-        List<Resolved> all = new ArrayList<>();
-        inParallel(request.sources(), spec -> resolveSource(spec, request, notes)).forEach(all::addAll);
-        return all;
-    }
-
-    /** Runs {@code work} on every item, at most {@value #MAX_PARALLEL} at once; results in input order. */
-    private static <T, R> List<R> inParallel(List<T> items, Function<T, R> work) {
+    /** Runs {@code work} on every item on the publish's pool; results in input order. */
+    private static <T, R> List<R> inParallel(ExecutorService pool, List<T> items, Function<T, R> work) {
         if (items.size() <= 1) {
             return items.stream().map(work).toList();
         }
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(MAX_PARALLEL, items.size()), r -> {
-            Thread t = new Thread(r, "multiarch-publish");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            List<Future<R>> futures = new ArrayList<>();
-            for (T item : items) {
-                futures.add(pool.submit(() -> work.apply(item)));
-            }
-            List<R> results = new ArrayList<>();
-            for (Future<R> f : futures) {
-                results.add(await(f));
-            }
-            return results;
-        } finally {
-            pool.shutdownNow();
+        List<Future<R>> futures = new ArrayList<>();
+        for (T item : items) {
+            futures.add(pool.submit(() -> work.apply(item)));
         }
+        List<R> results = new ArrayList<>();
+        for (Future<R> f : futures) {
+            results.add(await(f));
+        }
+        return results;
     }
 
     private static <T> T await(Future<T> future) {
@@ -337,11 +342,6 @@ public final class Publisher {
 
     // ---- 2. children into the target repository -----------------------------------------------
 
-    private List<Transfer> bringAllIntoTarget(ImageReference target, List<Resolved> ordered, boolean dryRun) {
-        Set<Digest> blobsDone = ConcurrentHashMap.newKeySet();
-        return inParallel(ordered, r -> bringIntoTarget(target, r, dryRun, blobsDone));
-    }
-
     /**
      * Makes one child present in the target repository: each blob mounted from its source repository (the
      * registry answers a mount of a blob it already has with 201, so no HEAD first), shared blobs once per
@@ -389,23 +389,30 @@ public final class Publisher {
         return new RawManifest(bytes, listType, Digest.sha256(bytes));
     }
 
+    /**
+     * Puts the list under every tag that does not hold it yet: the first one alone (the client checks the digest
+     * the registry answers; a refused OCI index may turn into a Docker list here), then the others in parallel.
+     */
     private RawManifest pushTags(ImageReference target, PublishRequest request, List<Resolved> ordered,
                                  RawManifest list, Map<String, Optional<Digest>> current, List<TagOutcome> outcomes,
-                                 List<String> notes) {
-        boolean first = true;
+                                 List<String> notes, ExecutorService pool) {
+        List<String> toPut = new ArrayList<>();
+        Map<String, TagOutcome> byTag = new LinkedHashMap<>();
         for (Map.Entry<String, Optional<Digest>> tag : current.entrySet()) {
-            ImageReference tagged = target.withTag(tag.getKey());
             Optional<Digest> previous = tag.getValue();
             if (previous.isPresent() && previous.get().equals(list.digest())) {
-                outcomes.add(new TagOutcome(tag.getKey(), TagOutcome.Status.UNCHANGED, previous.get()));
-                listener.info(tagged + " already is " + list.digest() + ": not written again");
-                first = false;
-                continue;
+                byTag.put(tag.getKey(), new TagOutcome(tag.getKey(), TagOutcome.Status.UNCHANGED, previous.get()));
+                listener.info(target.withTag(tag.getKey()) + " already is " + list.digest() + ": not written again");
+            } else {
+                toPut.add(tag.getKey());
             }
+        }
+        if (!toPut.isEmpty()) {
+            String first = toPut.get(0);
             try {
-                client.putManifest(tagged, list);
+                byTag.put(first, putTag(target, first, list, current.get(first)));
             } catch (RegistryException e) {
-                if (!first || !refusesOciIndex(e) || list.mediaType().isDocker()) {
+                if (!refusesOciIndex(e) || list.mediaType().isDocker()) {
                     throw e;
                 }
                 if (request.format() != ListFormat.AUTO || !canFallBackToDocker(ordered)) {
@@ -419,14 +426,23 @@ public final class Publisher {
                 notes.add("the registry rejected the OCI index (HTTP " + e.statusCode() + "); published a Docker "
                         + "manifest list " + docker.digest() + " instead"
                         + (request.annotations().isEmpty() ? "" : ", without the index annotations"));
-                return pushTags(target, request, ordered, docker, current, outcomes, notes);
+                return pushTags(target, request, ordered, docker, current, outcomes, notes, pool);
             }
-            outcomes.add(new TagOutcome(tag.getKey(), previous.isPresent() ? TagOutcome.Status.UPDATED
-                    : TagOutcome.Status.CREATED, previous.orElse(null)));
-            listener.info("pushed " + tagged + " -> " + list.digest());
-            first = false;
+            List<String> rest = toPut.subList(1, toPut.size());
+            List<TagOutcome> done = inParallel(pool, rest, tag -> putTag(target, tag, list, current.get(tag)));
+            done.forEach(o -> byTag.put(o.tag(), o));
+        }
+        for (String tag : current.keySet()) {
+            outcomes.add(byTag.get(tag));
         }
         return list;
+    }
+
+    private TagOutcome putTag(ImageReference target, String tag, RawManifest list, Optional<Digest> previous) {
+        client.putManifest(target.withTag(tag), list);
+        listener.info("pushed " + target.withTag(tag) + " -> " + list.digest());
+        return new TagOutcome(tag, previous.isPresent() ? TagOutcome.Status.UPDATED : TagOutcome.Status.CREATED,
+                previous.orElse(null));
     }
 
     /** 415, or 400 with MANIFEST_INVALID/UNSUPPORTED: the registry does not take this kind of manifest. */

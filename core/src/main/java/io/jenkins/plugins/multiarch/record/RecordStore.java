@@ -63,6 +63,38 @@ public final class RecordStore {
     }
 
     /**
+     * Writes one build's records of {@code image} and removes the image's other record files, so that a later
+     * {@code --records} publish never picks up a platform this build did not produce (a stale record from an
+     * earlier build into the same directory). Other images' folders are not touched.
+     */
+    public static Written replaceImage(Path dir, ImageReference image, List<ArchImageRecord> records) {
+        Path folder = dir.resolve(folderName(image.withoutTagOrDigest()));
+        List<Path> written = new ArrayList<>();
+        for (ArchImageRecord record : records) {
+            written.add(write(dir, record));
+        }
+        List<Path> removed = new ArrayList<>();
+        if (Files.isDirectory(folder)) {
+            try (Stream<Path> files = Files.list(folder)) {
+                for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".json")).sorted().toList()) {
+                    if (!written.contains(f)) {
+                        Files.delete(f);
+                        removed.add(f);
+                    }
+                }
+            } catch (IOException | UncheckedIOException e) {
+                throw new InvalidInputException("cannot tidy records folder " + folder + ": " + e.getMessage()
+                        + "; check that the records directory is writable", e);
+            }
+        }
+        return new Written(List.copyOf(written), List.copyOf(removed));
+    }
+
+    /** Record files written, and stale ones removed, by {@link #replaceImage}. */
+    public record Written(List<Path> written, List<Path> removed) {
+    }
+
+    /**
      * The publisher's sources for {@code image} from the records under {@code dir}: only records of that image
      * (a shared directory also holds other images' records, which must never end up in this list). Records of
      * other images are named in the returned {@link Selection} so callers can say what they left out.

@@ -92,6 +92,22 @@ class ArchImageRecordTest {
     }
 
     @Test
+    void replacingAnImagesRecordsRemovesItsStalePlatformsOnly() throws IOException {
+        RecordStore.write(dir, sample("linux/amd64", "amd64"));
+        Path staleArm = RecordStore.write(dir, sample("linux/arm64", "arm64v8"));
+        Path otherImage = dir.resolve("127.0.0.1_5000/x/other/linux-s390x.json");
+        Files.createDirectories(otherImage.getParent());
+        Files.write(otherImage, sample("linux/s390x", "s390x").toJson());
+
+        RecordStore.Written w = RecordStore.replaceImage(dir, ImageReference.parse("127.0.0.1:5000/onap/py-app:1.0"),
+                List.of(sample("linux/amd64", "amd64")));
+        assertThat(w.written()).singleElement().satisfies(p -> assertThat(p.getFileName().toString()).isEqualTo("linux-amd64.json"));
+        assertThat(w.removed()).containsExactly(staleArm);
+        assertThat(staleArm).doesNotExist();
+        assertThat(otherImage).exists();
+    }
+
+    @Test
     void unknownMajorVersionIsRefusedNamingTheFileAndTheSupportedVersion() throws IOException {
         String json = new String(sample("linux/amd64", "amd64").toJson(), StandardCharsets.UTF_8)
                 .replace("\"schemaVersion\" : \"1.0\"", "\"schemaVersion\" : \"2.0\"");

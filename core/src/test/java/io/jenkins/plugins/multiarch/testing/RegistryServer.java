@@ -286,6 +286,11 @@ public final class RegistryServer implements AutoCloseable {
         return storage;
     }
 
+    /** The file the registry writes its app log and access log to (for readers that parse it incrementally). */
+    public Path logFile() {
+        return logFile;
+    }
+
     /** Everything the registry printed (app log and access log). */
     public String log() {
         try {
