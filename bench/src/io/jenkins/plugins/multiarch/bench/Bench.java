@@ -31,7 +31,8 @@ import java.util.function.ToLongFunction;
  * so machine noise hits every tool alike and cancels in the ratios. Prints Markdown tables.
  *
  * <p>Options: {@code --quick} (one warm-up, 3 repetitions, 2 and 8 children, build scenario on the small context
- * only), {@code --reps N}, {@code --only publish,scale,memory,build}, {@code --cli-jar PATH}.
+ * only), {@code --reps N}, {@code --only publish,scale,memory,build}, {@code --cli-jar PATH} (the CLI's jar),
+ * {@code --cli-launcher PATH} ({@code bin/multiarch}: the cold-CLI column runs it with {@code MULTIARCH_JAR} = the jar).
  */
 public final class Bench {
 
@@ -44,6 +45,7 @@ public final class Bench {
         int warmups = 2;
         Set<String> only = new LinkedHashSet<>(List.of("publish", "scale", "memory", "build"));
         Path cliJar;
+        Path cliLauncher;
         String command = "bench/run";
 
         static Options parse(String[] args) {
@@ -58,9 +60,10 @@ public final class Bench {
                     }
                     case "--only" -> o.only = new LinkedHashSet<>(Arrays.asList(args[++i].split(",")));
                     case "--cli-jar" -> o.cliJar = Path.of(args[++i]);
+                    case "--cli-launcher" -> o.cliLauncher = Path.of(args[++i]);
                     case "--command" -> o.command = args[++i];
                     default -> throw new IllegalArgumentException("unknown option " + args[i]
-                            + " (use --quick, --reps N, --only publish,scale,memory,build, --cli-jar PATH)");
+                            + " (use --quick, --reps N, --only publish,scale,memory,build, --cli-jar PATH, --cli-launcher PATH)");
                 }
             }
             if (o.quick) {
@@ -134,7 +137,7 @@ public final class Bench {
     // ---- scenarios 1, 2, 4, 5 --------------------------------------------------------------------------------------
 
     private void publishScenarios(RegistryServer registry) throws IOException {
-        Path logFile = registry.storageDir().getParent().resolve("registry.log");
+        Path logFile = registry.logFile();
         AccessLog log = new AccessLog(logFile);
         List<Integer> sizes = options.quick ? List.of(2, 8) : List.of(2, 8, 32);
         if (!options.only.contains("scale")) {
@@ -150,7 +153,11 @@ public final class Bench {
         Tools.OursWarm warm = new Tools.OursWarm(registry.hostPort());
         tools.add(warm);
         if (options.cliJar != null && Files.isRegularFile(options.cliJar)) {
-            tools.add(new Tools.OursCli(options.cliJar, registry.hostPort()));
+            Tools.OursCli cli = new Tools.OursCli(options.cliJar,
+                    options.cliLauncher != null && Files.isExecutable(options.cliLauncher) ? options.cliLauncher : null,
+                    registry.hostPort());
+            cli.prepare();
+            tools.add(cli);
         } else {
             System.err.println("[bench] no CLI jar (" + options.cliJar + "): the cold-CLI column is left out");
         }
@@ -173,6 +180,9 @@ public final class Bench {
             for (Seed.Layout layout : Seed.Layout.values()) {
                 for (int n : sizes) {
                     measure(registry, log, seed, tools, layout, n);
+                    if (n <= 8) {
+                        measureRepublish(registry, log, seed, warm, layout, n);
+                    }
                 }
             }
             // Also the per-child form buildah users usually script, once, at 8 children, for reference.
@@ -212,6 +222,35 @@ public final class Bench {
             }
         }
     }
+
+    /**
+     * Ours publishing the same list under the same tags a second time (a re-run of a pipeline that changed
+     * nothing): the first publish is untimed, the second measured. Nothing but the reads and the tag HEADs should
+     * go out (2 x children + tags requests).
+     */
+    private void measureRepublish(RegistryServer registry, AccessLog log, Seed seed, Tools.OursWarm warm,
+                                  Seed.Layout layout, int n) {
+        System.err.printf(Locale.ROOT, "[bench] re-publish %s, %d children%n", layout.label, n);
+        for (int rep = -options.warmups; rep < options.reps; rep++) {
+            String run = "p" + (++runCounter);
+            String repo = layout == Seed.Layout.SAME_REPO ? Seed.SAME_REPO : "bench/pub-" + run;
+            List<String> tags = layout == Seed.Layout.SAME_REPO ? List.of(run + "-1.0", run + "-latest") : List.of("1.0", "latest");
+            List<Seed.Child> children = seed.first(n);
+            warm.publish(registry.ref(repo), tags, children, layout);
+            long mark = log.mark();
+            long t0 = System.nanoTime();
+            warm.publish(registry.ref(repo), tags, children, layout);
+            long nanos = System.nanoTime() - t0;
+            Traffic traffic = Traffic.of(log.since(mark), seed.layerSizes, seed.configDigests);
+            verify(registry, repo, tags, n, warm);
+            if (rep >= 0) {
+                results.computeIfAbsent(new Cell(layout, n, REPUBLISH), k -> new ArrayList<>())
+                        .add(new Sample(nanos, traffic));
+            }
+        }
+    }
+
+    static final String REPUBLISH = "multiarch re-publish (warm, list already under both tags)";
 
     /**
      * One publish with fresh names, so every run does the same work: same-repo lists get fresh tags in
@@ -307,7 +346,10 @@ public final class Bench {
     private void trafficTable(List<PublishTool> tools, List<Integer> sizes, Seed seed) {
         System.out.println("## 2. Requests and bytes per publish (from the registry's access log)");
         System.out.println();
-        System.out.println("Budget = 2 x children + tags (+ auth round trips: none on this open registry). Layer bytes: "
+        System.out.println("Budget = 2 x children + tags (+ auth round trips: none on this open registry). multiarch by "
+                + "design: same-repo 2 x children + 2 x tags on a first publish (one HEAD per tag before its PUT), "
+                + "per-arch 2 x children + unique blobs (mounts) + children (manifest PUTs) + 2 x tags; a re-publish "
+                + "of an unchanged list 2 x children + tags (its row gives its median time too). Layer bytes: "
                 + "layer blobs served by (down) or uploaded to (up) the registry; each child has a 256 KiB and an 8 KiB layer.");
         System.out.println();
         System.out.println("| layout | children | tool | requests | budget | HEAD | manifest PUT | config GET | mounts "
@@ -326,6 +368,16 @@ public final class Bench {
                             range(s, x -> x.heads()), range(s, x -> x.manifestPuts()), range(s, x -> x.configGets()),
                             range(s, x -> x.mounts()), range(s, Traffic::layerBytesDown), range(s, Traffic::layerBytesUp),
                             range(s, Traffic::responseBytes), first.breakdown());
+                }
+                List<Sample> again = results.get(new Cell(layout, n, REPUBLISH));
+                if (again != null) {
+                    Traffic first = again.get(0).traffic();
+                    System.out.printf(Locale.ROOT, "| %s | %d | %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+                            layout.label, n, REPUBLISH + ", " + fmtMs(again) + " ms", range(again, x -> x.requests()),
+                            2 * n + 2, range(again, x -> x.heads()), range(again, x -> x.manifestPuts()),
+                            range(again, x -> x.configGets()), range(again, x -> x.mounts()),
+                            range(again, Traffic::layerBytesDown), range(again, Traffic::layerBytesUp),
+                            range(again, Traffic::responseBytes), first.breakdown());
                 }
             }
         }
@@ -471,7 +523,7 @@ public final class Bench {
     }
 
     private static String shortName(PublishTool t) {
-        return t.name().replace(" (cold JVM)", " cold").replace(" (warm, in-process)", "");
+        return t.name().replaceAll(" \\(.*cold JVM\\)", " cold").replace(" (warm, in-process)", "");
     }
 
     private static String cpuModel() {
