@@ -10,7 +10,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * What to publish: one list, from {@link #sources()}, into {@link #target()} under every tag in
@@ -25,8 +24,6 @@ public record PublishRequest(
         Set<Platform> requiredPlatforms,
         Set<Platform> optionalPlatforms,
         boolean dryRun) {
-
-    private static final Pattern TAG = Pattern.compile("[\\w][\\w.-]{0,127}");
 
     public PublishRequest {
         if (target == null) {
@@ -46,9 +43,13 @@ public record PublishRequest(
             throw new InvalidInputException("at least one tag is required for '" + target + "', e.g. --tag 1.0");
         }
         for (String tag : allTags) {
-            if (tag == null || !TAG.matcher(tag).matches()) {
-                throw new InvalidInputException("tag '" + tag + "' is invalid: use letters, digits, '_', '.', '-' "
-                        + "(at most 128, not starting with '.' or '-')");
+            if (tag == null) {
+                throw new InvalidInputException("a tag is missing (null): give each tag, e.g. --tag 1.0");
+            }
+            try {
+                target.withTag(tag); // the reference grammar's tag rule, one place for it
+            } catch (InvalidInputException e) {
+                throw new InvalidInputException("tag '" + tag + "' is invalid: " + e.getMessage(), e);
             }
         }
         if (new LinkedHashSet<>(allTags).size() != allTags.size()) {

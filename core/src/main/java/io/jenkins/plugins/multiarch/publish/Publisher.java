@@ -91,13 +91,14 @@ public final class Publisher {
         List<Resolved> resolved = new ArrayList<>();
         inParallel(pool, request.sources(), spec -> resolveSource(spec, request, notes)).forEach(resolved::addAll);
         List<Platform> missingOptional = new ArrayList<>();
-        List<Resolved> ordered = order(checkPlatforms(request, resolved, missingOptional));
+        checkPlatforms(request, resolved, missingOptional);
+        List<Resolved> ordered = order(resolved);
         ListFormat format = chooseFormat(request, ordered);
         RawManifest list = buildList(format, ordered, request.annotations());
 
         Map<String, Optional<Digest>> current = new LinkedHashMap<>();
         heads.forEach((tag, head) -> current.put(tag, await(head)));
-        boolean unchanged = current.values().stream().allMatch(d -> d.isPresent() && d.get().equals(list.digest()));
+        boolean unchanged = current.values().stream().allMatch(d -> holds(d, list));
         Set<Digest> blobsDone = ConcurrentHashMap.newKeySet();
         List<Transfer> transfers = unchanged
                 ? ordered.stream().map(r -> Transfer.PRESENT).toList()
@@ -107,8 +108,8 @@ public final class Publisher {
         RawManifest published = list;
         if (request.dryRun()) {
             for (Map.Entry<String, Optional<Digest>> tag : current.entrySet()) {
-                boolean same = tag.getValue().isPresent() && tag.getValue().get().equals(list.digest());
-                outcomes.add(new TagOutcome(tag.getKey(), same ? TagOutcome.Status.UNCHANGED : TagOutcome.Status.PLANNED,
+                outcomes.add(new TagOutcome(tag.getKey(), holds(tag.getValue(), list) ? TagOutcome.Status.UNCHANGED
+                        : TagOutcome.Status.PLANNED,
                         tag.getValue().orElse(null)));
             }
             listener.info("dry run: would publish " + list.mediaType().value() + " " + list.digest() + " to "
@@ -119,13 +120,13 @@ public final class Publisher {
         List<Child> children = new ArrayList<>();
         for (int i = 0; i < ordered.size(); i++) {
             Resolved r = ordered.get(i);
-            children.add(new Child(r.platform, r.raw.digest(), r.raw.mediaType(), r.raw.bytes().length,
+            children.add(new Child(r.platform, r.raw.digest(), r.raw.mediaType(), r.raw.size(),
                     r.source, r.origin, transfers.get(i), r.annotations, r.attestationFor != null, r.attestationFor));
         }
         for (String note : notes) {
             listener.info(note);
         }
-        return new PublishResult(target, published.digest(), published.mediaType(), published.bytes().length,
+        return new PublishResult(target, published.digest(), published.mediaType(), published.size(),
                 published.bytes(), children, outcomes, missingOptional, notes,
                 client.requestCount() - requestsBefore, request.dryRun());
     }
@@ -134,7 +135,6 @@ public final class Publisher {
 
     /** One resolved list entry: exact manifest bytes, platform read from its config, where it came from. */
     private record Resolved(
-            SourceSpec spec,
             ImageReference source,
             String origin,
             RawManifest raw,
@@ -207,7 +207,7 @@ public final class Publisher {
                         + " or fix the claim");
             }
             listener.info("verified " + spec.reference().withoutTagOrDigest().withDigest(raw.digest()) + " is " + platform);
-            return List.of(new Resolved(spec, repo, spec.origin(), raw, manifest, platform, Map.of(), null));
+            return List.of(new Resolved(repo, spec.origin(), raw, manifest, platform, Map.of(), null));
         }
         return resolveIndex(spec, repo, (ImageIndex) parsed, raw);
     }
@@ -246,7 +246,7 @@ public final class Publisher {
                         + "; the source index is mislabelled, rebuild it");
             }
             listener.info("verified " + childRef + " is " + platform + " (from index " + spec.reference() + ")");
-            images.add(new Resolved(spec, repo, spec.origin(), childRaw, manifest, platform,
+            images.add(new Resolved(repo, spec.origin(), childRaw, manifest, platform,
                     entry.annotations(), null));
         }
         if (images.isEmpty()) {
@@ -265,7 +265,7 @@ public final class Publisher {
                 throw new VerificationException("attestation " + entry.digest() + " of " + spec.origin()
                         + " is not a manifest");
             }
-            result.add(new Resolved(spec, repo, spec.origin(), att, manifest, entry.platform(),
+            result.add(new Resolved(repo, spec.origin(), att, manifest, entry.platform(),
                     entry.annotations(), subject));
         }
         return result;
@@ -280,7 +280,7 @@ public final class Publisher {
         }
     }
 
-    private List<Resolved> checkPlatforms(PublishRequest request, List<Resolved> all, List<Platform> missingOptional) {
+    private void checkPlatforms(PublishRequest request, List<Resolved> all, List<Platform> missingOptional) {
         List<Resolved> images = all.stream().filter(r -> r.attestationFor == null).toList();
         for (int i = 0; i < images.size(); i++) {
             for (int j = i + 1; j < images.size(); j++) {
@@ -306,7 +306,6 @@ public final class Publisher {
                 listener.warn("optional platform " + optional + " is missing and left out of the list");
             }
         }
-        return all;
     }
 
     /** Deterministic: images sorted by platform, each image's attestation after all images, in the same order. */
@@ -380,7 +379,7 @@ public final class Publisher {
         List<Descriptor> entries = new ArrayList<>();
         for (Resolved r : ordered) {
             Map<String, String> entryAnnotations = format == ListFormat.DOCKER ? Map.of() : r.annotations;
-            entries.add(new Descriptor(r.raw.mediaType(), r.raw.digest(), r.raw.bytes().length, r.platform,
+            entries.add(new Descriptor(r.raw.mediaType(), r.raw.digest(), r.raw.size(), r.platform,
                     new LinkedHashMap<>(entryAnnotations), List.of(), null));
         }
         ImageIndex index = new ImageIndex(listType, entries,
@@ -400,7 +399,7 @@ public final class Publisher {
         Map<String, TagOutcome> byTag = new LinkedHashMap<>();
         for (Map.Entry<String, Optional<Digest>> tag : current.entrySet()) {
             Optional<Digest> previous = tag.getValue();
-            if (previous.isPresent() && previous.get().equals(list.digest())) {
+            if (holds(previous, list)) {
                 byTag.put(tag.getKey(), new TagOutcome(tag.getKey(), TagOutcome.Status.UNCHANGED, previous.get()));
                 listener.info(target.withTag(tag.getKey()) + " already is " + list.digest() + ": not written again");
             } else {
@@ -436,6 +435,11 @@ public final class Publisher {
             outcomes.add(byTag.get(tag));
         }
         return list;
+    }
+
+    /** Whether a tag that points at {@code current} already holds {@code list}. */
+    private static boolean holds(Optional<Digest> current, RawManifest list) {
+        return current.isPresent() && current.get().equals(list.digest());
     }
 
     private TagOutcome putTag(ImageReference target, String tag, RawManifest list, Optional<Digest> previous) {

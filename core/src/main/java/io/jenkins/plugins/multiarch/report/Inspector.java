@@ -35,7 +35,7 @@ public final class Inspector {
                 entries.add(entry(repo, d, child, attestation));
             }
         } else {
-            Descriptor self = new Descriptor(raw.mediaType(), raw.digest(), raw.bytes().length, null,
+            Descriptor self = new Descriptor(raw.mediaType(), raw.digest(), raw.size(), null,
                     new LinkedHashMap<>(), List.of(), null);
             entries.add(entry(repo, self, raw, false));
         }
@@ -45,9 +45,9 @@ public final class Inspector {
 
     private Inspection.Entry entry(ImageReference repo, Descriptor descriptor, RawManifest child, boolean attestation) {
         if (!(child.parsed() instanceof ImageManifest manifest)) {
-            return new Inspection.Entry(descriptor, child, null, child.bytes().length, attestation);
+            return new Inspection.Entry(descriptor, child, null, child.size(), attestation);
         }
-        long total = child.bytes().length + manifest.config().size()
+        long total = child.size() + manifest.config().size()
                 + manifest.layers().stream().mapToLong(Descriptor::size).sum();
         Platform platform = null;
         if (!attestation) {

@@ -239,13 +239,14 @@ public final class Reports {
 
     // ---- helpers ------------------------------------------------------------------------------
 
+    private static final Map<MediaType, String> KINDS = Map.of(
+            MediaType.OCI_INDEX, "OCI image index",
+            MediaType.DOCKER_MANIFEST_LIST, "Docker manifest list",
+            MediaType.OCI_MANIFEST, "OCI manifest",
+            MediaType.DOCKER_MANIFEST, "Docker v2 manifest");
+
     static String kind(MediaType type) {
-        Map<MediaType, String> names = Map.of(
-                MediaType.OCI_INDEX, "OCI image index",
-                MediaType.DOCKER_MANIFEST_LIST, "Docker manifest list",
-                MediaType.OCI_MANIFEST, "OCI manifest",
-                MediaType.DOCKER_MANIFEST, "Docker v2 manifest");
-        return names.getOrDefault(type, type.value());
+        return KINDS.getOrDefault(type, type.value());
     }
 
     private static JsonNode readTree(RawManifest raw) {
