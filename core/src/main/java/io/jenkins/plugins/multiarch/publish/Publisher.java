@@ -25,7 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -99,7 +99,7 @@ public final class Publisher {
         Map<String, Optional<Digest>> current = new LinkedHashMap<>();
         heads.forEach((tag, head) -> current.put(tag, await(head)));
         boolean unchanged = current.values().stream().allMatch(d -> holds(d, list));
-        Set<Digest> blobsDone = ConcurrentHashMap.newKeySet();
+        Map<Digest, CompletableFuture<Boolean>> blobsDone = new ConcurrentHashMap<>();
         List<Transfer> transfers = unchanged
                 ? ordered.stream().map(r -> Transfer.PRESENT).toList()
                 : inParallel(pool, ordered, r -> bringIntoTarget(target, r, request.dryRun(), blobsDone));
@@ -346,7 +346,8 @@ public final class Publisher {
      * registry answers a mount of a blob it already has with 201, so no HEAD first), shared blobs once per
      * publish, then the manifest put by digest (idempotent).
      */
-    private Transfer bringIntoTarget(ImageReference target, Resolved r, boolean dryRun, Set<Digest> blobsDone) {
+    private Transfer bringIntoTarget(ImageReference target, Resolved r, boolean dryRun,
+                                     Map<Digest, CompletableFuture<Boolean>> blobsDone) {
         if (r.source.repository().equals(target.repository()) && r.source.registry().equals(target.registry())) {
             return Transfer.PRESENT;
         }
@@ -363,8 +364,20 @@ public final class Publisher {
                 // Foreign layers live elsewhere by design and are never fetched (CVE-2020-15157).
                 continue;
             }
-            if (blobsDone.add(blob.digest())) {
-                copied |= !client.mountBlob(target, r.source, blob);
+            // A blob shared by several children is mounted once; the others wait until that mount is done,
+            // never put their manifest while it is still under way.
+            CompletableFuture<Boolean> mine = new CompletableFuture<>();
+            CompletableFuture<Boolean> other = blobsDone.putIfAbsent(blob.digest(), mine);
+            if (other == null) {
+                try {
+                    mine.complete(client.mountBlob(target, r.source, blob));
+                } catch (RuntimeException | Error e) {
+                    mine.completeExceptionally(e);
+                    throw e;
+                }
+                copied |= !mine.join();
+            } else {
+                await(other);
             }
         }
         client.putManifest(byDigest, r.raw); // the client checks the digest the registry answers

@@ -214,6 +214,27 @@ class PublisherTest {
     }
 
     @Test
+    void aLayerSharedByChildrenInOtherRepositoriesIsMountedOnceAndEveryChildWaitsForIt() {
+        // the same layer under four per-arch repositories (as a shared COPY gives): mounted once, and no child's
+        // manifest is put before that mount is complete (MANIFEST_BLOB_UNKNOWN otherwise)
+        byte[] shared = TestImages.randomBytes(64 * 1024);
+        List<SourceSpec> cross = new ArrayList<>();
+        for (String p : List.of("linux/amd64", "linux/arm64", "linux/s390x", "linux/ppc64le")) {
+            Pushed pushed = images.pushImage(ns + "/shared-" + Platform.parse(p).dockerLibraryArch(), "1.0", p, Format.OCI,
+                    List.of(shared), java.util.Map.of());
+            cross.add(new SourceSpec(ref(pushed.byTag()), Platform.parse(p), null));
+        }
+        int mark = registry.mark();
+        PublishResult result = publisher().publish(PublishRequest.builder().target(ref(ns + "/shared")).tag("1.0")
+                .sources(cross).build());
+        assertThat(result.images()).hasSize(4);
+        assertThat(registry.requestsSince(mark).stream().filter(r -> r.method().equals("POST"))).hasSize(4 + 1);
+        for (PublishResult.Child child : result.images()) {
+            assertThat(images.getManifest(ns + "/shared", child.digest().toString()).status()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void autoFormatPicksOciWhenAnyChildIsOci() {
         String repo = ns + "/mixed";
         Pushed amd = images.pushImage(repo, "a", "linux/amd64", Format.DOCKER);
