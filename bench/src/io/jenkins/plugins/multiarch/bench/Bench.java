@@ -31,7 +31,7 @@ import java.util.function.ToLongFunction;
  * so machine noise hits every tool alike and cancels in the ratios. Prints Markdown tables.
  *
  * <p>Options: {@code --quick} (one warm-up, 3 repetitions, 2 and 8 children, build scenario on the small context
- * only), {@code --reps N}, {@code --only publish,scale,memory,build}, {@code --cli-jar PATH} (the CLI's jar),
+ * only), {@code --reps N}, {@code --only publish,scale,memory,cpu,build}, {@code --cli-jar PATH} (the CLI's jar),
  * {@code --cli-launcher PATH} ({@code bin/multiarch}: the cold-CLI column runs it with {@code MULTIARCH_JAR} = the jar).
  */
 public final class Bench {
@@ -43,7 +43,7 @@ public final class Bench {
         boolean quick;
         int reps = 9;
         int warmups = 2;
-        Set<String> only = new LinkedHashSet<>(List.of("publish", "scale", "memory", "build"));
+        Set<String> only = new LinkedHashSet<>(List.of("publish", "scale", "memory", "cpu", "build"));
         Path cliJar;
         Path cliLauncher;
         String command = "bench/run";
@@ -63,7 +63,7 @@ public final class Bench {
                     case "--cli-launcher" -> o.cliLauncher = Path.of(args[++i]);
                     case "--command" -> o.command = args[++i];
                     default -> throw new IllegalArgumentException("unknown option " + args[i]
-                            + " (use --quick, --reps N, --only publish,scale,memory,build, --cli-jar PATH, --cli-launcher PATH)");
+                            + " (use --quick, --reps N, --only publish,scale,memory,cpu,build, --cli-jar PATH, --cli-launcher PATH)");
                 }
             }
             if (o.quick) {
@@ -106,7 +106,7 @@ public final class Bench {
     private void run() throws Exception {
         header();
         boolean publishLike = options.only.contains("publish") || options.only.contains("scale")
-                || options.only.contains("memory");
+                || options.only.contains("memory") || options.only.contains("cpu");
         if (publishLike) {
             try (RegistryServer registry = RegistryServer.plain()) {
                 publishScenarios(registry);
@@ -143,7 +143,7 @@ public final class Bench {
         if (!options.only.contains("scale")) {
             sizes = List.of(2, 8);
         }
-        int maxN = Math.max(sizes.get(sizes.size() - 1), options.only.contains("memory") ? 32 : 0);
+        int maxN = Math.max(Math.max(sizes.get(sizes.size() - 1), options.only.contains("memory") ? 32 : 0), 8);
         long t0 = System.nanoTime();
         Seed seed = new Seed(registry, maxN);
         System.err.printf(Locale.ROOT, "[bench] seeded %d children x 2 layouts in %d ms%n", maxN,
@@ -203,6 +203,72 @@ public final class Bench {
         if (options.only.contains("memory")) {
             memory(registry, seed);
         }
+        if (options.only.contains("cpu")) {
+            cpu(registry, seed, tools);
+        }
+    }
+
+    // ---- scenario 6 ------------------------------------------------------------------------------------------------
+
+    /**
+     * Where the CPU of a same-repository publish (8 children, 2 tags) goes: ours in a fresh JVM by warmth, the
+     * peers (their processes' CPU, reaped children of this JVM), and the registry's CPU for each. Registry and
+     * tools share the machine's cores, so on a small machine the sum bounds the latency.
+     */
+    private void cpu(RegistryServer registry, Seed seed, List<PublishTool> tools) {
+        System.out.println("## 6. CPU per publish (same-repo, 8 children, 2 tags): ours by JVM warmth, the peers, the registry");
+        System.out.println();
+        System.out.println("Ours: `CpuProbe` in a fresh JVM publishes in phases; CPU = the JVM's process CPU time per publish. "
+                + "Peers: CPU of their processes (reaped children of the bench JVM, the bench JVM's own share excluded). "
+                + "Registry: its process CPU per publish from /proc/PID/stat (10 ms ticks). Both run on the same cores, "
+                + "so (tool CPU + registry CPU) / cores bounds the latency from below.");
+        System.out.println();
+        System.out.println("| tool | publishes | median ms | tool CPU ms/publish | registry CPU ms/publish | total CPU ms/publish |");
+        System.out.println("|---|---|---:|---:|---:|---:|");
+        long registryPid = Tools.registryPid();
+        String phases = options.quick ? "5,20" : "25,75,200,300";
+        List<String> cmd = new ArrayList<>(List.of(Tools.javaExecutable(), "-cp", System.getProperty("java.class.path"),
+                CpuProbe.class.getName(), registry.hostPort(), String.valueOf(registryPid), registry.ref(Seed.SAME_REPO),
+                phases));
+        for (Seed.Child c : seed.first(8)) {
+            cmd.add(c.ref(Seed.Layout.SAME_REPO) + "=" + c.platform());
+        }
+        for (String line : Proc.run(cmd, Map.of()).split("\n")) {
+            if (line.startsWith("PHASE ")) {
+                String[] f = line.split(" ");
+                double jvm = Long.parseLong(f[4]) / 1e6;
+                double reg = Long.parseLong(f[5]) / 1e6;
+                System.out.printf(Locale.ROOT, "| multiarch in-process (fresh JVM) | %s-%s | %.1f | %.1f | %.1f | %.1f |%n",
+                        f[1], f[2], Long.parseLong(f[3]) / 1000.0, jvm, reg, jvm + reg);
+            }
+        }
+        int runs = options.quick ? 3 : 12;
+        for (PublishTool tool : tools) {
+            if (!(tool instanceof Tools.DockerManifest) && !(tool instanceof Tools.BuildahManifest)) {
+                continue;
+            }
+            List<Long> walls = new ArrayList<>();
+            long toolCpu = 0;
+            long registryCpu = 0;
+            for (int i = 0; i < runs; i++) {
+                String run = "c" + (++runCounter);
+                long child0 = Tools.cpuOfReapedChildren();
+                long reg0 = Tools.cpuOfProcess(registryPid);
+                long t0 = System.nanoTime();
+                tool.publish(registry.ref(Seed.SAME_REPO), List.of(run + "-1.0", run + "-latest"), seed.first(8),
+                        Seed.Layout.SAME_REPO);
+                walls.add(System.nanoTime() - t0);
+                toolCpu += Tools.cpuOfReapedChildren() - child0;
+                registryCpu += Tools.cpuOfProcess(registryPid) - reg0;
+                tool.cleanup();
+            }
+            java.util.Collections.sort(walls);
+            double t = toolCpu / 1e6 / runs;
+            double r = registryCpu / 1e6 / runs;
+            System.out.printf(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.1f | %.1f |%n", tool.name(), runs,
+                    walls.get(runs / 2) / 1e6, t, r, t + r);
+        }
+        System.out.println();
     }
 
     private void measure(RegistryServer registry, AccessLog log, Seed seed, List<PublishTool> tools,

@@ -236,6 +236,36 @@ final class Tools {
         }
     }
 
+    /** CPU time (user + system, ns) a process has used, from /proc/PID/stat; "self" = this JVM. */
+    static long cpuOfProcess(long pid) {
+        return procStat(String.valueOf(pid), 11) + procStat(String.valueOf(pid), 12);
+    }
+
+    /** CPU time (ns) of this JVM's child processes that have exited and been waited for (the peers' processes). */
+    static long cpuOfReapedChildren() {
+        return procStat("self", 13) + procStat("self", 14);
+    }
+
+    /** Field {@code index} (0 = state) after the command name of /proc/PID/stat, clock ticks (1/100 s) as ns. */
+    private static long procStat(String pid, int index) {
+        try {
+            String stat = Files.readString(Path.of("/proc", pid, "stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(fields[index]) * 10_000_000L;
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("cannot read the CPU time of process " + pid + ": " + e, e);
+        }
+    }
+
+    /** The pid of the docker-registry process this JVM started (the bench runs one at a time). */
+    static long registryPid() {
+        return ProcessHandle.current().descendants()
+                .filter(p -> p.info().command().orElse("").endsWith("docker-registry")
+                        || p.info().commandLine().orElse("").contains("docker-registry serve"))
+                .mapToLong(ProcessHandle::pid).max()
+                .orElseThrow(() -> new IllegalStateException("no docker-registry process under this JVM"));
+    }
+
     static String javaExecutable() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }

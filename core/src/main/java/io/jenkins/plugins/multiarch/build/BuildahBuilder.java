@@ -5,6 +5,7 @@ import io.jenkins.plugins.multiarch.InvalidInputException;
 import io.jenkins.plugins.multiarch.LogListener;
 import io.jenkins.plugins.multiarch.RegistryAuthenticationException;
 import io.jenkins.plugins.multiarch.RegistryException;
+import io.jenkins.plugins.multiarch.VerificationException;
 import io.jenkins.plugins.multiarch.image.Digest;
 import io.jenkins.plugins.multiarch.image.ImageReference;
 import io.jenkins.plugins.multiarch.image.Platform;
@@ -254,21 +255,63 @@ public final class BuildahBuilder implements ImageBuilder {
         }
     }
 
-    /** Refuses, before pushing, an image whose config names another platform (see DockerEngineBuilder). */
+    /**
+     * Refuses, before pushing, an image of another platform. Its config is read from buildah's store where
+     * that is a folder we know (hash-checked, no process), otherwise with {@code buildah inspect}. The config
+     * alone is not enough with buildah: given {@code --platform}, buildah 1.28 writes that platform into the
+     * config of whatever base it got, even a base that exists only for another platform. So the base it
+     * recorded (the standard {@code org.opencontainers.image.base.digest} annotation) is looked up in the
+     * store and its config must name the requested platform too. Only os and architecture are compared
+     * here; the registry read-back after the push compares the variant as well.
+     */
     private void checkLocalImage(String imageId, Platform requested, LogLines lines) {
+        Optional<ContainersStorage.LocalImage> local = ContainersStorage
+                .image(root != null ? List.of(root) : ContainersStorage.defaultRoots(), storageDriver, imageId);
+        Optional<Platform> built = local.map(l -> l.config()).filter(c -> c.os() != null && c.architecture() != null)
+                .map(c -> Platform.of(c.os(), c.architecture()))
+                .or(() -> inspectPlatform(imageId, lines));
+        if (built.isPresent() && !sameOsAndArchitecture(built.get(), requested)) {
+            throw new VerificationException("the image built for " + requested + " (" + imageId + ") is " + built.get()
+                    + " according to its config, so it was not pushed: its base image was the wrong platform; give a "
+                    + "base image that has a " + requested + " variant");
+        }
+        if (local.isEmpty() || local.get().baseDigest().isEmpty()) {
+            if (local.isEmpty()) {
+                lines.line("the base image's platform was not checked: buildah's store is not in a folder this builder "
+                        + "reads (give the builder its --root to have it checked)");
+            }
+            return; // built FROM scratch, or not readable here
+        }
+        ContainersStorage.LocalImage image = local.get();
+        Digest baseDigest = image.baseDigest().get();
+        String baseName = image.baseName().orElse(baseDigest.toString());
+        Optional<Platform> base = ContainersStorage.configOfManifest(image.root(), storageDriver, baseDigest)
+                .filter(c -> c.os() != null && c.architecture() != null)
+                .map(c -> Platform.of(c.os(), c.architecture()));
+        if (base.isEmpty()) {
+            lines.line("the platform of the base image " + baseName + " was not checked: it is not in buildah's store");
+        } else if (!sameOsAndArchitecture(base.get(), requested)) {
+            throw new VerificationException("the image built for " + requested + " (" + imageId + ") is built on "
+                    + baseName + " (" + baseDigest + "), which is " + base.get() + " according to its config, so it "
+                    + "was not pushed: that base has no " + requested + " variant and buildah used the " + base.get()
+                    + " one (and wrote " + requested + " into the result's config); give a base image that has a "
+                    + requested + " variant");
+        }
+    }
+
+    private static boolean sameOsAndArchitecture(Platform actual, Platform requested) {
+        return actual.withVariant(null).matches(requested.withVariant(null));
+    }
+
+    private Optional<Platform> inspectPlatform(String imageId, LogLines lines) {
         List<String> inspect = base();
         inspect.addAll(List.of("inspect", "--type", "image", "--format", "{{.OCIv1.OS}}/{{.OCIv1.Architecture}}", imageId));
         Result r = run(inspect, Map.of(), lines, false);
         String[] parts = r.output.strip().split("/");
         if (r.exit != 0 || parts.length != 2 || parts[0].isBlank() || parts[1].isBlank()) {
-            return; // the registry read-back still checks
+            return Optional.empty(); // the registry read-back still checks
         }
-        Platform local = Platform.of(parts[0], parts[1]);
-        if (!local.matches(requested.withVariant(null)) && !local.matches(requested)) {
-            throw new io.jenkins.plugins.multiarch.VerificationException("the image built for " + requested + " ("
-                    + imageId + ") is " + local + " according to its config, so it was not pushed: its base image was "
-                    + "the wrong platform; give a base image that has a " + requested + " variant");
-        }
+        return Optional.of(Platform.of(parts[0], parts[1]));
     }
 
     /** {@code {"auths": {"host": {"auth": base64(user:password)}}}}, readable by the owner only. */

@@ -32,24 +32,33 @@ final class PushVerifier {
     }
 
     Confirmed confirm(List<ImageReference> pushed, Digest reported, Platform requested) {
-        Digest digest = reported;
-        for (ImageReference ref : pushed) {
-            Optional<Descriptor> head = client.headManifest(ref);
-            if (head.isEmpty()) {
-                throw new RegistryException("pushed " + ref + " but the registry does not have it: check that nothing "
-                        + "deletes tags in this repository while builds run", 404, null);
+        // The first name is read whole (its digest is the hash of what comes back), the others only HEADed:
+        // two requests plus one per extra name, config included.
+        ImageReference first = pushed.get(0);
+        RawManifest raw;
+        try {
+            raw = client.fetchManifest(first);
+        } catch (RegistryException e) {
+            if (e.statusCode() == 404) {
+                throw notThere(first);
             }
-            Digest found = head.get().digest();
-            if (digest == null) {
-                digest = found;
-            } else if (!digest.equals(found)) {
+            throw e;
+        }
+        Digest digest = reported == null ? raw.digest() : reported;
+        for (ImageReference ref : pushed) {
+            Digest found;
+            if (ref == first) {
+                found = raw.digest();
+            } else {
+                found = client.headManifest(ref).orElseThrow(() -> notThere(ref)).digest();
+            }
+            if (!digest.equals(found)) {
                 throw new VerificationException("the builder pushed " + ref + " as " + digest + " but the registry holds "
                         + found + " under that tag: another build pushed the same tag at the same time; use the "
                         + "digest naming or distinct tags per build");
             }
         }
-        ImageReference byDigest = pushed.get(0).withoutTagOrDigest().withDigest(digest);
-        RawManifest raw = client.fetchManifest(byDigest);
+        ImageReference byDigest = first.withoutTagOrDigest().withDigest(digest);
         Manifest parsed = raw.parsed();
         if (!(parsed instanceof ImageManifest manifest)) {
             throw new VerificationException(byDigest + " is a " + raw.mediaType() + ", not a single image: build one "
@@ -64,5 +73,10 @@ final class PushVerifier {
                     + "that has a " + requested + " variant");
         }
         return new Confirmed(digest, raw.mediaType(), raw.size(), actual);
+    }
+
+    private static RegistryException notThere(ImageReference ref) {
+        return new RegistryException("pushed " + ref + " but the registry does not have it: check that nothing "
+                + "deletes tags in this repository while builds run", 404, null);
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.jenkins.plugins.multiarch.BuildException;
 import io.jenkins.plugins.multiarch.InvalidInputException;
 import io.jenkins.plugins.multiarch.RegistryAuthenticationException;
+import io.jenkins.plugins.multiarch.VerificationException;
 import io.jenkins.plugins.multiarch.image.ImageReference;
 import io.jenkins.plugins.multiarch.image.Platform;
 import io.jenkins.plugins.multiarch.record.ArchImageRecord;
@@ -118,6 +119,37 @@ class BuildahBuilderTest {
                 ProcessHandle.of(Long.parseLong(p.substring(0, p.indexOf(' ')))).ifPresent(ProcessHandle::destroyForcibly);
             }
         }
+    }
+
+    @Test
+    void aBaseWithoutTheRequestedPlatformIsRefusedBeforeThePushWithoutAnExtraProcess() throws IOException {
+        // buildah behind a shim that records each subcommand: the platform check must read the store, not run
+        // `buildah inspect`
+        Path calls = dir.resolve("calls.txt");
+        Path shim = dir.resolve("buildah-shim");
+        Files.writeString(shim, "#!/bin/sh\nfor a in \"$@\"; do case \"$a\" in bud|push|inspect|version) echo \"$a\" >> '"
+                + calls + "';; esac; done\nexec buildah \"$@\"\n");
+        shim.toFile().setExecutable(true);
+        String amdOnly = registry.hostPort() + "/" + BaseImages.REPOSITORY + "@" + base.perPlatform().get("linux/amd64").digest();
+        Path ctx = BuildFixtures.context(dir.resolve("ctx"), "FROM " + amdOnly + "\nCOPY Dockerfile /\n");
+        BuildRequest request = BuildRequest.builder().context(ctx).platform("linux/arm64").allowEmulation(true)
+                .image(registry.hostPort() + "/b/wrongbase").tag("1.0").naming(Naming.TAG_SUFFIX).build();
+        int mark = registry.mark();
+        assertThatThrownBy(() -> buildah(registry, client).executable(shim.toString()).build()
+                .build(request, new BuildFixtures.CapturingListener()))
+                .isInstanceOf(VerificationException.class)
+                .hasMessageContaining("built for linux/arm64").hasMessageContaining("is linux/amd64 according to its config")
+                .hasMessageContaining(base.perPlatform().get("linux/amd64").digest()).hasMessageContaining("not pushed");
+        assertThat(registry.requestsSince(mark)).as("nothing was pushed").noneMatch(r -> r.method().equals("PUT"));
+        assertThat(Files.readAllLines(calls)).containsExactly("version", "bud");
+
+        // the same Dockerfile on the multi-platform base: buildah picks its arm64 child, which the check finds
+        Files.writeString(ctx.resolve("Dockerfile"), "FROM " + base.reference() + "\nCOPY Dockerfile /\n");
+        BuildFixtures.CapturingListener log = new BuildFixtures.CapturingListener();
+        ArchImageRecord arm = buildah(registry, client).executable(shim.toString()).build().build(request, log);
+        assertThat(arm.platform().matches(Platform.parse("linux/arm64"))).isTrue();
+        assertThat(log.text()).doesNotContain("not checked");
+        assertThat(Files.readAllLines(calls)).containsExactly("version", "bud", "version", "bud", "push");
     }
 
     @Test
