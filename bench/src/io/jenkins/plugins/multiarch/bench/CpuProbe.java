@@ -18,8 +18,9 @@ import java.util.Locale;
 /**
  * Where the CPU of a same-repository publish goes, by how warm our JVM is: runs in a fresh JVM (started by
  * {@link Bench}) publishes in phases of growing count and prints, per phase, one line {@code PHASE first last
- * wallMedianMicros jvmCpuNanosPerPublish registryCpuNanosPerPublish}. Our CPU is this JVM's process CPU time; the
- * registry's comes from {@code /proc/PID/stat} (utime + stime), read around the phase.
+ * wallMedianMicros jvmCpuNanosPerPublish registryCpuNanosPerPublish jitNanosPerPublish}. Our CPU is this JVM's
+ * process CPU time (compiler threads included); the JIT figure is the time the JVM's compilers spent in the phase
+ * (CompilationMXBean); the registry's CPU comes from {@code /proc/PID/stat} (utime + stime), read around the phase.
  * Arguments: {@code HOST:PORT REGISTRY_PID TARGET PHASES(e.g. 25,75,200,300) REF=PLATFORM...}
  */
 public final class CpuProbe {
@@ -43,6 +44,7 @@ public final class CpuProbe {
             int count = Integer.parseInt(phase);
             List<Long> walls = new ArrayList<>();
             long cpu0 = processCpu();
+            long jit0 = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
             long reg0 = Tools.cpuOfProcess(registryPid);
             for (int i = 0; i < count; i++) {
                 String run = "cpu" + (done + i);
@@ -53,10 +55,11 @@ public final class CpuProbe {
                 walls.add((System.nanoTime() - t0) / 1000);
             }
             long cpu = processCpu() - cpu0;
+            long jit = ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jit0;
             long reg = Tools.cpuOfProcess(registryPid) - reg0;
             Collections.sort(walls);
-            System.out.printf(Locale.ROOT, "PHASE %d %d %d %d %d%n", done + 1, done + count, walls.get(count / 2),
-                    cpu / count, reg / count);
+            System.out.printf(Locale.ROOT, "PHASE %d %d %d %d %d %d%n", done + 1, done + count, walls.get(count / 2),
+                    cpu / count, reg / count, jit * 1_000_000L / count);
             done += count;
         }
     }
