@@ -45,7 +45,10 @@ import java.util.function.Function;
  */
 public final class Publisher {
 
-    /** Requests in flight at once per publish: enough to hide round trips, few enough for any registry. */
+    /**
+     * Children resolved (or brought into the target) at once per publish: enough to hide round trips, few
+     * enough for any registry. The tags' HEADs run beside them (at most as many again).
+     */
     private static final int MAX_PARALLEL = 8;
 
     private final RegistryClient client;
@@ -68,25 +71,33 @@ public final class Publisher {
             }
         }
 
-        ExecutorService pool = Executors.newFixedThreadPool(MAX_PARALLEL, r -> {
-            Thread t = new Thread(r, "multiarch-publish");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService pool = threads("multiarch-publish", MAX_PARALLEL);
+        // The tags' HEADs get threads of their own: in the children's 8 they would hold the 7th and 8th child
+        // back a round trip, and each child is two dependent requests already.
+        ExecutorService tagPool = threads("multiarch-publish-tags", Math.min(request.tags().size(), MAX_PARALLEL));
         try {
-            return publish(request, target, notes, requestsBefore, pool);
+            return publish(request, target, notes, requestsBefore, pool, tagPool);
         } finally {
             pool.shutdownNow();
+            tagPool.shutdownNow();
         }
     }
 
+    private static ExecutorService threads(String name, int count) {
+        return Executors.newFixedThreadPool(Math.max(1, count), r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
     private PublishResult publish(PublishRequest request, ImageReference target, List<String> notes, int requestsBefore,
-                                  ExecutorService pool) {
+                                  ExecutorService pool, ExecutorService tagPool) {
         // Where each tag points now (read while the sources resolve: it does not depend on them). A re-publish
         // whose tags all hold the list has nothing left to do.
         Map<String, Future<Optional<Digest>>> heads = new LinkedHashMap<>();
         for (String tag : request.tags()) {
-            heads.put(tag, pool.submit(() -> client.headDigest(target.withTag(tag))));
+            heads.put(tag, tagPool.submit(() -> client.headDigest(target.withTag(tag))));
         }
         List<Resolved> resolved = new ArrayList<>();
         inParallel(pool, request.sources(), spec -> resolveSource(spec, request, notes)).forEach(resolved::addAll);
