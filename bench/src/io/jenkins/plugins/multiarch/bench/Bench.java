@@ -173,8 +173,8 @@ public final class Bench {
         }
         if (options.only.contains("publish") || options.only.contains("scale")) {
             // A Jenkins controller is a long-running JVM: warm ours up before measuring it. 300 publishes, not
-            // fewer: scenario 6 shows the JIT compilers still spending 27 ms per publish (70% of our CPU) over
-            // publishes 26-100 and about 10 ms from 100 on, and on 2 cores that compiling competes with the registry.
+            // fewer: scenario 6 shows the JIT compilers taking 25-31 ms per publish (about two thirds of our CPU)
+            // over publishes 26-100 and 13-17 ms after that; on 2 cores that compiling competes with the registry.
             int jit = options.quick ? 3 : 300;
             for (int i = 0; i < jit; i++) {
                 runOnce(registry, log, seed, warm, Seed.Layout.SAME_REPO, 8);
@@ -221,11 +221,12 @@ public final class Bench {
         System.out.println("## 6. CPU per publish (same-repo, 8 children, 2 tags): ours by JVM warmth, the peers, the registry");
         System.out.println();
         System.out.println("Ours: `CpuProbe` in a fresh JVM publishes in phases; CPU = the JVM's process CPU time per publish. "
+                + "JIT compiler time: CompilationMXBean, elapsed time summed over the compiler threads. "
                 + "Peers: CPU of their processes (reaped children of the bench JVM, the bench JVM's own share excluded). "
                 + "Registry: its process CPU per publish from /proc/PID/stat (10 ms ticks). Both run on the same cores, "
                 + "so (tool CPU + registry CPU) / cores bounds the latency from below.");
         System.out.println();
-        System.out.println("| tool | publishes | median ms | tool CPU ms/publish | of which JIT compiling | registry CPU ms/publish | total CPU ms/publish |");
+        System.out.println("| tool | publishes | median ms | tool CPU ms/publish | of which JIT compiler time | registry CPU ms/publish | total CPU ms/publish |");
         System.out.println("|---|---|---:|---:|---:|---:|---:|");
         long registryPid = Tools.registryPid();
         String phases = options.quick ? "5,20" : "25,75,200,300";

@@ -9,6 +9,7 @@ import io.jenkins.plugins.multiarch.VerificationException;
 import io.jenkins.plugins.multiarch.image.Digest;
 import io.jenkins.plugins.multiarch.image.ImageReference;
 import io.jenkins.plugins.multiarch.image.Platform;
+import io.jenkins.plugins.multiarch.manifest.ImageConfig;
 import io.jenkins.plugins.multiarch.record.ArchImageRecord;
 import io.jenkins.plugins.multiarch.registry.CredentialsSource;
 import io.jenkins.plugins.multiarch.registry.RegistryClient;
@@ -145,8 +146,11 @@ public final class BuildahBuilder implements ImageBuilder {
             env.put("BUILDAH_LAYERS", String.valueOf(layers));
 
             List<String> bud = base();
+            // --format oci whatever BUILDAH_FORMAT the agent sets: only an OCI manifest records the base
+            // (org.opencontainers.image.base.digest), which the platform check needs
             bud.addAll(List.of("bud", "--isolation", isolation, "--platform", request.platform().toString(),
-                    "-f", request.dockerfile().toString(), "--pull=" + (request.pull() ? "always" : "missing")));
+                    "--format", "oci", "-f", request.dockerfile().toString(),
+                    "--pull=" + (request.pull() ? "always" : "missing")));
             if (layers) {
                 bud.add("--layers");
             }
@@ -261,41 +265,56 @@ public final class BuildahBuilder implements ImageBuilder {
      * alone is not enough with buildah: given {@code --platform}, buildah 1.28 writes that platform into the
      * config of whatever base it got, even a base that exists only for another platform. So the base it
      * recorded (the standard {@code org.opencontainers.image.base.digest} annotation) is looked up in the
-     * store and its config must name the requested platform too. Only os and architecture are compared
-     * here; the registry read-back after the push compares the variant as well.
+     * store and its config must name the requested platform too, variant included where both the base and
+     * the request name one (arm/v6 against an arm/v7-only base). For the built image only os and architecture are compared here (buildah writes the requested
+     * variant into it anyway); the registry read-back after the push compares the variant as well.
      */
     private void checkLocalImage(String imageId, Platform requested, LogLines lines) {
         Optional<ContainersStorage.LocalImage> local = ContainersStorage
                 .image(root != null ? List.of(root) : ContainersStorage.defaultRoots(), storageDriver, imageId);
-        Optional<Platform> built = local.map(l -> l.config()).filter(c -> c.os() != null && c.architecture() != null)
-                .map(c -> Platform.of(c.os(), c.architecture()))
+        Optional<Platform> built = local.flatMap(l -> platformOf(l.config(), false))
                 .or(() -> inspectPlatform(imageId, lines));
         if (built.isPresent() && !sameOsAndArchitecture(built.get(), requested)) {
             throw new VerificationException("the image built for " + requested + " (" + imageId + ") is " + built.get()
                     + " according to its config, so it was not pushed: its base image was the wrong platform; give a "
                     + "base image that has a " + requested + " variant");
         }
-        if (local.isEmpty() || local.get().baseDigest().isEmpty()) {
-            if (local.isEmpty()) {
-                lines.line("the base image's platform was not checked: buildah's store is not in a folder this builder "
-                        + "reads (give the builder its --root to have it checked)");
-            }
-            return; // built FROM scratch, or not readable here
+        if (local.isEmpty()) {
+            lines.line("the base image's platform was not checked: buildah's store is not in a folder this builder "
+                    + "reads (give the builder its --root to have it checked)");
+            return;
         }
         ContainersStorage.LocalImage image = local.get();
+        if (image.baseDigest().isEmpty()) {
+            return; // FROM scratch: no base
+        }
         Digest baseDigest = image.baseDigest().get();
         String baseName = image.baseName().orElse(baseDigest.toString());
         Optional<Platform> base = ContainersStorage.configOfManifest(image.root(), storageDriver, baseDigest)
-                .filter(c -> c.os() != null && c.architecture() != null)
-                .map(c -> Platform.of(c.os(), c.architecture()));
+                .flatMap(c -> platformOf(c, true));
         if (base.isEmpty()) {
             lines.line("the platform of the base image " + baseName + " was not checked: it is not in buildah's store");
-        } else if (!sameOsAndArchitecture(base.get(), requested)) {
+        } else if (!sameOsAndArchitecture(base.get(), requested) || (base.get().normalize().variant() != null
+                && requested.normalize().variant() != null && !base.get().matches(requested))) {
             throw new VerificationException("the image built for " + requested + " (" + imageId + ") is built on "
                     + baseName + " (" + baseDigest + "), which is " + base.get() + " according to its config, so it "
                     + "was not pushed: that base has no " + requested + " variant and buildah used the " + base.get()
                     + " one (and wrote " + requested + " into the result's config); give a base image that has a "
                     + requested + " variant");
+        }
+    }
+
+    /** The config's platform (with its variant if asked and declared); empty when it declares none usable. */
+    private static Optional<Platform> platformOf(ImageConfig config, boolean withVariant) {
+        if (config.os() == null || config.os().isBlank() || config.architecture() == null
+                || config.architecture().isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            String variant = withVariant && config.variant() != null && !config.variant().isBlank() ? config.variant() : null;
+            return Optional.of(Platform.of(config.os(), config.architecture(), variant));
+        } catch (InvalidInputException unusable) {
+            return Optional.empty();
         }
     }
 
@@ -311,7 +330,11 @@ public final class BuildahBuilder implements ImageBuilder {
         if (r.exit != 0 || parts.length != 2 || parts[0].isBlank() || parts[1].isBlank()) {
             return Optional.empty(); // the registry read-back still checks
         }
-        return Optional.of(Platform.of(parts[0], parts[1]));
+        try {
+            return Optional.of(Platform.of(parts[0], parts[1]));
+        } catch (InvalidInputException unusable) {
+            return Optional.empty();
+        }
     }
 
     /** {@code {"auths": {"host": {"auth": base64(user:password)}}}}, readable by the owner only. */

@@ -43,6 +43,13 @@ final class PushVerifier {
                 throw notThere(first);
             }
             throw e;
+        } catch (VerificationException unreadable) {
+            // Not a manifest we read: if the tag no longer holds what was pushed, that is the real news.
+            Optional<Digest> now = reported == null ? Optional.empty() : client.headDigest(first);
+            if (now.isPresent() && !now.get().equals(reported)) {
+                throw moved(first, reported, now.get());
+            }
+            throw unreadable;
         }
         Digest digest = reported == null ? raw.digest() : reported;
         for (ImageReference ref : pushed) {
@@ -53,9 +60,7 @@ final class PushVerifier {
                 found = client.headManifest(ref).orElseThrow(() -> notThere(ref)).digest();
             }
             if (!digest.equals(found)) {
-                throw new VerificationException("the builder pushed " + ref + " as " + digest + " but the registry holds "
-                        + found + " under that tag: another build pushed the same tag at the same time; use the "
-                        + "digest naming or distinct tags per build");
+                throw moved(ref, digest, found);
             }
         }
         ImageReference byDigest = first.withoutTagOrDigest().withDigest(digest);
@@ -73,6 +78,12 @@ final class PushVerifier {
                     + "that has a " + requested + " variant");
         }
         return new Confirmed(digest, raw.mediaType(), raw.size(), actual);
+    }
+
+    private static VerificationException moved(ImageReference ref, Digest pushed, Digest found) {
+        return new VerificationException("the builder pushed " + ref + " as " + pushed + " but the registry holds "
+                + found + " under that tag: another build pushed the same tag at the same time; use the "
+                + "digest naming or distinct tags per build");
     }
 
     private static RegistryException notThere(ImageReference ref) {

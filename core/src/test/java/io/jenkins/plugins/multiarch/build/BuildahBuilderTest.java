@@ -18,6 +18,7 @@ import io.jenkins.plugins.multiarch.testing.BaseImages;
 import io.jenkins.plugins.multiarch.testing.Components;
 import io.jenkins.plugins.multiarch.testing.Components.Component;
 import io.jenkins.plugins.multiarch.testing.RegistryServer;
+import io.jenkins.plugins.multiarch.testing.TestImages;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -123,12 +124,13 @@ class BuildahBuilderTest {
 
     @Test
     void aBaseWithoutTheRequestedPlatformIsRefusedBeforeThePushWithoutAnExtraProcess() throws IOException {
-        // buildah behind a shim that records each subcommand: the platform check must read the store, not run
-        // `buildah inspect`
+        // buildah behind a shim that records each subcommand (the platform check must read the store, not run
+        // `buildah inspect`) and asks for Docker-format images, as an agent's BUILDAH_FORMAT may: those carry no
+        // record of their base, so the builder must build OCI whatever the environment says
         Path calls = dir.resolve("calls.txt");
         Path shim = dir.resolve("buildah-shim");
-        Files.writeString(shim, "#!/bin/sh\nfor a in \"$@\"; do case \"$a\" in bud|push|inspect|version) echo \"$a\" >> '"
-                + calls + "';; esac; done\nexec buildah \"$@\"\n");
+        Files.writeString(shim, "#!/bin/sh\nexport BUILDAH_FORMAT=docker\nfor a in \"$@\"; do case \"$a\" in "
+                + "bud|push|inspect|version) echo \"$a\" >> '" + calls + "';; esac; done\nexec buildah \"$@\"\n");
         shim.toFile().setExecutable(true);
         String amdOnly = registry.hostPort() + "/" + BaseImages.REPOSITORY + "@" + base.perPlatform().get("linux/amd64").digest();
         Path ctx = BuildFixtures.context(dir.resolve("ctx"), "FROM " + amdOnly + "\nCOPY Dockerfile /\n");
@@ -150,6 +152,26 @@ class BuildahBuilderTest {
         assertThat(arm.platform().matches(Platform.parse("linux/arm64"))).isTrue();
         assertThat(log.text()).doesNotContain("not checked");
         assertThat(Files.readAllLines(calls)).containsExactly("version", "bud", "version", "bud", "push");
+    }
+
+    @Test
+    void aBaseOfAnotherVariantIsRefusedAndTheSameVariantPasses() {
+        // an arm/v7-only base (a valid layer; no RUN step, so nothing has to execute)
+        TestImages.Pushed v7 = TestImages.forRegistry(registry).pushImage("b/armv7only", "1", "linux/arm/v7", TestImages.Format.OCI);
+        Path ctx = BuildFixtures.context(dir.resolve("ctx"), "FROM " + registry.hostPort() + "/" + v7.byDigest()
+                + "\nCOPY Dockerfile /\n");
+        BuildRequest v6 = BuildRequest.builder().context(ctx).platform("linux/arm/v6").allowEmulation(true)
+                .image(registry.hostPort() + "/b/variant").tag("1.0").naming(Naming.TAG_SUFFIX).build();
+        assertThatThrownBy(() -> buildah(registry, client).build().build(v6, new BuildFixtures.CapturingListener()))
+                .isInstanceOf(VerificationException.class)
+                .hasMessageContaining("built for linux/arm/v6").hasMessageContaining("which is linux/arm/v7");
+        assertThat(client.headManifest(ImageReference.parse(registry.hostPort() + "/b/variant:1.0-arm32v6")))
+                .as("nothing was pushed").isEmpty();
+
+        BuildRequest sameVariant = BuildRequest.builder().context(ctx).platform("linux/arm/v7").allowEmulation(true)
+                .image(registry.hostPort() + "/b/variant").tag("1.0").naming(Naming.TAG_SUFFIX).build();
+        ArchImageRecord r = buildah(registry, client).build().build(sameVariant, new BuildFixtures.CapturingListener());
+        assertThat(r.platform().matches(Platform.parse("linux/arm/v7"))).isTrue();
     }
 
     @Test

@@ -97,6 +97,26 @@ class PushVerifierTest {
     }
 
     @Test
+    void aTagMovedToAManifestWeDoNotReadIsStillReportedAsMoved() {
+        TestImages.Pushed ours = images.pushImage("v/unreadable", "1.0-amd64", "linux/amd64", Format.DOCKER);
+        // Another pusher's manifest under the same tag, one the registry stores but our codec refuses
+        // (an image manifest that also has 'manifests').
+        String text = new String(ours.manifest(), java.nio.charset.StandardCharsets.UTF_8);
+        byte[] odd = (text.substring(0, text.lastIndexOf('}')) + ",\"manifests\":[]}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        TestImages.Pushed other = images.pushManifest("v/unreadable", "1.0-amd64", TestImages.DOCKER_MANIFEST, odd);
+        assertThat(other.digest()).isNotEqualTo(ours.digest());
+        assertThatThrownBy(() -> new PushVerifier(client).confirm(List.of(ref(ours.byTag())),
+                Digest.parse(ours.digest()), Platform.parse("linux/amd64")))
+                .isInstanceOf(VerificationException.class)
+                .hasMessageContaining("holds " + other.digest()).hasMessageContaining("another build pushed the same tag");
+        // the builder itself pushed that: then the manifest's own problem is the news
+        assertThatThrownBy(() -> new PushVerifier(client).confirm(List.of(ref(ours.byTag())),
+                Digest.parse(other.digest()), Platform.parse("linux/amd64")))
+                .isInstanceOf(VerificationException.class).hasMessageContaining("also has 'manifests'");
+    }
+
+    @Test
     void aMissingTagIsARegistryErrorSaying404() {
         images.pushImage("v/missing", "other", "linux/amd64", Format.DOCKER);
         assertThatThrownBy(() -> new PushVerifier(client).confirm(List.of(ref("v/missing:1.0-amd64")), null,
