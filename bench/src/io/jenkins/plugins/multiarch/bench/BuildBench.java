@@ -229,8 +229,12 @@ final class BuildBench {
         return ctx;
     }
 
-    /** 2,000 files of 100 KiB (random: incompressible) in 20 folders; .dockerignore drops the odd folders. */
     private Path largeContext(String baseRef) throws IOException {
+        return largeContext(work, baseRef);
+    }
+
+    /** 2,000 files of 100 KiB (random: incompressible) in 20 folders; .dockerignore drops the odd folders. */
+    static Path largeContext(Path work, String baseRef) throws IOException {
         Path ctx = Files.createDirectories(work.resolve("ctx-large"));
         Files.writeString(ctx.resolve("Dockerfile"), "FROM " + baseRef + "\nCOPY app /app\nCMD [\"/bin/sh\"]\n");
         StringBuilder ignore = new StringBuilder();
