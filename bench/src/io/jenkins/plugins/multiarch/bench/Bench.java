@@ -174,7 +174,7 @@ public final class Bench {
         if (options.only.contains("publish") || options.only.contains("scale")) {
             // A Jenkins controller is a long-running JVM: warm ours up before measuring it. 300 publishes, not
             // fewer: scenario 6 shows the JIT compilers taking 25-31 ms per publish (about two thirds of our CPU)
-            // over publishes 26-100 and 13-17 ms after that; on 2 cores that compiling competes with the registry.
+            // over publishes 26-100 and 10-17 ms after that; on 2 cores that compiling competes with the registry.
             int jit = options.quick ? 3 : 300;
             for (int i = 0; i < jit; i++) {
                 runOnce(registry, log, seed, warm, Seed.Layout.SAME_REPO, 8);

@@ -51,10 +51,10 @@ public final class BuildahPhases {
                         BuildRequest req = BuildRequest.builder().context(ctx).platform("linux/amd64").image(registry.ref("x/ours")).tag(tag).naming(Naming.DIGEST).pull(true).build();
                         ours.build(req, l);
                         long end = System.nanoTime();
-                        System.out.printf("ours  total %5d  pre %4d  bud %5d  check %4d  push %5d  confirm %4d%n", ms(end - t0),
+                        System.out.printf("ours  total %5d  pre %4d  bud %5d  check %4d  push %5d  confirm %4d%s%n", ms(end - t0),
                                 ms(marks.get("bud-start") - t0), ms(marks.get("built") - marks.get("bud-start")),
                                 ms(marks.get("push-start") - marks.get("built")), ms(marks.get("pushed") - marks.get("push-start")),
-                                ms(end - marks.get("pushed")));
+                                ms(end - marks.get("pushed")), i < 0 ? "   (warm-up)" : "");
                     } else {
                         String ref = registry.ref("x/cli") + ":" + tag;
                         List<String> bud = new ArrayList<>(b);
@@ -65,7 +65,8 @@ public final class BuildahPhases {
                         push.addAll(List.of("push", "--tls-verify=false", ref, "docker://" + ref));
                         exec(push);
                         long end = System.nanoTime();
-                        System.out.printf("cli   total %5d            bud %5d             push %5d%n", ms(end - t0), ms(t1 - t0), ms(end - t1));
+                        System.out.printf("cli   total %5d            bud %5d             push %5d%s%n", ms(end - t0), ms(t1 - t0),
+                                ms(end - t1), i < 0 ? "   (warm-up)" : "");
                     }
                 }
             }
