@@ -14,7 +14,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Reads an image's config straight from a containers/storage folder (buildah's store), which saves a
@@ -147,19 +150,68 @@ final class ContainersStorage {
     }
 
     /**
-     * Where buildah keeps its images when no {@code --root} is given: root's store for uid 0, the user's
-     * otherwise (a storage.conf elsewhere simply means no match and the slower path).
+     * Where buildah keeps its images when no {@code --root} is given: the {@code graphroot} (for a user other
+     * than root also the {@code rootless_storage_path}) of the storage.conf files buildah reads, then the
+     * built-in defaults (root's store for uid 0, the user's otherwise). Every candidate is only a place to
+     * look: {@link #image} accepts nothing that does not hash to the image ID.
      */
     static List<Path> defaultRoots() {
+        return defaultRoots(System.getenv(), Path.of(System.getProperty("user.home")),
+                "root".equals(System.getProperty("user.name")));
+    }
+
+    static List<Path> defaultRoots(Map<String, String> env, Path home, boolean rootUser) {
+        List<Path> confs = new ArrayList<>();
+        String explicit = env.get("CONTAINERS_STORAGE_CONF");
+        if (explicit != null && !explicit.isBlank()) {
+            confs.add(Path.of(explicit));
+        }
+        if (!rootUser) {
+            String xdgConfig = env.get("XDG_CONFIG_HOME");
+            Path config = xdgConfig != null && !xdgConfig.isBlank() ? Path.of(xdgConfig) : home.resolve(".config");
+            confs.add(config.resolve("containers").resolve("storage.conf"));
+        }
+        confs.add(Path.of("/etc/containers/storage.conf"));
+        confs.add(Path.of("/usr/share/containers/storage.conf"));
         List<Path> roots = new ArrayList<>();
-        if ("root".equals(System.getProperty("user.name"))) {
+        for (Path conf : confs) {
+            roots.addAll(configuredRoots(conf, home, rootUser));
+        }
+        if (rootUser) {
             roots.add(Path.of("/var/lib/containers/storage"));
         }
-        String xdg = System.getenv("XDG_DATA_HOME");
-        if (xdg != null && !xdg.isBlank()) {
-            roots.add(Path.of(xdg, "containers", "storage"));
+        String xdgData = env.get("XDG_DATA_HOME");
+        if (xdgData != null && !xdgData.isBlank()) {
+            roots.add(Path.of(xdgData, "containers", "storage"));
         }
-        roots.add(Path.of(System.getProperty("user.home"), ".local", "share", "containers", "storage"));
-        return roots;
+        roots.add(home.resolve(".local").resolve("share").resolve("containers").resolve("storage"));
+        return List.copyOf(new java.util.LinkedHashSet<>(roots));
+    }
+
+    private static final Pattern ROOT_SETTING =
+            Pattern.compile("(?m)^\\s*(graphroot|rootless_storage_path)\\s*=\\s*[\"']([^\"']+)[\"']");
+
+    /** The stores a storage.conf names (rootless_storage_path first for a user other than root); none if unreadable. */
+    private static List<Path> configuredRoots(Path conf, Path home, boolean rootUser) {
+        List<Path> found = new ArrayList<>();
+        try {
+            if (!Files.isRegularFile(conf) || Files.size(conf) > MAX_CONFIG_BYTES) {
+                return found;
+            }
+            Matcher m = ROOT_SETTING.matcher(Files.readString(conf, StandardCharsets.UTF_8));
+            while (m.find()) {
+                boolean rootless = m.group(1).equals("rootless_storage_path");
+                if (rootless && rootUser) {
+                    continue;
+                }
+                String value = m.group(2).replace("$HOME", home.toString());
+                if (value.startsWith("/")) {
+                    found.add(rootless ? 0 : found.size(), Path.of(value));
+                }
+            }
+        } catch (IOException | RuntimeException unreadable) {
+            // a storage.conf we cannot read names no store
+        }
+        return found;
     }
 }

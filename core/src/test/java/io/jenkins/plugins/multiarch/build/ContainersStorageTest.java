@@ -61,6 +61,30 @@ class ContainersStorageTest {
     }
 
     @Test
+    void aStoreMovedByStorageConfIsFound() throws IOException {
+        // an agent whose admin moved buildah's store: storage.conf names it, no --root is given
+        Path conf = store.resolve("storage.conf");
+        Files.writeString(conf, "[storage]\ndriver = \"vfs\"\ngraphroot = \"" + store.resolve("root") + "\"\n"
+                + "rootless_storage_path = \"$HOME/rootless-store\"\n");
+        Path home = store.resolve("home");
+        List<Path> asRoot = ContainersStorage.defaultRoots(java.util.Map.of("CONTAINERS_STORAGE_CONF", conf.toString()),
+                home, true);
+        assertThat(asRoot.get(0)).isEqualTo(store.resolve("root"));
+        assertThat(asRoot).doesNotContain(home.resolve("rootless-store")).contains(Path.of("/var/lib/containers/storage"));
+        assertThat(ContainersStorage.image(asRoot, "vfs", imageId)).isPresent();
+
+        List<Path> asUser = ContainersStorage.defaultRoots(java.util.Map.of("CONTAINERS_STORAGE_CONF", conf.toString()),
+                home, false);
+        assertThat(asUser.subList(0, 2)).containsExactly(home.resolve("rootless-store"), store.resolve("root"));
+        assertThat(asUser).doesNotContain(Path.of("/var/lib/containers/storage"))
+                .contains(home.resolve(".local/share/containers/storage"));
+
+        List<Path> without = ContainersStorage.defaultRoots(java.util.Map.of("CONTAINERS_STORAGE_CONF",
+                store.resolve("missing.conf").toString()), home, true);
+        assertThat(without).doesNotContain(store.resolve("root"));
+    }
+
+    @Test
     void anythingThatIsNotExactlyTheImagesConfigIsIgnored() throws IOException {
         Path root = store.resolve("root");
         assertThat(ContainersStorage.image(List.of(root), "overlay", imageId)).as("another driver's folder").isEmpty();
