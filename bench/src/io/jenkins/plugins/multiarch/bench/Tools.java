@@ -238,20 +238,23 @@ final class Tools {
 
     /** CPU time (user + system, ns) a process has used, from /proc/PID/stat; "self" = this JVM. */
     static long cpuOfProcess(long pid) {
-        return procStat(String.valueOf(pid), 11) + procStat(String.valueOf(pid), 12);
+        return procStatPair(String.valueOf(pid), 11);
     }
 
     /** CPU time (ns) of this JVM's child processes that have exited and been waited for (the peers' processes). */
     static long cpuOfReapedChildren() {
-        return procStat("self", 13) + procStat("self", 14);
+        return procStatPair("self", 13);
     }
 
-    /** Field {@code index} (0 = state) after the command name of /proc/PID/stat, clock ticks (1/100 s) as ns. */
-    private static long procStat(String pid, int index) {
+    /**
+     * Fields {@code index} and {@code index + 1} (0 = state) after the command name of one read of
+     * /proc/PID/stat, summed, clock ticks (1/100 s) as ns: utime + stime, or cutime + cstime.
+     */
+    private static long procStatPair(String pid, int index) {
         try {
             String stat = Files.readString(Path.of("/proc", pid, "stat"));
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(fields[index]) * 10_000_000L;
+            return (Long.parseLong(fields[index]) + Long.parseLong(fields[index + 1])) * 10_000_000L;
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("cannot read the CPU time of process " + pid + ": " + e, e);
         }

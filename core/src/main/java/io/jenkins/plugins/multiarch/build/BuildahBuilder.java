@@ -266,13 +266,14 @@ public final class BuildahBuilder implements ImageBuilder {
      * config of whatever base it got, even a base that exists only for another platform. So the base it
      * recorded (the standard {@code org.opencontainers.image.base.digest} annotation) is looked up in the
      * store and its config must name the requested platform too, variant included where both the base and
-     * the request name one (arm/v6 against an arm/v7-only base). For the built image only os and architecture are compared here (buildah writes the requested
-     * variant into it anyway); the registry read-back after the push compares the variant as well.
+     * the request name one (arm/v6 against an arm/v7-only base). For the built image only os and
+     * architecture are compared here (buildah writes the requested variant into it anyway); the registry
+     * read-back after the push compares the variant as well.
      */
     private void checkLocalImage(String imageId, Platform requested, LogLines lines) {
         Optional<ContainersStorage.LocalImage> local = ContainersStorage
                 .image(root != null ? List.of(root) : ContainersStorage.defaultRoots(), storageDriver, imageId);
-        Optional<Platform> built = local.flatMap(l -> platformOf(l.config(), false))
+        Optional<Platform> built = local.flatMap(l -> platformOf(l.config()))
                 .or(() -> inspectPlatform(imageId, lines));
         if (built.isPresent() && !sameOsAndArchitecture(built.get(), requested)) {
             throw new VerificationException("the image built for " + requested + " (" + imageId + ") is " + built.get()
@@ -291,7 +292,7 @@ public final class BuildahBuilder implements ImageBuilder {
         Digest baseDigest = image.baseDigest().get();
         String baseName = image.baseName().orElse(baseDigest.toString());
         Optional<Platform> base = ContainersStorage.configOfManifest(image.root(), storageDriver, baseDigest)
-                .flatMap(c -> platformOf(c, true));
+                .flatMap(BuildahBuilder::platformOf);
         if (base.isEmpty()) {
             lines.line("the platform of the base image " + baseName + " was not checked: it is not in buildah's store");
         } else if (!sameOsAndArchitecture(base.get(), requested) || (base.get().normalize().variant() != null
@@ -304,16 +305,11 @@ public final class BuildahBuilder implements ImageBuilder {
         }
     }
 
-    /** The config's platform (with its variant if asked and declared); empty when it declares none usable. */
-    private static Optional<Platform> platformOf(ImageConfig config, boolean withVariant) {
-        if (config.os() == null || config.os().isBlank() || config.architecture() == null
-                || config.architecture().isBlank()) {
-            return Optional.empty();
-        }
+    /** The platform a config declares; empty when it declares none usable (the registry read-back still checks). */
+    private static Optional<Platform> platformOf(ImageConfig config) {
         try {
-            String variant = withVariant && config.variant() != null && !config.variant().isBlank() ? config.variant() : null;
-            return Optional.of(Platform.of(config.os(), config.architecture(), variant));
-        } catch (InvalidInputException unusable) {
+            return Optional.of(config.platform());
+        } catch (VerificationException | InvalidInputException unusable) {
             return Optional.empty();
         }
     }

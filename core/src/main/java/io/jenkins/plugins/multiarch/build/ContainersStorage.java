@@ -55,15 +55,12 @@ final class ContainersStorage {
      * @param imageId what {@code buildah bud --iidfile} wrote: {@code sha256:<hex>} (or the bare hex)
      */
     static Optional<LocalImage> image(List<Path> roots, String driver, String imageId) {
-        Digest id;
-        try {
-            id = Digest.parse(imageId.contains(":") ? imageId : "sha256:" + imageId);
-        } catch (InvalidInputException e) {
+        Optional<Digest> parsed = digest(imageId.contains(":") ? imageId : "sha256:" + imageId);
+        if (parsed.isEmpty() || !parsed.get().algorithm().equals("sha256") || driver == null
+                || !driver.matches("[a-z0-9_]+")) {
             return Optional.empty();
         }
-        if (!id.algorithm().equals("sha256") || driver == null || !driver.matches("[a-z0-9_]+")) {
-            return Optional.empty();
-        }
+        Digest id = parsed.get();
         for (Path root : roots) {
             Path folder = root.resolve(driver + "-images").resolve(id.hex());
             Optional<ImageConfig> config = readConfig(folder, id);
@@ -83,7 +80,8 @@ final class ContainersStorage {
      * store indexes pulled manifests by digest, also the one chosen from a list).
      */
     static Optional<ImageConfig> configOfManifest(Path root, String driver, Digest manifestDigest) {
-        Path index = root.resolve(driver + "-images").resolve("images.json");
+        Path images = root.resolve(driver + "-images");
+        Path index = images.resolve("images.json");
         try {
             if (!Files.isRegularFile(index) || Files.size(index) > MAX_INDEX_BYTES) {
                 return Optional.empty();
@@ -94,12 +92,13 @@ final class ContainersStorage {
                 for (JsonNode name : image.path("big-data-names")) {
                     holds |= key.equals(name.asText());
                 }
-                Optional<Digest> id = digest("sha256:" + image.path("id").asText(""));
-                if (holds && id.isPresent()) {
-                    Optional<ImageConfig> config = readConfig(root.resolve(driver + "-images").resolve(id.get().hex()), id.get());
-                    if (config.isPresent()) {
-                        return config;
-                    }
+                if (!holds) {
+                    continue;
+                }
+                Optional<ImageConfig> config = digest("sha256:" + image.path("id").asText(""))
+                        .flatMap(id -> readConfig(images.resolve(id.hex()), id));
+                if (config.isPresent()) {
+                    return config;
                 }
             }
         } catch (IOException | RuntimeException unreadable) {

@@ -52,13 +52,11 @@ final class PushVerifier {
             throw unreadable;
         }
         Digest digest = reported == null ? raw.digest() : reported;
-        for (ImageReference ref : pushed) {
-            Digest found;
-            if (ref == first) {
-                found = raw.digest();
-            } else {
-                found = client.headManifest(ref).orElseThrow(() -> notThere(ref)).digest();
-            }
+        if (!digest.equals(raw.digest())) {
+            throw moved(first, digest, raw.digest());
+        }
+        for (ImageReference ref : pushed.subList(1, pushed.size())) {
+            Digest found = client.headManifest(ref).orElseThrow(() -> notThere(ref)).digest();
             if (!digest.equals(found)) {
                 throw moved(ref, digest, found);
             }
