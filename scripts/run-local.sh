@@ -30,7 +30,7 @@ scripts/test-services.sh start
 eval "$(scripts/test-services.sh env)"
 
 say "building the multiarch CLI"
-mvn -q -B -ntp -P '!with-plugin' -pl core,cli -am -DskipTests package
+mvn -q -B -ntp -f cli/pom.xml -DskipTests package
 [ -f cli/target/multiarch.jar ] || die "cli/target/multiarch.jar was not built"
 
 say "starting a local registry"

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The services multiarch's tests need, for CI (.ci/run) and developers alike:
 #   a private dockerd (vfs storage, no iptables, no bridge, own data/exec root, socket under /run/multiarch-test/)
-#   arm64 emulation (binfmt_misc + qemu-aarch64) and an arm64 busybox binary for the offline base image.
+#   arm64 emulation (binfmt_misc + qemu-aarch64) and an arm64 busybox binary for the offline base image;
+#   a local image multiarch-test/registry:2 made from the docker-registry binary, which the Testcontainers
+#   registry fixture runs in place of Docker Hub's registry:2 (nothing is pulled here).
 #
 #   scripts/test-services.sh prepare   fetch busybox-static:arm64 into the cache (apt; root; once)
 #   scripts/test-services.sh start     enable qemu-aarch64, start dockerd (idempotent), verify both
@@ -131,6 +133,31 @@ verify_docker_cli() {
   say "docker info: server $out"
 }
 
+# FROM scratch: the Debian binary and the two files of libc it links against. Rebuilt when the binary changes.
+REGISTRY_IMAGE=multiarch-test/registry:2
+build_registry_image() {
+  local bin=/usr/bin/docker-registry ctx label
+  [ -x "$bin" ] || die "docker-registry missing: apt-get install docker-registry"
+  label=$(sha256sum "$bin" | cut -c1-16)
+  if [ "$(DOCKER_HOST=$DOCKER_HOST_VALUE docker image inspect -f '{{index .Config.Labels "binary"}}' "$REGISTRY_IMAGE" 2>/dev/null || true)" = "$label" ]; then
+    say "registry image $REGISTRY_IMAGE present"
+    return 0
+  fi
+  ctx=$(mktemp -d)
+  mkdir -p "$ctx/bin" "$ctx/lib64" "$ctx/lib/x86_64-linux-gnu"
+  cp "$bin" "$ctx/bin/registry"
+  local lib
+  for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
+    mkdir -p "$ctx$(dirname "$lib")"
+    cp -L "$lib" "$ctx$lib"
+  done
+  printf 'FROM scratch\nCOPY . /\nLABEL binary=%s\nENTRYPOINT ["/bin/registry", "serve"]\n' "$label" >"$ctx/Dockerfile"
+  DOCKER_HOST=$DOCKER_HOST_VALUE DOCKER_BUILDKIT=0 docker build -q -t "$REGISTRY_IMAGE" "$ctx" >/dev/null 2>"$ctx.log" ||
+    { cat "$ctx.log" >&2; rm -rf "$ctx" "$ctx.log"; die "cannot build $REGISTRY_IMAGE"; }
+  rm -rf "$ctx" "$ctx.log"
+  say "registry image $REGISTRY_IMAGE built from $bin"
+}
+
 stop_dockerd() {
   local pid i
   if ! pid=$(dockerd_pid); then
@@ -153,6 +180,11 @@ print_env() {
   echo "export DOCKER_BUILDKIT=0"
   echo "export MULTIARCH_BUSYBOX_ARM64=$BUSYBOX_ARM64"
   echo "export MULTIARCH_BUSYBOX_AMD64=$BUSYBOX_AMD64"
+  # the Testcontainers registry fixture: our local image, and no Ryuk reaper (its image would be pulled)
+  echo "export MULTIARCH_REGISTRY_IMAGE=$REGISTRY_IMAGE"
+  echo "export TESTCONTAINERS_RYUK_DISABLED=true"
+  # our engine has no bridge network, from which Testcontainers would learn the host's address
+  echo "export TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1"
 }
 
 case "${1:-}" in
@@ -163,6 +195,7 @@ case "${1:-}" in
     start_emulation
     start_dockerd
     verify_docker_cli
+    build_registry_image
     ;;
   stop) stop_dockerd ;;
   status)

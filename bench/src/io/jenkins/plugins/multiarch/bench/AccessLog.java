@@ -24,8 +24,8 @@ final class AccessLog {
     /** One request as the registry logged it. {@code bytes} = response body bytes the registry sent. */
     record Entry(String method, String path, int status, long bytes, String agent) {}
 
-    private static final Pattern LINE = Pattern.compile(
-            "\"([A-Z]+) (\\S+) HTTP/[0-9.]+\" (\\d{3}) (\\d+|-)(?: \"[^\"]*\" \"([^\"]*)\")?");
+    private static final Pattern LINE =
+            Pattern.compile("\"([A-Z]+) (\\S+) HTTP/[0-9.]+\" (\\d{3}) (\\d+|-)(?: \"[^\"]*\" \"([^\"]*)\")?");
 
     private final Path file;
 
@@ -55,8 +55,12 @@ final class AccessLog {
         for (String line : new String(bytes, StandardCharsets.UTF_8).split("\n")) {
             Matcher m = LINE.matcher(line);
             if (m.find()) {
-                out.add(new Entry(m.group(1), m.group(2), Integer.parseInt(m.group(3)),
-                        m.group(4).equals("-") ? 0 : Long.parseLong(m.group(4)), m.group(5)));
+                out.add(new Entry(
+                        m.group(1),
+                        m.group(2),
+                        Integer.parseInt(m.group(3)),
+                        m.group(4).equals("-") ? 0 : Long.parseLong(m.group(4)),
+                        m.group(5)));
             }
         }
         return out;
@@ -96,8 +100,17 @@ final class AccessLog {
      * @param configGets image config blobs read
      * @param manifestPuts manifests and lists written
      */
-    record Traffic(int requests, long responseBytes, int unauthorized, long layerBytesDown, long layerBytesUp,
-                   int mounts, int configGets, int manifestPuts, int heads, String breakdown) {
+    record Traffic(
+            int requests,
+            long responseBytes,
+            int unauthorized,
+            long layerBytesDown,
+            long layerBytesUp,
+            int mounts,
+            int configGets,
+            int manifestPuts,
+            int heads,
+            String breakdown) {
 
         static Traffic of(List<Entry> entries, Map<String, Long> layerSizes, Set<String> configDigests) {
             long bytes = 0;
@@ -124,7 +137,8 @@ final class AccessLog {
                 } else if (e.path().contains("/blobs/uploads")) {
                     kind = e.path().contains("mount=") ? "mount" : "upload";
                 } else if (e.path().contains("/blobs/")) {
-                    kind = digest != null && configDigests.contains(digest) ? "config"
+                    kind = digest != null && configDigests.contains(digest)
+                            ? "config"
                             : digest != null && layerSizes.containsKey(digest) ? "layer" : "blob";
                 } else {
                     kind = "other";
@@ -140,7 +154,9 @@ final class AccessLog {
                         configs++;
                     }
                 }
-                if (e.method().equals("PUT") && uploadDigest != null && (e.status() == 201 || e.status() == 204)
+                if (e.method().equals("PUT")
+                        && uploadDigest != null
+                        && (e.status() == 201 || e.status() == 204)
                         && layerSizes.containsKey(uploadDigest)) {
                     up += layerSizes.get(uploadDigest);
                 }
@@ -152,8 +168,10 @@ final class AccessLog {
                 }
             }
             StringBuilder b = new StringBuilder();
-            kinds.forEach((k, v) -> b.append(b.length() == 0 ? "" : ", ").append(v).append(' ').append(k));
-            return new Traffic(entries.size(), bytes, unauthorized, down, up, mounts, configs, puts, heads, b.toString());
+            kinds.forEach((k, v) ->
+                    b.append(b.length() == 0 ? "" : ", ").append(v).append(' ').append(k));
+            return new Traffic(
+                    entries.size(), bytes, unauthorized, down, up, mounts, configs, puts, heads, b.toString());
         }
 
         /** {@code /v2/NAME/blobs/sha256:...} -> the digest; else null. */

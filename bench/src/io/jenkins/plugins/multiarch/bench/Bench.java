@@ -62,8 +62,10 @@ public final class Bench {
                     case "--cli-jar" -> o.cliJar = Path.of(args[++i]);
                     case "--cli-launcher" -> o.cliLauncher = Path.of(args[++i]);
                     case "--command" -> o.command = args[++i];
-                    default -> throw new IllegalArgumentException("unknown option " + args[i]
-                            + " (use --quick, --reps N, --only publish,scale,memory,cpu,build, --cli-jar PATH, --cli-launcher PATH)");
+                    default ->
+                        throw new IllegalArgumentException(
+                                "unknown option " + args[i]
+                                        + " (use --quick, --reps N, --only publish,scale,memory,cpu,build, --cli-jar PATH, --cli-launcher PATH)");
                 }
             }
             if (o.quick) {
@@ -105,8 +107,10 @@ public final class Bench {
 
     private void run() throws Exception {
         header();
-        boolean publishLike = options.only.contains("publish") || options.only.contains("scale")
-                || options.only.contains("memory") || options.only.contains("cpu");
+        boolean publishLike = options.only.contains("publish")
+                || options.only.contains("scale")
+                || options.only.contains("memory")
+                || options.only.contains("cpu");
         if (publishLike) {
             try (RegistryServer registry = RegistryServer.plain()) {
                 publishScenarios(registry);
@@ -123,9 +127,11 @@ public final class Bench {
         System.out.println();
         System.out.println("- date: " + date);
         System.out.println("- command: `" + options.command + "`");
-        System.out.println("- machine: " + cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " cores, "
-                + System.getProperty("os.name") + " " + System.getProperty("os.version"));
-        System.out.println("- JDK: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+        System.out.println(
+                "- machine: " + cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " cores, "
+                        + System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        System.out.println(
+                "- JDK: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
         System.out.println("- registry: " + firstLine(Proc.tryRun(List.of("docker-registry", "--version"), Map.of())));
         System.out.println("- docker CLI: " + firstLine(Proc.tryRun(List.of("docker", "--version"), Map.of())));
         System.out.println("- buildah: " + firstLine(Proc.tryRun(List.of("buildah", "--version"), Map.of())));
@@ -146,14 +152,18 @@ public final class Bench {
         int maxN = Math.max(Math.max(sizes.get(sizes.size() - 1), options.only.contains("memory") ? 32 : 0), 8);
         long t0 = System.nanoTime();
         Seed seed = new Seed(registry, maxN);
-        System.err.printf(Locale.ROOT, "[bench] seeded %d children x 2 layouts in %d ms%n", maxN,
+        System.err.printf(
+                Locale.ROOT,
+                "[bench] seeded %d children x 2 layouts in %d ms%n",
+                maxN,
                 (System.nanoTime() - t0) / 1_000_000);
 
         List<PublishTool> tools = new ArrayList<>();
         Tools.OursWarm warm = new Tools.OursWarm(registry.hostPort());
         tools.add(warm);
         if (options.cliJar != null && Files.isRegularFile(options.cliJar)) {
-            Tools.OursCli cli = new Tools.OursCli(options.cliJar,
+            Tools.OursCli cli = new Tools.OursCli(
+                    options.cliJar,
                     options.cliLauncher != null && Files.isExecutable(options.cliLauncher) ? options.cliLauncher : null,
                     registry.hostPort());
             cli.prepare();
@@ -189,8 +199,13 @@ public final class Bench {
             }
             // Also the per-child form buildah users usually script, once, at 8 children, for reference.
             if (tools.stream().anyMatch(t -> t instanceof Tools.BuildahManifest)) {
-                measure(registry, log, seed, List.of(warm, new Tools.BuildahManifest(work, true)),
-                        Seed.Layout.PER_ARCH, 8);
+                measure(
+                        registry,
+                        log,
+                        seed,
+                        List.of(warm, new Tools.BuildahManifest(work, true)),
+                        Seed.Layout.PER_ARCH,
+                        8);
             }
         }
         if (options.only.contains("publish")) {
@@ -218,20 +233,29 @@ public final class Bench {
      * tools share the machine's cores, so on a small machine the sum bounds the latency.
      */
     private void cpu(RegistryServer registry, Seed seed, List<PublishTool> tools) {
-        System.out.println("## 6. CPU per publish (same-repo, 8 children, 2 tags): ours by JVM warmth, the peers, the registry");
+        System.out.println(
+                "## 6. CPU per publish (same-repo, 8 children, 2 tags): ours by JVM warmth, the peers, the registry");
         System.out.println();
-        System.out.println("Ours: `CpuProbe` in a fresh JVM publishes in phases; CPU = the JVM's process CPU time per publish. "
-                + "JIT compiler time: CompilationMXBean, elapsed time summed over the compiler threads. "
-                + "Peers: CPU of their processes (reaped children of the bench JVM, the bench JVM's own share excluded). "
-                + "Registry: its process CPU per publish from /proc/PID/stat (10 ms ticks). Both run on the same cores, "
-                + "so (tool CPU + registry CPU) / cores bounds the latency from below.");
+        System.out.println(
+                "Ours: `CpuProbe` in a fresh JVM publishes in phases; CPU = the JVM's process CPU time per publish. "
+                        + "JIT compiler time: CompilationMXBean, elapsed time summed over the compiler threads. "
+                        + "Peers: CPU of their processes (reaped children of the bench JVM, the bench JVM's own share excluded). "
+                        + "Registry: its process CPU per publish from /proc/PID/stat (10 ms ticks). Both run on the same cores, "
+                        + "so (tool CPU + registry CPU) / cores bounds the latency from below.");
         System.out.println();
-        System.out.println("| tool | publishes | median ms | tool CPU ms/publish | of which JIT compiler time | registry CPU ms/publish | total CPU ms/publish |");
+        System.out.println(
+                "| tool | publishes | median ms | tool CPU ms/publish | of which JIT compiler time | registry CPU ms/publish | total CPU ms/publish |");
         System.out.println("|---|---|---:|---:|---:|---:|---:|");
         long registryPid = Tools.registryPid();
         String phases = options.quick ? "5,20" : "25,75,200,300";
-        List<String> cmd = new ArrayList<>(List.of(Tools.javaExecutable(), "-cp", System.getProperty("java.class.path"),
-                CpuProbe.class.getName(), registry.hostPort(), String.valueOf(registryPid), registry.ref(Seed.SAME_REPO),
+        List<String> cmd = new ArrayList<>(List.of(
+                Tools.javaExecutable(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                CpuProbe.class.getName(),
+                registry.hostPort(),
+                String.valueOf(registryPid),
+                registry.ref(Seed.SAME_REPO),
                 phases));
         for (Seed.Child c : seed.first(8)) {
             cmd.add(c.ref(Seed.Layout.SAME_REPO) + "=" + c.platform());
@@ -241,8 +265,16 @@ public final class Bench {
                 String[] f = line.split(" ");
                 double jvm = Long.parseLong(f[4]) / 1e6;
                 double reg = Long.parseLong(f[5]) / 1e6;
-                System.out.printf(Locale.ROOT, "| multiarch in-process (fresh JVM) | %s-%s | %.1f | %.1f | %.1f | %.1f | %.1f |%n",
-                        f[1], f[2], Long.parseLong(f[3]) / 1000.0, jvm, Long.parseLong(f[6]) / 1e6, reg, jvm + reg);
+                System.out.printf(
+                        Locale.ROOT,
+                        "| multiarch in-process (fresh JVM) | %s-%s | %.1f | %.1f | %.1f | %.1f | %.1f |%n",
+                        f[1],
+                        f[2],
+                        Long.parseLong(f[3]) / 1000.0,
+                        jvm,
+                        Long.parseLong(f[6]) / 1e6,
+                        reg,
+                        jvm + reg);
             }
         }
         int runs = options.quick ? 3 : 12;
@@ -258,7 +290,10 @@ public final class Bench {
                 long child0 = Tools.cpuOfReapedChildren();
                 long reg0 = Tools.cpuOfProcess(registryPid);
                 long t0 = System.nanoTime();
-                tool.publish(registry.ref(Seed.SAME_REPO), List.of(run + "-1.0", run + "-latest"), seed.first(8),
+                tool.publish(
+                        registry.ref(Seed.SAME_REPO),
+                        List.of(run + "-1.0", run + "-latest"),
+                        seed.first(8),
                         Seed.Layout.SAME_REPO);
                 walls.add(System.nanoTime() - t0);
                 toolCpu += Tools.cpuOfReapedChildren() - child0;
@@ -268,15 +303,26 @@ public final class Bench {
             java.util.Collections.sort(walls);
             double t = toolCpu / 1e6 / runs;
             double r = registryCpu / 1e6 / runs;
-            System.out.printf(Locale.ROOT, "| %s | %d | %.1f | %.1f | - | %.1f | %.1f |%n", tool.name(), runs,
-                    walls.get(runs / 2) / 1e6, t, r, t + r);
+            System.out.printf(
+                    Locale.ROOT,
+                    "| %s | %d | %.1f | %.1f | - | %.1f | %.1f |%n",
+                    tool.name(),
+                    runs,
+                    walls.get(runs / 2) / 1e6,
+                    t,
+                    r,
+                    t + r);
         }
         System.out.println();
     }
 
-    private void measure(RegistryServer registry, AccessLog log, Seed seed, List<PublishTool> tools,
-                         Seed.Layout layout, int n) {
-        System.err.printf(Locale.ROOT, "[bench] publish %s, %d children: %s%n", layout.label, n,
+    private void measure(
+            RegistryServer registry, AccessLog log, Seed seed, List<PublishTool> tools, Seed.Layout layout, int n) {
+        System.err.printf(
+                Locale.ROOT,
+                "[bench] publish %s, %d children: %s%n",
+                layout.label,
+                n,
                 tools.stream().map(PublishTool::name).toList());
         for (int w = 0; w < options.warmups; w++) {
             for (PublishTool tool : tools) {
@@ -287,7 +333,8 @@ public final class Bench {
             for (int i = 0; i < tools.size(); i++) {
                 PublishTool tool = tools.get((i + rep) % tools.size());
                 Sample s = runOnce(registry, log, seed, tool, layout, n);
-                results.computeIfAbsent(new Cell(layout, n, tool.name()), k -> new ArrayList<>()).add(s);
+                results.computeIfAbsent(new Cell(layout, n, tool.name()), k -> new ArrayList<>())
+                        .add(s);
             }
         }
     }
@@ -297,13 +344,14 @@ public final class Bench {
      * nothing): the first publish is untimed, the second measured. Nothing but the reads and the tag HEADs should
      * go out (2 x children + tags requests).
      */
-    private void measureRepublish(RegistryServer registry, AccessLog log, Seed seed, Tools.OursWarm warm,
-                                  Seed.Layout layout, int n) {
+    private void measureRepublish(
+            RegistryServer registry, AccessLog log, Seed seed, Tools.OursWarm warm, Seed.Layout layout, int n) {
         System.err.printf(Locale.ROOT, "[bench] re-publish %s, %d children%n", layout.label, n);
         for (int rep = -options.warmups; rep < options.reps; rep++) {
             String run = "p" + (++runCounter);
             String repo = layout == Seed.Layout.SAME_REPO ? Seed.SAME_REPO : "bench/pub-" + run;
-            List<String> tags = layout == Seed.Layout.SAME_REPO ? List.of(run + "-1.0", run + "-latest") : List.of("1.0", "latest");
+            List<String> tags =
+                    layout == Seed.Layout.SAME_REPO ? List.of(run + "-1.0", run + "-latest") : List.of("1.0", "latest");
             List<Seed.Child> children = seed.first(n);
             warm.publish(registry.ref(repo), tags, children, layout);
             long mark = log.mark();
@@ -325,10 +373,12 @@ public final class Bench {
      * One publish with fresh names, so every run does the same work: same-repo lists get fresh tags in
      * {@code bench/same}; per-arch lists go to a fresh repository that has none of the children yet.
      */
-    private Sample runOnce(RegistryServer registry, AccessLog log, Seed seed, PublishTool tool, Seed.Layout layout, int n) {
+    private Sample runOnce(
+            RegistryServer registry, AccessLog log, Seed seed, PublishTool tool, Seed.Layout layout, int n) {
         String run = "r" + (++runCounter);
         String repo = layout == Seed.Layout.SAME_REPO ? Seed.SAME_REPO : "bench/pub-" + run;
-        List<String> tags = layout == Seed.Layout.SAME_REPO ? List.of(run + "-1.0", run + "-latest") : List.of("1.0", "latest");
+        List<String> tags =
+                layout == Seed.Layout.SAME_REPO ? List.of(run + "-1.0", run + "-latest") : List.of("1.0", "latest");
         List<Seed.Child> children = seed.first(n);
         long mark = log.mark();
         long t0 = System.nanoTime();
@@ -396,17 +446,23 @@ public final class Bench {
                 }
                 for (PublishTool t : tools.subList(1, tools.size())) {
                     List<Sample> s = samples(layout, n, t);
-                    row.append(' ').append(s.isEmpty() ? "-" : String.format(Locale.ROOT, "%.1fx", medianMs(s) / ours)).append(" |");
+                    row.append(' ')
+                            .append(s.isEmpty() ? "-" : String.format(Locale.ROOT, "%.1fx", medianMs(s) / ours))
+                            .append(" |");
                 }
                 System.out.println(row);
             }
         }
         List<Sample> perChild = results.get(new Cell(Seed.Layout.PER_ARCH, 8, "buildah manifest (add per child)"));
         if (perChild != null) {
-            double ours = medianMs(results.get(new Cell(Seed.Layout.PER_ARCH, 8, tools.get(0).name())));
+            double ours = medianMs(
+                    results.get(new Cell(Seed.Layout.PER_ARCH, 8, tools.get(0).name())));
             System.out.println();
-            System.out.printf(Locale.ROOT, "For reference, buildah scripted as `manifest create` + one `manifest add` per child "
-                    + "(per-arch, 8 children): %s ms, %.1fx multiarch warm measured alongside it.%n", fmtMs(perChild),
+            System.out.printf(
+                    Locale.ROOT,
+                    "For reference, buildah scripted as `manifest create` + one `manifest add` per child "
+                            + "(per-arch, 8 children): %s ms, %.1fx multiarch warm measured alongside it.%n",
+                    fmtMs(perChild),
                     medianMs(perChild) / ours);
         }
         System.out.println();
@@ -415,11 +471,12 @@ public final class Bench {
     private void trafficTable(List<PublishTool> tools, List<Integer> sizes, Seed seed) {
         System.out.println("## 2. Requests and bytes per publish (from the registry's access log)");
         System.out.println();
-        System.out.println("Budget = 2 x children + tags (+ auth round trips: none on this open registry). multiarch by "
-                + "design: same-repo 2 x children + 2 x tags on a first publish (one HEAD per tag before its PUT), "
-                + "per-arch 2 x children + unique blobs (mounts) + children (manifest PUTs) + 2 x tags; a re-publish "
-                + "of an unchanged list 2 x children + tags (its row gives its median time too). Layer bytes: "
-                + "layer blobs served by (down) or uploaded to (up) the registry; each child has a 256 KiB and an 8 KiB layer.");
+        System.out.println(
+                "Budget = 2 x children + tags (+ auth round trips: none on this open registry). multiarch by "
+                        + "design: same-repo 2 x children + 2 x tags on a first publish (one HEAD per tag before its PUT), "
+                        + "per-arch 2 x children + unique blobs (mounts) + children (manifest PUTs) + 2 x tags; a re-publish "
+                        + "of an unchanged list 2 x children + tags (its row gives its median time too). Layer bytes: "
+                        + "layer blobs served by (down) or uploaded to (up) the registry; each child has a 256 KiB and an 8 KiB layer.");
         System.out.println();
         System.out.println("| layout | children | tool | requests | budget | HEAD | manifest PUT | config GET | mounts "
                 + "| layer bytes down | layer bytes up | response bytes | requests by kind |");
@@ -432,21 +489,42 @@ public final class Bench {
                         continue;
                     }
                     Traffic first = s.get(0).traffic();
-                    System.out.printf(Locale.ROOT, "| %s | %d | %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |%n",
-                            layout.label, n, t.name(), range(s, x -> x.requests()), 2 * n + 2,
-                            range(s, x -> x.heads()), range(s, x -> x.manifestPuts()), range(s, x -> x.configGets()),
-                            range(s, x -> x.mounts()), range(s, Traffic::layerBytesDown), range(s, Traffic::layerBytesUp),
-                            range(s, Traffic::responseBytes), first.breakdown());
+                    System.out.printf(
+                            Locale.ROOT,
+                            "| %s | %d | %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+                            layout.label,
+                            n,
+                            t.name(),
+                            range(s, x -> x.requests()),
+                            2 * n + 2,
+                            range(s, x -> x.heads()),
+                            range(s, x -> x.manifestPuts()),
+                            range(s, x -> x.configGets()),
+                            range(s, x -> x.mounts()),
+                            range(s, Traffic::layerBytesDown),
+                            range(s, Traffic::layerBytesUp),
+                            range(s, Traffic::responseBytes),
+                            first.breakdown());
                 }
                 List<Sample> again = results.get(new Cell(layout, n, REPUBLISH));
                 if (again != null) {
                     Traffic first = again.get(0).traffic();
-                    System.out.printf(Locale.ROOT, "| %s | %d | %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |%n",
-                            layout.label, n, REPUBLISH + ", " + fmtMs(again) + " ms", range(again, x -> x.requests()),
-                            2 * n + 2, range(again, x -> x.heads()), range(again, x -> x.manifestPuts()),
-                            range(again, x -> x.configGets()), range(again, x -> x.mounts()),
-                            range(again, Traffic::layerBytesDown), range(again, Traffic::layerBytesUp),
-                            range(again, Traffic::responseBytes), first.breakdown());
+                    System.out.printf(
+                            Locale.ROOT,
+                            "| %s | %d | %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+                            layout.label,
+                            n,
+                            REPUBLISH + ", " + fmtMs(again) + " ms",
+                            range(again, x -> x.requests()),
+                            2 * n + 2,
+                            range(again, x -> x.heads()),
+                            range(again, x -> x.manifestPuts()),
+                            range(again, x -> x.configGets()),
+                            range(again, x -> x.mounts()),
+                            range(again, Traffic::layerBytesDown),
+                            range(again, Traffic::layerBytesUp),
+                            range(again, Traffic::responseBytes),
+                            first.breakdown());
                 }
             }
         }
@@ -456,8 +534,9 @@ public final class Bench {
     private void scaleTable(List<PublishTool> tools, List<Integer> sizes) {
         System.out.println("## 4. Scale: cost as children grow (2 tags)");
         System.out.println();
-        System.out.println("Median ms and requests per publish; 'per extra child' = (value at the largest size - value at "
-                + "the smallest) / (difference in children). Linear cost = a constant per-child increment.");
+        System.out.println(
+                "Median ms and requests per publish; 'per extra child' = (value at the largest size - value at "
+                        + "the smallest) / (difference in children). Linear cost = a constant per-child increment.");
         System.out.println();
         StringBuilder head = new StringBuilder("| layout | tool |");
         StringBuilder rule = new StringBuilder("|---|---|");
@@ -482,19 +561,33 @@ public final class Bench {
                 StringBuilder row = new StringBuilder("| " + layout.label + " | " + t.name() + " |");
                 for (int n : sizes) {
                     List<Sample> s = samples(layout, n, t);
-                    row.append(' ').append(s.isEmpty() ? "-" : String.format(Locale.ROOT, "%.0f", medianMs(s))).append(" |");
+                    row.append(' ')
+                            .append(s.isEmpty() ? "-" : String.format(Locale.ROOT, "%.0f", medianMs(s)))
+                            .append(" |");
                 }
                 List<Sample> a = samples(layout, lo, t);
                 List<Sample> b = samples(layout, hi, t);
-                row.append(a.isEmpty() || b.isEmpty() ? " - |"
-                        : String.format(Locale.ROOT, " %.1f |", (medianMs(b) - medianMs(a)) / (hi - lo)));
+                row.append(
+                        a.isEmpty() || b.isEmpty()
+                                ? " - |"
+                                : String.format(Locale.ROOT, " %.1f |", (medianMs(b) - medianMs(a)) / (hi - lo)));
                 for (int n : sizes) {
                     List<Sample> s = samples(layout, n, t);
-                    row.append(' ').append(s.isEmpty() ? "-" : range(s, Traffic::requests)).append(" |");
+                    row.append(' ')
+                            .append(s.isEmpty() ? "-" : range(s, Traffic::requests))
+                            .append(" |");
                 }
-                row.append(a.isEmpty() || b.isEmpty() ? " - |"
-                        : String.format(Locale.ROOT, " %.2f |", (medianOf(b, x -> x.traffic().requests())
-                                - medianOf(a, x -> x.traffic().requests())) / (double) (hi - lo)));
+                row.append(
+                        a.isEmpty() || b.isEmpty()
+                                ? " - |"
+                                : String.format(
+                                        Locale.ROOT,
+                                        " %.2f |",
+                                        (medianOf(b, x -> x.traffic().requests())
+                                                        - medianOf(
+                                                                a,
+                                                                x -> x.traffic().requests()))
+                                                / (double) (hi - lo)));
                 System.out.println(row);
             }
         }
@@ -506,12 +599,14 @@ public final class Bench {
     private void memory(RegistryServer registry, Seed seed) {
         System.out.println("## 5. Memory: one in-process publish of 32 children in a fresh JVM");
         System.out.println();
-        System.out.println("`MemoryProbe` runs one publish (2 tags) in a new JVM with the given -Xmx. Pool peak = sum of "
-                + "the heap pools' peak usage during the publish (peaks reset just before it; includes garbage); "
-                + "live after GC = the largest heap left after any collection during the publish (GC notifications); "
-                + "baseline = heap used after a full GC before the publish.");
+        System.out.println(
+                "`MemoryProbe` runs one publish (2 tags) in a new JVM with the given -Xmx. Pool peak = sum of "
+                        + "the heap pools' peak usage during the publish (peaks reset just before it; includes garbage); "
+                        + "live after GC = the largest heap left after any collection during the publish (GC notifications); "
+                        + "baseline = heap used after a full GC before the publish.");
         System.out.println();
-        System.out.println("| layout | -Xmx | result | ms | baseline MiB | pool peak MiB | max before GC MiB | live after GC MiB | GCs | collector |");
+        System.out.println(
+                "| layout | -Xmx | result | ms | baseline MiB | pool peak MiB | max before GC MiB | live after GC MiB | GCs | collector |");
         System.out.println("|---|---:|---|---:|---:|---:|---:|---:|---:|---|");
         List<Integer> heaps = options.quick ? List.of(64) : List.of(64, 32, 16, 12, 8);
         for (Seed.Layout layout : Seed.Layout.values()) {
@@ -519,9 +614,15 @@ public final class Bench {
                 String run = "m" + (++runCounter);
                 String repo = layout == Seed.Layout.SAME_REPO ? Seed.SAME_REPO : "bench/pub-" + run;
                 String tags = layout == Seed.Layout.SAME_REPO ? run + "-1.0," + run + "-latest" : "1.0,latest";
-                List<String> cmd = new ArrayList<>(List.of(Tools.javaExecutable(), "-Xmx" + xmx + "m",
-                        "-cp", System.getProperty("java.class.path"), MemoryProbe.class.getName(),
-                        registry.hostPort(), registry.ref(repo), tags));
+                List<String> cmd = new ArrayList<>(List.of(
+                        Tools.javaExecutable(),
+                        "-Xmx" + xmx + "m",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        MemoryProbe.class.getName(),
+                        registry.hostPort(),
+                        registry.ref(repo),
+                        tags));
                 for (Seed.Child c : seed.first(32)) {
                     cmd.add(c.ref(layout) + "=" + c.platform());
                 }
@@ -529,14 +630,23 @@ public final class Bench {
                 try {
                     out = Proc.run(cmd, Map.of());
                 } catch (RuntimeException e) {
-                    out = "RESULT ok=false error=" + e.getMessage().lines().findFirst().orElse("?").replace(' ', '_');
+                    out = "RESULT ok=false error="
+                            + e.getMessage().lines().findFirst().orElse("?").replace(' ', '_');
                 }
                 Map<String, String> r = parseResult(out);
                 boolean ok = "true".equals(r.get("ok"));
-                System.out.printf(Locale.ROOT, "| %s | %d MiB | %s | %s | %s | %s | %s | %s | %s | %s |%n", layout.label, xmx,
+                System.out.printf(
+                        Locale.ROOT,
+                        "| %s | %d MiB | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+                        layout.label,
+                        xmx,
                         ok ? "ok, " + r.get("children") + " children" : "FAILED " + r.get("error"),
-                        r.getOrDefault("ms", "-"), mib(r.get("baseline")), mib(r.get("poolPeak")),
-                        mib(r.get("maxBeforeGc")), mib(r.get("maxAfterGc")), r.getOrDefault("gcs", "-"),
+                        r.getOrDefault("ms", "-"),
+                        mib(r.get("baseline")),
+                        mib(r.get("poolPeak")),
+                        mib(r.get("maxBeforeGc")),
+                        mib(r.get("maxAfterGc")),
+                        r.getOrDefault("gcs", "-"),
                         r.getOrDefault("gc", "-"));
             }
         }
@@ -586,7 +696,8 @@ public final class Bench {
 
     /** The median of a traffic figure, with its range when the runs differ. */
     static String range(List<Sample> s, ToLongFunction<Traffic> f) {
-        long[] v = s.stream().mapToLong(x -> f.applyAsLong(x.traffic())).sorted().toArray();
+        long[] v =
+                s.stream().mapToLong(x -> f.applyAsLong(x.traffic())).sorted().toArray();
         long med = v[v.length / 2];
         return v[0] == v[v.length - 1] ? Long.toString(med) : med + " (" + v[0] + "-" + v[v.length - 1] + ")";
     }
@@ -597,8 +708,11 @@ public final class Bench {
 
     private static String cpuModel() {
         try {
-            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                    .map(l -> l.substring(l.indexOf(':') + 1).strip()).findFirst().orElse("unknown CPU");
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).strip())
+                    .findFirst()
+                    .orElse("unknown CPU");
         } catch (IOException e) {
             return "unknown CPU";
         }

@@ -60,14 +60,19 @@ final class BuildBench {
     }
 
     void run() throws IOException {
-        System.out.println("## 3. Build overhead (build + push + record, linux/amd64, base image from the local registry)");
+        System.out.println(
+                "## 3. Build overhead (build + push + record, linux/amd64, base image from the local registry)");
         System.out.println();
         List<String> missing = new ArrayList<>();
-        for (Components.Component c : List.of(Components.Component.DOCKERD, Components.Component.DOCKER_CLI,
-                Components.Component.BUILDAH, Components.Component.BUSYBOX)) {
+        for (Components.Component c : List.of(
+                Components.Component.DOCKERD,
+                Components.Component.DOCKER_CLI,
+                Components.Component.BUILDAH,
+                Components.Component.BUSYBOX)) {
             Components.problem(c).ifPresent(p -> missing.add(c + ": " + p));
         }
-        boolean docker = Components.isAvailable(Components.Component.DOCKERD) && Components.isAvailable(Components.Component.DOCKER_CLI);
+        boolean docker = Components.isAvailable(Components.Component.DOCKERD)
+                && Components.isAvailable(Components.Component.DOCKER_CLI);
         boolean buildah = Components.isAvailable(Components.Component.BUILDAH);
         if (!Components.isAvailable(Components.Component.BUSYBOX) || (!docker && !buildah)) {
             System.out.println("Skipped: " + missing + " (run scripts/test-services.sh start, then "
@@ -82,36 +87,61 @@ final class BuildBench {
             Map<String, Path> contexts = new LinkedHashMap<>();
             contexts.put("small (4 files, 8 KiB)", small);
             if (!options.quick) {
-                contexts.put("large (2,000 files, 200 MB, half excluded by .dockerignore)", largeContext(base.reference()));
+                contexts.put(
+                        "large (2,000 files, 200 MB, half excluded by .dockerignore)", largeContext(base.reference()));
             }
-            RegistryClient client = new RegistryClient(RegistrySettings.builder().insecureRegistry(registry.hostPort())
-                    .listener(LogListener.NONE).userAgent("multiarch-bench").build());
+            RegistryClient client = new RegistryClient(RegistrySettings.builder()
+                    .insecureRegistry(registry.hostPort())
+                    .listener(LogListener.NONE)
+                    .userAgent("multiarch-bench")
+                    .build());
             Path records = Files.createDirectories(work.resolve("records"));
             Map<String, String> dockerEnv = new HashMap<>(Components.dockerEnv());
-            dockerEnv.put("DOCKER_CONFIG", Files.createDirectories(work.resolve("build-docker-config")).toString());
+            dockerEnv.put(
+                    "DOCKER_CONFIG",
+                    Files.createDirectories(work.resolve("build-docker-config")).toString());
             Path buildahRoot = work.resolve("buildah-build");
-            List<String> buildahBase = List.of("buildah", "--storage-driver", "vfs",
-                    "--root", buildahRoot.resolve("root").toString(), "--runroot", buildahRoot.resolve("runroot").toString());
+            List<String> buildahBase = List.of(
+                    "buildah",
+                    "--storage-driver",
+                    "vfs",
+                    "--root",
+                    buildahRoot.resolve("root").toString(),
+                    "--runroot",
+                    buildahRoot.resolve("runroot").toString());
 
             List<List<Way>> pairs = new ArrayList<>();
             if (docker) {
-                DockerEngineBuilder ours = DockerEngineBuilder.builder().dockerHost(Components.dockerHost())
-                        .registryClient(client).credentials(CredentialsSource.none()).build();
-                pairs.add(List.of(ourWay("multiarch DockerEngineBuilder", ours, registry, records),
-                        dockerCli(registry, dockerEnv, true), dockerCli(registry, dockerEnv, false)));
+                DockerEngineBuilder ours = DockerEngineBuilder.builder()
+                        .dockerHost(Components.dockerHost())
+                        .registryClient(client)
+                        .credentials(CredentialsSource.none())
+                        .build();
+                pairs.add(List.of(
+                        ourWay("multiarch DockerEngineBuilder", ours, registry, records),
+                        dockerCli(registry, dockerEnv, true),
+                        dockerCli(registry, dockerEnv, false)));
             }
             if (buildah) {
-                BuildahBuilder ours = BuildahBuilder.builder().storageDriver("vfs")
-                        .root(buildahRoot.resolve("root")).runRoot(buildahRoot.resolve("runroot"))
-                        .isolation("chroot").insecureRegistry(registry.hostPort()).registryClient(client)
-                        .credentials(CredentialsSource.none()).build();
-                pairs.add(List.of(ourWay("multiarch BuildahBuilder", ours, registry, records),
+                BuildahBuilder ours = BuildahBuilder.builder()
+                        .storageDriver("vfs")
+                        .root(buildahRoot.resolve("root"))
+                        .runRoot(buildahRoot.resolve("runroot"))
+                        .isolation("chroot")
+                        .insecureRegistry(registry.hostPort())
+                        .registryClient(client)
+                        .credentials(CredentialsSource.none())
+                        .build();
+                pairs.add(List.of(
+                        ourWay("multiarch BuildahBuilder", ours, registry, records),
                         buildahCli(registry, buildahBase)));
             }
-            System.out.println("Median wall time in ms (min-max); overhead = ours / the engine's CLI - 1 (target: at most "
-                    + "5%). Requests = registry requests per build (pull of the base, push, our confirmation).");
+            System.out.println(
+                    "Median wall time in ms (min-max); overhead = ours / the engine's CLI - 1 (target: at most "
+                            + "5%). Requests = registry requests per build (pull of the base, push, our confirmation).");
             System.out.println();
-            System.out.println("| context | engine CLI | ours ms | engine CLI ms | overhead | ours requests | CLI requests |");
+            System.out.println(
+                    "| context | engine CLI | ours ms | engine CLI ms | overhead | ours requests | CLI requests |");
             System.out.println("|---|---|---:|---:|---:|---:|---:|");
             int reps = options.quick ? 1 : Math.max(3, options.reps / 3);
             int counter = 0;
@@ -119,8 +149,13 @@ final class BuildBench {
                 // large: 6 in a full run (its run-to-run spread, vfs copying 100 MB, is several percent)
                 int ctxReps = ctx.getKey().startsWith("large") ? reps + 3 : reps + 2;
                 for (List<Way> pair : pairs) {
-                    System.err.printf(Locale.ROOT, "[bench] build %s: %s vs %s, %d reps%n", ctx.getKey(),
-                            pair.get(0).name(), pair.get(1).name(), ctxReps);
+                    System.err.printf(
+                            Locale.ROOT,
+                            "[bench] build %s: %s vs %s, %d reps%n",
+                            ctx.getKey(),
+                            pair.get(0).name(),
+                            pair.get(1).name(),
+                            ctxReps);
                     Map<String, List<Bench.Sample>> samples = new LinkedHashMap<>();
                     for (int rep = -1; rep < ctxReps; rep++) { // rep -1: warm-up (engine caches the base)
                         for (int i = 0; i < pair.size(); i++) {
@@ -133,16 +168,23 @@ final class BuildBench {
                             long nanos = System.nanoTime() - t0;
                             Traffic t = Traffic.of(log.since(mark), Map.of(), java.util.Set.of());
                             if (rep >= 0) {
-                                samples.computeIfAbsent(way.name(), k -> new ArrayList<>()).add(new Bench.Sample(nanos, t));
+                                samples.computeIfAbsent(way.name(), k -> new ArrayList<>())
+                                        .add(new Bench.Sample(nanos, t));
                             }
                         }
                     }
                     List<Bench.Sample> o = samples.get(pair.get(0).name());
                     for (Way peer : pair.subList(1, pair.size())) {
                         List<Bench.Sample> p = samples.get(peer.name());
-                        System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %+.1f%% | %s | %s |%n", ctx.getKey(),
-                                peer.name(), Bench.fmtMs(o), Bench.fmtMs(p),
-                                (Bench.medianMs(o) / Bench.medianMs(p) - 1) * 100, Bench.range(o, Traffic::requests),
+                        System.out.printf(
+                                Locale.ROOT,
+                                "| %s | %s | %s | %s | %+.1f%% | %s | %s |%n",
+                                ctx.getKey(),
+                                peer.name(),
+                                Bench.fmtMs(o),
+                                Bench.fmtMs(p),
+                                (Bench.medianMs(o) / Bench.medianMs(p) - 1) * 100,
+                                Bench.range(o, Traffic::requests),
                                 Bench.range(p, Traffic::requests));
                     }
                 }
@@ -160,8 +202,14 @@ final class BuildBench {
 
             @Override
             public void build(Path context, String repo, String tag) {
-                BuildRequest request = BuildRequest.builder().context(context).platform(PLATFORM).image(repo).tag(tag)
-                        .naming(Naming.DIGEST).pull(true).build();
+                BuildRequest request = BuildRequest.builder()
+                        .context(context)
+                        .platform(PLATFORM)
+                        .image(repo)
+                        .tag(tag)
+                        .naming(Naming.DIGEST)
+                        .pull(true)
+                        .build();
                 ArchImageRecord record = builder.build(request, LogListener.NONE);
                 RecordStore.write(records, record);
             }
@@ -176,17 +224,21 @@ final class BuildBench {
         return new Way() {
             @Override
             public String name() {
-                return labelled ? "docker build --pull --label created=... && docker push (same work)"
+                return labelled
+                        ? "docker build --pull --label created=... && docker push (same work)"
                         : "docker build --pull && docker push (no label: one LABEL step less)";
             }
 
             @Override
             public void build(Path context, String repo, String tag) {
                 String ref = repo + ":" + tag;
-                List<String> build = new ArrayList<>(List.of("docker", "build", "--pull", "--platform", PLATFORM, "-t", ref));
+                List<String> build =
+                        new ArrayList<>(List.of("docker", "build", "--pull", "--platform", PLATFORM, "-t", ref));
                 if (labelled) {
-                    build.addAll(List.of("--label", BuildRequest.LABEL_CREATED + "="
-                            + java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));
+                    build.addAll(List.of(
+                            "--label",
+                            BuildRequest.LABEL_CREATED + "="
+                                    + java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));
                 }
                 build.add(context.toString());
                 Proc.run(build, env, Duration.ofMinutes(20), null);
@@ -206,10 +258,20 @@ final class BuildBench {
             public void build(Path context, String repo, String tag) {
                 String ref = repo + ":" + tag;
                 List<String> bud = new ArrayList<>(base);
-                bud.addAll(List.of("bud", "--isolation", "chroot", "--platform", PLATFORM, "--pull=always", "--tls-verify=false",
-                        "--label", BuildRequest.LABEL_CREATED + "="
+                bud.addAll(List.of(
+                        "bud",
+                        "--isolation",
+                        "chroot",
+                        "--platform",
+                        PLATFORM,
+                        "--pull=always",
+                        "--tls-verify=false",
+                        "--label",
+                        BuildRequest.LABEL_CREATED + "="
                                 + java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
-                        "-t", ref, context.toString()));
+                        "-t",
+                        ref,
+                        context.toString()));
                 Proc.run(bud, Map.of(), Duration.ofMinutes(20), null);
                 List<String> push = new ArrayList<>(base);
                 push.addAll(List.of("push", "--tls-verify=false", ref, "docker://" + ref));

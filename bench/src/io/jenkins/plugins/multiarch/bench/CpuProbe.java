@@ -34,11 +34,16 @@ public final class CpuProbe {
         List<SourceSpec> sources = new ArrayList<>();
         for (int i = 4; i < args.length; i++) {
             int eq = args[i].lastIndexOf('=');
-            sources.add(new SourceSpec(ImageReference.parse(args[i].substring(0, eq)),
-                    Platform.parse(args[i].substring(eq + 1)), "probe"));
+            sources.add(new SourceSpec(
+                    ImageReference.parse(args[i].substring(0, eq)),
+                    Platform.parse(args[i].substring(eq + 1)),
+                    "probe"));
         }
-        RegistryClient client = new RegistryClient(RegistrySettings.builder().insecureRegistry(hostPort)
-                .listener(LogListener.NONE).userAgent("multiarch-bench").build());
+        RegistryClient client = new RegistryClient(RegistrySettings.builder()
+                .insecureRegistry(hostPort)
+                .listener(LogListener.NONE)
+                .userAgent("multiarch-bench")
+                .build());
         int done = 0;
         for (String phase : args[3].split(",")) {
             int count = Integer.parseInt(phase);
@@ -48,8 +53,12 @@ public final class CpuProbe {
             long reg0 = Tools.cpuOfProcess(registryPid);
             for (int i = 0; i < count; i++) {
                 String run = "cpu" + (done + i);
-                PublishRequest request = PublishRequest.builder().target(target).tags(List.of(run + "-1.0", run + "-latest"))
-                        .sources(sources).format(ListFormat.AUTO).build();
+                PublishRequest request = PublishRequest.builder()
+                        .target(target)
+                        .tags(List.of(run + "-1.0", run + "-latest"))
+                        .sources(sources)
+                        .format(ListFormat.AUTO)
+                        .build();
                 long t0 = System.nanoTime();
                 new Publisher(client, LogListener.NONE).publish(request);
                 walls.add((System.nanoTime() - t0) / 1000);
@@ -58,13 +67,21 @@ public final class CpuProbe {
             long jit = ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jit0;
             long reg = Tools.cpuOfProcess(registryPid) - reg0;
             Collections.sort(walls);
-            System.out.printf(Locale.ROOT, "PHASE %d %d %d %d %d %d%n", done + 1, done + count, walls.get(count / 2),
-                    cpu / count, reg / count, jit * 1_000_000L / count);
+            System.out.printf(
+                    Locale.ROOT,
+                    "PHASE %d %d %d %d %d %d%n",
+                    done + 1,
+                    done + count,
+                    walls.get(count / 2),
+                    cpu / count,
+                    reg / count,
+                    jit * 1_000_000L / count);
             done += count;
         }
     }
 
     private static long processCpu() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 }

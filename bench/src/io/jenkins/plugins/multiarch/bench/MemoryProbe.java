@@ -46,27 +46,38 @@ public final class MemoryProbe {
         List<SourceSpec> sources = new ArrayList<>();
         for (int i = 3; i < args.length; i++) {
             int eq = args[i].lastIndexOf('=');
-            sources.add(new SourceSpec(ImageReference.parse(args[i].substring(0, eq)),
-                    Platform.parse(args[i].substring(eq + 1)), "probe"));
+            sources.add(new SourceSpec(
+                    ImageReference.parse(args[i].substring(0, eq)),
+                    Platform.parse(args[i].substring(eq + 1)),
+                    "probe"));
         }
         AtomicLong maxBefore = new AtomicLong();
         AtomicLong maxAfter = new AtomicLong();
         AtomicInteger gcs = new AtomicInteger();
         for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-            ((NotificationEmitter) gc).addNotificationListener((n, hb) -> {
-                if (!n.getType().equals(GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION)) {
-                    return;
-                }
-                GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
-                maxBefore.accumulateAndGet(heapSum(info.getGcInfo().getMemoryUsageBeforeGc()), Math::max);
-                maxAfter.accumulateAndGet(heapSum(info.getGcInfo().getMemoryUsageAfterGc()), Math::max);
-                gcs.incrementAndGet();
-            }, null, null);
+            ((NotificationEmitter) gc)
+                    .addNotificationListener(
+                            (n, hb) -> {
+                                if (!n.getType()
+                                        .equals(GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION)) {
+                                    return;
+                                }
+                                GarbageCollectionNotificationInfo info =
+                                        GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
+                                maxBefore.accumulateAndGet(
+                                        heapSum(info.getGcInfo().getMemoryUsageBeforeGc()), Math::max);
+                                maxAfter.accumulateAndGet(
+                                        heapSum(info.getGcInfo().getMemoryUsageAfterGc()), Math::max);
+                                gcs.incrementAndGet();
+                            },
+                            null,
+                            null);
         }
         System.gc();
         long baseline = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
         List<MemoryPoolMXBean> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
-                .filter(p -> p.getType() == MemoryType.HEAP).toList();
+                .filter(p -> p.getType() == MemoryType.HEAP)
+                .toList();
         heapPools.forEach(MemoryPoolMXBean::resetPeakUsage);
         maxBefore.set(0);
         maxAfter.set(0);
@@ -74,20 +85,35 @@ public final class MemoryProbe {
         String outcome;
         long t0 = System.nanoTime();
         try {
-            RegistryClient client = new RegistryClient(RegistrySettings.builder().insecureRegistry(hostPort)
-                    .listener(LogListener.NONE).build());
-            PublishRequest request = PublishRequest.builder().target(target).tags(tags).sources(sources).build();
-            int children = new Publisher(client, LogListener.NONE).publish(request).children().size();
+            RegistryClient client = new RegistryClient(RegistrySettings.builder()
+                    .insecureRegistry(hostPort)
+                    .listener(LogListener.NONE)
+                    .build());
+            PublishRequest request = PublishRequest.builder()
+                    .target(target)
+                    .tags(tags)
+                    .sources(sources)
+                    .build();
+            int children = new Publisher(client, LogListener.NONE)
+                    .publish(request)
+                    .children()
+                    .size();
             outcome = "ok=true children=" + children;
         } catch (Throwable e) {
             outcome = "ok=false error=" + e.getClass().getSimpleName();
         }
         long ms = (System.nanoTime() - t0) / 1_000_000;
-        long poolPeak = heapPools.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
-        System.out.println("RESULT " + outcome + " ms=" + ms + " xmx=" + Runtime.getRuntime().maxMemory()
+        long poolPeak =
+                heapPools.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+        System.out.println("RESULT " + outcome + " ms=" + ms + " xmx="
+                + Runtime.getRuntime().maxMemory()
                 + " baseline=" + baseline + " poolPeak=" + poolPeak + " maxBeforeGc=" + maxBefore.get()
                 + " maxAfterGc=" + maxAfter.get() + " gcs=" + gcs.get()
-                + " gc=" + ManagementFactory.getGarbageCollectorMXBeans().get(0).getName().replace(' ', '_'));
+                + " gc="
+                + ManagementFactory.getGarbageCollectorMXBeans()
+                        .get(0)
+                        .getName()
+                        .replace(' ', '_'));
     }
 
     private static long heapSum(Map<String, MemoryUsage> byPool) {

@@ -33,15 +33,38 @@ final class Seed {
 
     /** The first 8 are the usual Linux set; the rest make 32 distinct platforms for the scale scenario. */
     static final List<String> PLATFORMS = List.of(
-            "linux/amd64", "linux/arm64/v8", "linux/arm/v7", "linux/arm/v6", "linux/386", "linux/ppc64le",
-            "linux/s390x", "linux/riscv64",
-            "linux/mips64le", "linux/arm/v5", "linux/mips64", "linux/loong64",
-            "windows/amd64", "windows/arm64", "windows/386",
-            "freebsd/amd64", "freebsd/arm64/v8", "freebsd/386", "freebsd/riscv64",
-            "netbsd/amd64", "netbsd/arm64/v8", "netbsd/386",
-            "openbsd/amd64", "openbsd/arm64/v8", "openbsd/386",
-            "darwin/amd64", "darwin/arm64/v8",
-            "solaris/amd64", "illumos/amd64", "aix/ppc64", "plan9/amd64", "dragonfly/amd64");
+            "linux/amd64",
+            "linux/arm64/v8",
+            "linux/arm/v7",
+            "linux/arm/v6",
+            "linux/386",
+            "linux/ppc64le",
+            "linux/s390x",
+            "linux/riscv64",
+            "linux/mips64le",
+            "linux/arm/v5",
+            "linux/mips64",
+            "linux/loong64",
+            "windows/amd64",
+            "windows/arm64",
+            "windows/386",
+            "freebsd/amd64",
+            "freebsd/arm64/v8",
+            "freebsd/386",
+            "freebsd/riscv64",
+            "netbsd/amd64",
+            "netbsd/arm64/v8",
+            "netbsd/386",
+            "openbsd/amd64",
+            "openbsd/arm64/v8",
+            "openbsd/386",
+            "darwin/amd64",
+            "darwin/arm64/v8",
+            "solaris/amd64",
+            "illumos/amd64",
+            "aix/ppc64",
+            "plan9/amd64",
+            "dragonfly/amd64");
 
     static final String SAME_REPO = "bench/same";
     static final String PER_ARCH_PREFIX = "bench/app-";
@@ -55,7 +78,8 @@ final class Seed {
     }
 
     enum Layout {
-        SAME_REPO("same-repo"), PER_ARCH("per-arch");
+        SAME_REPO("same-repo"),
+        PER_ARCH("per-arch");
 
         final String label;
 
@@ -69,27 +93,36 @@ final class Seed {
     final List<Child> children = new ArrayList<>();
     /** Every layer digest pushed, with its size: a tool that moves one of these moved layer bytes. */
     final Map<String, Long> layerSizes = new HashMap<>();
+
     final Set<String> configDigests = new HashSet<>();
 
     Seed(RegistryServer registry, int count) {
         TestImages images = TestImages.forRegistry(registry);
         for (String platform : PLATFORMS.subList(0, count)) {
-            byte[] base = new Tar().directory("base", 0755)
-                    .file("base/blob.bin", 0644, TestImages.randomBytes(256 * 1024)).toBytes();
-            byte[] app = new Tar().directory("app", 0755)
+            byte[] base = new Tar()
+                    .directory("base", 0755)
+                    .file("base/blob.bin", 0644, TestImages.randomBytes(256 * 1024))
+                    .toBytes();
+            byte[] app = new Tar()
+                    .directory("app", 0755)
                     .file("app/platform", 0644, (platform + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8))
-                    .file("app/blob.bin", 0644, TestImages.randomBytes(8 * 1024)).toBytes();
+                    .file("app/blob.bin", 0644, TestImages.randomBytes(8 * 1024))
+                    .toBytes();
             Map<String, Object> cfg = Map.of("Cmd", List.of("/app/run"));
             // Same content in both layouts (what a build pushes under both namings); the per-arch copy is tagged.
-            TestImages.Pushed same = images.pushImage(SAME_REPO, null, platform, TestImages.Format.DOCKER,
-                    List.of(base, app), cfg);
+            TestImages.Pushed same =
+                    images.pushImage(SAME_REPO, null, platform, TestImages.Format.DOCKER, List.of(base, app), cfg);
             String perArchRepo = PER_ARCH_PREFIX + suffix(platform);
-            TestImages.Pushed perArch = images.pushImage(perArchRepo, PER_ARCH_TAG, platform, TestImages.Format.DOCKER,
-                    List.of(base, app), cfg);
+            TestImages.Pushed perArch = images.pushImage(
+                    perArchRepo, PER_ARCH_TAG, platform, TestImages.Format.DOCKER, List.of(base, app), cfg);
             record(same.manifest());
             record(perArch.manifest());
-            children.add(new Child(platform, registry.ref(SAME_REPO) + "@" + same.digest(),
-                    registry.ref(perArchRepo + ":" + PER_ARCH_TAG), same.digest(), perArch.digest()));
+            children.add(new Child(
+                    platform,
+                    registry.ref(SAME_REPO) + "@" + same.digest(),
+                    registry.ref(perArchRepo + ":" + PER_ARCH_TAG),
+                    same.digest(),
+                    perArch.digest()));
         }
     }
 
@@ -115,7 +148,8 @@ final class Seed {
         try {
             return p.dockerLibraryArch();
         } catch (RuntimeException notLibraryArch) {
-            return (p.os() + "-" + p.architecture() + (p.variant() == null ? "" : p.variant())).toLowerCase(Locale.ROOT);
+            return (p.os() + "-" + p.architecture() + (p.variant() == null ? "" : p.variant()))
+                    .toLowerCase(Locale.ROOT);
         }
     }
 }

@@ -42,8 +42,11 @@ final class Tools {
         private final RegistryClient client;
 
         OursWarm(String hostPort) {
-            this.client = new RegistryClient(RegistrySettings.builder().insecureRegistry(hostPort)
-                    .listener(LogListener.NONE).userAgent("multiarch-bench").build());
+            this.client = new RegistryClient(RegistrySettings.builder()
+                    .insecureRegistry(hostPort)
+                    .listener(LogListener.NONE)
+                    .userAgent("multiarch-bench")
+                    .build());
         }
 
         @Override
@@ -55,17 +58,23 @@ final class Tools {
         public void publish(String target, List<String> tags, List<Seed.Child> children, Seed.Layout layout) {
             PublishResult r = new Publisher(client, LogListener.NONE).publish(request(target, tags, children, layout));
             if (r.children().size() != children.size()) {
-                throw new IllegalStateException("published " + r.children().size() + " children, not " + children.size());
+                throw new IllegalStateException(
+                        "published " + r.children().size() + " children, not " + children.size());
             }
         }
 
         static PublishRequest request(String target, List<String> tags, List<Seed.Child> children, Seed.Layout layout) {
             List<SourceSpec> sources = new ArrayList<>();
             for (Seed.Child c : children) {
-                sources.add(new SourceSpec(ImageReference.parse(c.ref(layout)), Platform.parse(c.platform()),
-                        "bench " + c.platform()));
+                sources.add(new SourceSpec(
+                        ImageReference.parse(c.ref(layout)), Platform.parse(c.platform()), "bench " + c.platform()));
             }
-            return PublishRequest.builder().target(target).tags(tags).sources(sources).format(ListFormat.AUTO).build();
+            return PublishRequest.builder()
+                    .target(target)
+                    .tags(tags)
+                    .sources(sources)
+                    .format(ListFormat.AUTO)
+                    .build();
         }
     }
 
@@ -92,8 +101,10 @@ final class Tools {
 
         @Override
         public void publish(String target, List<String> tags, List<Seed.Child> children, Seed.Layout layout) {
-            List<String> cmd = new ArrayList<>(launcher != null ? List.of(launcher.toString())
-                    : List.of(javaExecutable(), "-jar", jar.toString()));
+            List<String> cmd = new ArrayList<>(
+                    launcher != null
+                            ? List.of(launcher.toString())
+                            : List.of(javaExecutable(), "-jar", jar.toString()));
             cmd.addAll(List.of("push-manifest-list", "--image", target, "--insecure-registry", hostPort));
             for (String t : tags) {
                 cmd.add("--tag");
@@ -149,7 +160,8 @@ final class Tools {
         public void publish(String target, List<String> tags, List<Seed.Child> children, Seed.Layout layout) {
             for (String tag : tags) {
                 String list = target + ":" + tag;
-                List<String> create = new ArrayList<>(List.of("docker", "manifest", "create", "--insecure", "--amend", list));
+                List<String> create =
+                        new ArrayList<>(List.of("docker", "manifest", "create", "--insecure", "--amend", list));
                 children.forEach(c -> create.add(c.ref(layout)));
                 pending.add(list);
                 Proc.run(create, env);
@@ -167,7 +179,8 @@ final class Tools {
         }
 
         String version() {
-            return Proc.tryRun(List.of("docker", "version", "--format", "{{.Client.Version}}"), env).strip();
+            return Proc.tryRun(List.of("docker", "version", "--format", "{{.Client.Version}}"), env)
+                    .strip();
         }
     }
 
@@ -185,8 +198,14 @@ final class Tools {
         BuildahManifest(Path work, boolean addPerChild) {
             this.addPerChild = addPerChild;
             Path root = work.resolve(addPerChild ? "buildah-add" : "buildah");
-            this.base = List.of("buildah", "--storage-driver", "vfs", "--root", root.resolve("root").toString(),
-                    "--runroot", root.resolve("runroot").toString());
+            this.base = List.of(
+                    "buildah",
+                    "--storage-driver",
+                    "vfs",
+                    "--root",
+                    root.resolve("root").toString(),
+                    "--runroot",
+                    root.resolve("runroot").toString());
         }
 
         @Override
@@ -262,10 +281,12 @@ final class Tools {
 
     /** The pid of the docker-registry process this JVM started (the bench runs one at a time). */
     static long registryPid() {
-        return ProcessHandle.current().descendants()
+        return ProcessHandle.current()
+                .descendants()
                 .filter(p -> p.info().command().orElse("").endsWith("docker-registry")
                         || p.info().commandLine().orElse("").contains("docker-registry serve"))
-                .mapToLong(ProcessHandle::pid).max()
+                .mapToLong(ProcessHandle::pid)
+                .max()
                 .orElseThrow(() -> new IllegalStateException("no docker-registry process under this JVM"));
     }
 
@@ -287,7 +308,9 @@ final class Tools {
             try {
                 out = Files.createTempFile("bench-out", ".txt");
                 err = Files.createTempFile("bench-err", ".txt");
-                ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
+                ProcessBuilder pb = new ProcessBuilder(cmd)
+                        .redirectOutput(out.toFile())
+                        .redirectError(err.toFile())
                         .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
                 pb.environment().putAll(env);
                 if (dir != null) {

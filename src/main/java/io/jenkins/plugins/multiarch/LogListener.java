@@ -8,7 +8,11 @@ import java.io.PrintStream;
  */
 @FunctionalInterface
 public interface LogListener {
-    enum Level { DEBUG, INFO, WARN }
+    enum Level {
+        DEBUG,
+        INFO,
+        WARN
+    }
 
     void log(Level level, String message);
 
@@ -24,7 +28,7 @@ public interface LogListener {
         log(Level.DEBUG, message);
     }
 
-    LogListener NONE = (level, message) -> { };
+    LogListener NONE = (level, message) -> {};
 
     /** Prints INFO and WARN lines (WARN prefixed); DEBUG only when {@code verbose}. */
     static LogListener printingTo(PrintStream out, boolean verbose) {

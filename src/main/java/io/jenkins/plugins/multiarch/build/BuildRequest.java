@@ -59,18 +59,23 @@ public record BuildRequest(
             throw new InvalidInputException("the build context directory is required, e.g. '.' or examples/offline");
         }
         context = context.toAbsolutePath().normalize();
-        dockerfile = dockerfile == null ? context.resolve("Dockerfile") : context.resolve(dockerfile).toAbsolutePath().normalize();
+        dockerfile = dockerfile == null
+                ? context.resolve("Dockerfile")
+                : context.resolve(dockerfile).toAbsolutePath().normalize();
         if (platform == null) {
             throw new InvalidInputException("a platform is required, e.g. linux/amd64 or linux/arm64");
         }
         try {
             platform.dockerLibraryArch();
         } catch (InvalidInputException e) {
-            throw new InvalidInputException("platform '" + platform + "' is not one multiarch can build: use linux/amd64, "
-                    + "linux/arm64, linux/arm/v7, linux/arm/v6, linux/386, linux/ppc64le, linux/s390x or linux/riscv64", e);
+            throw new InvalidInputException(
+                    "platform '" + platform + "' is not one multiarch can build: use linux/amd64, "
+                            + "linux/arm64, linux/arm/v7, linux/arm/v6, linux/386, linux/ppc64le, linux/s390x or linux/riscv64",
+                    e);
         }
         if (image == null) {
-            throw new InvalidInputException("the image repository is required, e.g. --image 127.0.0.1:5000/onap/py-app");
+            throw new InvalidInputException(
+                    "the image repository is required, e.g. --image 127.0.0.1:5000/onap/py-app");
         }
         if (image.digest().isPresent()) {
             throw new InvalidInputException("image '" + image + "' must name a repository, not a digest");
@@ -87,19 +92,22 @@ public record BuildRequest(
         image = image.withoutTagOrDigest();
         naming = naming == null ? Naming.DIGEST : naming;
         if (naming != Naming.DIGEST && tags.isEmpty()) {
-            throw new InvalidInputException("naming " + naming.cliName() + " needs at least one tag: give --tag, e.g. --tag 1.0");
+            throw new InvalidInputException(
+                    "naming " + naming.cliName() + " needs at least one tag: give --tag, e.g. --tag 1.0");
         }
         buildArgs = Map.copyOf(buildArgs == null ? Map.of() : new LinkedHashMap<>(buildArgs));
         for (Map.Entry<String, String> e : buildArgs.entrySet()) {
             if (!ARG_NAME.matcher(e.getKey()).matches()) {
-                throw new InvalidInputException("build arg name '" + e.getKey() + "' is invalid: use letters, digits and '_'");
+                throw new InvalidInputException(
+                        "build arg name '" + e.getKey() + "' is invalid: use letters, digits and '_'");
             }
             Objects.requireNonNull(e.getValue(), "value of build arg " + e.getKey());
         }
         secretBuildArgNames = Set.copyOf(secretBuildArgNames == null ? Set.of() : secretBuildArgNames);
         for (String name : secretBuildArgNames) {
             if (!buildArgs.containsKey(name)) {
-                throw new InvalidInputException("secret build arg '" + name + "' has no value: pass it as a build arg too");
+                throw new InvalidInputException(
+                        "secret build arg '" + name + "' has no value: pass it as a build arg too");
             }
         }
         labels = Map.copyOf(labels == null ? Map.of() : new LinkedHashMap<>(labels));
@@ -120,8 +128,24 @@ public record BuildRequest(
 
     /** The same request for another platform (the flow builds one request per platform). */
     public BuildRequest withPlatform(Platform other) {
-        return new BuildRequest(context, dockerfile, other, buildArgs, secretBuildArgNames, target, labels, pull, noCache,
-                allowEmulation, image, tags, naming, sourceRevision, sourceUrl, agentName, workspace);
+        return new BuildRequest(
+                context,
+                dockerfile,
+                other,
+                buildArgs,
+                secretBuildArgNames,
+                target,
+                labels,
+                pull,
+                noCache,
+                allowEmulation,
+                image,
+                tags,
+                naming,
+                sourceRevision,
+                sourceUrl,
+                agentName,
+                workspace);
     }
 
     /** Values of the secret build args, to be masked wherever output is shown. */
@@ -156,26 +180,29 @@ public record BuildRequest(
      */
     public void checkFiles() {
         if (!Files.isDirectory(context)) {
-            throw new InvalidInputException("build context '" + context + "' is not a directory: give the folder that holds "
-                    + "the Dockerfile and the files it copies");
+            throw new InvalidInputException("build context '" + context
+                    + "' is not a directory: give the folder that holds " + "the Dockerfile and the files it copies");
         }
         if (workspace != null) {
             Path root = real(workspace, "working directory");
             Path ctx = real(context, "build context");
             if (!ctx.startsWith(root)) {
-                throw new InvalidInputException("build context '" + context + "' lies outside the working directory '" + root
-                        + "': give a context inside it (a context such as '../..' would send files that are not the project's)");
+                throw new InvalidInputException(
+                        "build context '" + context + "' lies outside the working directory '" + root
+                                + "': give a context inside it (a context such as '../..' would send files that are not the project's)");
             }
             if (!Files.isRegularFile(dockerfile)) {
-                throw new InvalidInputException("Dockerfile '" + dockerfile + "' does not exist: create it or point --file at it");
+                throw new InvalidInputException(
+                        "Dockerfile '" + dockerfile + "' does not exist: create it or point --file at it");
             }
             Path df = real(dockerfile, "Dockerfile");
             if (!df.startsWith(root)) {
-                throw new InvalidInputException("Dockerfile '" + dockerfile + "' lies outside the working directory '" + root
-                        + "': keep it inside the project");
+                throw new InvalidInputException("Dockerfile '" + dockerfile + "' lies outside the working directory '"
+                        + root + "': keep it inside the project");
             }
         } else if (!Files.isRegularFile(dockerfile)) {
-            throw new InvalidInputException("Dockerfile '" + dockerfile + "' does not exist: create it or point --file at it");
+            throw new InvalidInputException(
+                    "Dockerfile '" + dockerfile + "' does not exist: create it or point --file at it");
         }
     }
 
@@ -207,38 +234,141 @@ public record BuildRequest(
         private String agentName;
         private Path workspace;
 
-        public Builder context(Path v) { this.context = v; return this; }
-        public Builder dockerfile(Path v) { this.dockerfile = v; return this; }
-        public Builder platform(Platform v) { this.platform = v; return this; }
-        public Builder platform(String v) { this.platform = Platform.parse(v); return this; }
-        public Builder buildArg(String name, String value) { buildArgs.put(name, value); return this; }
-        public Builder buildArgs(Map<String, String> v) { buildArgs.putAll(v); return this; }
+        public Builder context(Path v) {
+            this.context = v;
+            return this;
+        }
+
+        public Builder dockerfile(Path v) {
+            this.dockerfile = v;
+            return this;
+        }
+
+        public Builder platform(Platform v) {
+            this.platform = v;
+            return this;
+        }
+
+        public Builder platform(String v) {
+            this.platform = Platform.parse(v);
+            return this;
+        }
+
+        public Builder buildArg(String name, String value) {
+            buildArgs.put(name, value);
+            return this;
+        }
+
+        public Builder buildArgs(Map<String, String> v) {
+            buildArgs.putAll(v);
+            return this;
+        }
         /** A build arg whose value is never logged nor recorded. */
         public Builder secretBuildArg(String name, String value) {
             buildArgs.put(name, value);
             secretBuildArgNames.add(name);
             return this;
         }
-        public Builder secretBuildArgNames(Collection<String> v) { secretBuildArgNames.addAll(v); return this; }
-        public Builder target(String v) { this.target = v; return this; }
-        public Builder label(String k, String v) { labels.put(k, v); return this; }
-        public Builder labels(Map<String, String> v) { labels.putAll(v); return this; }
-        public Builder pull(boolean v) { this.pull = v; return this; }
-        public Builder noCache(boolean v) { this.noCache = v; return this; }
-        public Builder allowEmulation(boolean v) { this.allowEmulation = v; return this; }
-        public Builder image(ImageReference v) { this.image = v; return this; }
-        public Builder image(String v) { this.image = ImageReference.parse(v); return this; }
-        public Builder tag(String v) { tags.add(v); return this; }
-        public Builder tags(Collection<String> v) { tags.addAll(v); return this; }
-        public Builder naming(Naming v) { this.naming = v; return this; }
-        public Builder sourceRevision(String v) { this.sourceRevision = v; return this; }
-        public Builder sourceUrl(String v) { this.sourceUrl = v; return this; }
-        public Builder agentName(String v) { this.agentName = v; return this; }
-        public Builder workspace(Path v) { this.workspace = v; return this; }
+
+        public Builder secretBuildArgNames(Collection<String> v) {
+            secretBuildArgNames.addAll(v);
+            return this;
+        }
+
+        public Builder target(String v) {
+            this.target = v;
+            return this;
+        }
+
+        public Builder label(String k, String v) {
+            labels.put(k, v);
+            return this;
+        }
+
+        public Builder labels(Map<String, String> v) {
+            labels.putAll(v);
+            return this;
+        }
+
+        public Builder pull(boolean v) {
+            this.pull = v;
+            return this;
+        }
+
+        public Builder noCache(boolean v) {
+            this.noCache = v;
+            return this;
+        }
+
+        public Builder allowEmulation(boolean v) {
+            this.allowEmulation = v;
+            return this;
+        }
+
+        public Builder image(ImageReference v) {
+            this.image = v;
+            return this;
+        }
+
+        public Builder image(String v) {
+            this.image = ImageReference.parse(v);
+            return this;
+        }
+
+        public Builder tag(String v) {
+            tags.add(v);
+            return this;
+        }
+
+        public Builder tags(Collection<String> v) {
+            tags.addAll(v);
+            return this;
+        }
+
+        public Builder naming(Naming v) {
+            this.naming = v;
+            return this;
+        }
+
+        public Builder sourceRevision(String v) {
+            this.sourceRevision = v;
+            return this;
+        }
+
+        public Builder sourceUrl(String v) {
+            this.sourceUrl = v;
+            return this;
+        }
+
+        public Builder agentName(String v) {
+            this.agentName = v;
+            return this;
+        }
+
+        public Builder workspace(Path v) {
+            this.workspace = v;
+            return this;
+        }
 
         public BuildRequest build() {
-            return new BuildRequest(context, dockerfile, platform, buildArgs, secretBuildArgNames, target, labels, pull,
-                    noCache, allowEmulation, image, tags, naming, sourceRevision, sourceUrl, agentName, workspace);
+            return new BuildRequest(
+                    context,
+                    dockerfile,
+                    platform,
+                    buildArgs,
+                    secretBuildArgNames,
+                    target,
+                    labels,
+                    pull,
+                    noCache,
+                    allowEmulation,
+                    image,
+                    tags,
+                    naming,
+                    sourceRevision,
+                    sourceUrl,
+                    agentName,
+                    workspace);
         }
     }
 }

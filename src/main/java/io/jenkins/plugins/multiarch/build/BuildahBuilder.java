@@ -87,7 +87,8 @@ public final class BuildahBuilder implements ImageBuilder {
     @Override
     public String version() {
         if (version == null) {
-            Result r = run(List.of(executable, "version"), Map.of(), new LogLines(LogListener.NONE, "", List.of()), false);
+            Result r =
+                    run(List.of(executable, "version"), Map.of(), new LogLines(LogListener.NONE, "", List.of()), false);
             Matcher m = VERSION.matcher(r.output);
             version = r.exit == 0 && m.find() ? m.group(1) : "unknown";
         }
@@ -123,8 +124,9 @@ public final class BuildahBuilder implements ImageBuilder {
         boolean emulated = HostArchitecture.guard(request, host, "the buildah builder on this machine", listener);
         String prefix = "[" + request.platform() + "] ";
         if (emulated && !HostArchitecture.localEmulatorAvailable(request.platform())) {
-            listener.warn(prefix + "no binfmt_misc handler for " + request.platform().architecture() + " is enabled: RUN "
-                    + "steps will fail (install qemu-user-static and binfmt-support, then update-binfmts --enable)");
+            listener.warn(
+                    prefix + "no binfmt_misc handler for " + request.platform().architecture() + " is enabled: RUN "
+                            + "steps will fail (install qemu-user-static and binfmt-support, then update-binfmts --enable)");
         }
         String buildahVersion = version();
         List<ImageReference> refs = request.naming().references(request.image(), request.tags(), request.platform());
@@ -137,7 +139,8 @@ public final class BuildahBuilder implements ImageBuilder {
         Path work = null;
         try {
             // the auth file lives here (mode 0600) and is deleted with the folder after the build
-            work = workDir == null ? Files.createTempDirectory("multiarch-buildah-")
+            work = workDir == null
+                    ? Files.createTempDirectory("multiarch-buildah-")
                     : Files.createTempDirectory(Files.createDirectories(workDir), "multiarch-buildah-");
             Path authFile = writeAuthFile(work, request.image(), creds);
             Path registriesConf = writeRegistriesConf(work);
@@ -148,8 +151,16 @@ public final class BuildahBuilder implements ImageBuilder {
             List<String> bud = base();
             // --format oci whatever BUILDAH_FORMAT the agent sets: only an OCI manifest records the base
             // (org.opencontainers.image.base.digest), which the platform check needs
-            bud.addAll(List.of("bud", "--isolation", isolation, "--platform", request.platform().toString(),
-                    "--format", "oci", "-f", request.dockerfile().toString(),
+            bud.addAll(List.of(
+                    "bud",
+                    "--isolation",
+                    isolation,
+                    "--platform",
+                    request.platform().toString(),
+                    "--format",
+                    "oci",
+                    "-f",
+                    request.dockerfile().toString(),
                     "--pull=" + (request.pull() ? "always" : "missing")));
             if (layers) {
                 bud.add("--layers");
@@ -166,7 +177,8 @@ public final class BuildahBuilder implements ImageBuilder {
             if (request.target() != null) {
                 bud.addAll(List.of("--target", request.target()));
             }
-            for (Map.Entry<String, String> label : request.effectiveLabels(started).entrySet()) {
+            for (Map.Entry<String, String> label :
+                    request.effectiveLabels(started).entrySet()) {
                 bud.addAll(List.of("--label", label.getKey() + "=" + label.getValue()));
             }
             for (Map.Entry<String, String> arg : request.buildArgs().entrySet()) {
@@ -196,8 +208,10 @@ public final class BuildahBuilder implements ImageBuilder {
                 built = run(retry, env, lines, true);
             }
             if (built.exit != 0) {
-                throw new BuildException("the build of " + request.context() + " for " + request.platform()
-                        + " failed (buildah exit code " + built.exit + "); nothing was pushed", lines.tail());
+                throw new BuildException(
+                        "the build of " + request.context() + " for " + request.platform()
+                                + " failed (buildah exit code " + built.exit + "); nothing was pushed",
+                        lines.tail());
             }
             String imageId = Files.readString(iid).strip();
             listener.info(prefix + "built " + imageId);
@@ -213,13 +227,31 @@ public final class BuildahBuilder implements ImageBuilder {
             PushVerifier.Confirmed confirmed = new PushVerifier(registry).confirm(refs, reported, request.platform());
             listener.info(prefix + "pushed " + refs.get(0).withoutTagOrDigest().withDigest(confirmed.digest()) + " ("
                     + confirmed.platform() + " confirmed by the registry)");
-            return new ArchImageRecord(ArchImageRecord.SCHEMA_VERSION, request.image(), refs, confirmed.digest(),
-                    confirmed.mediaType(), confirmed.size(), confirmed.platform(), request.platform(), emulated, NAME,
-                    buildahVersion, hostName(), request.agentName(), started, Instant.now(), request.sourceRevision(),
-                    List.copyOf(new TreeSet<>(request.buildArgs().keySet())), request.naming());
+            return new ArchImageRecord(
+                    ArchImageRecord.SCHEMA_VERSION,
+                    request.image(),
+                    refs,
+                    confirmed.digest(),
+                    confirmed.mediaType(),
+                    confirmed.size(),
+                    confirmed.platform(),
+                    request.platform(),
+                    emulated,
+                    NAME,
+                    buildahVersion,
+                    hostName(),
+                    request.agentName(),
+                    started,
+                    Instant.now(),
+                    request.sourceRevision(),
+                    List.copyOf(new TreeSet<>(request.buildArgs().keySet())),
+                    request.naming());
         } catch (IOException e) {
-            throw new BuildException("buildah could not be prepared: " + lines.mask(String.valueOf(e.getMessage()))
-                    + "; check that the temporary directory is writable", lines.tail(), e);
+            throw new BuildException(
+                    "buildah could not be prepared: " + lines.mask(String.valueOf(e.getMessage()))
+                            + "; check that the temporary directory is writable",
+                    lines.tail(),
+                    e);
         } finally {
             deleteTree(work);
         }
@@ -241,21 +273,29 @@ public final class BuildahBuilder implements ImageBuilder {
         lines.line("pushing " + ref);
         Result pushed = run(push, env, lines, true);
         if (pushed.exit != 0) {
-            String last = lines.tail().isEmpty() ? "" : lines.tail().get(lines.tail().size() - 1);
+            String last =
+                    lines.tail().isEmpty() ? "" : lines.tail().get(lines.tail().size() - 1);
             if (PushErrors.isAuthFailure(pushed.output)) {
-                throw new RegistryAuthenticationException("the registry " + ref.registry() + " refused the push of " + ref
-                        + ": " + last + "; check the credentials for " + ref.registry(), 401);
+                throw new RegistryAuthenticationException(
+                        "the registry " + ref.registry() + " refused the push of " + ref + ": " + last
+                                + "; check the credentials for " + ref.registry(),
+                        401);
             }
-            throw new RegistryException("the push of " + ref + " failed (buildah exit code " + pushed.exit + "): " + last
-                    + "; check that the registry is reachable" + (insecureRegistries.contains(ref.registry()) ? ""
-                    : " and, for a plain-HTTP registry, name it insecure"));
+            throw new RegistryException(
+                    "the push of " + ref + " failed (buildah exit code " + pushed.exit + "): " + last
+                            + "; check that the registry is reachable"
+                            + (insecureRegistries.contains(ref.registry())
+                                    ? ""
+                                    : " and, for a plain-HTTP registry, name it insecure"));
         }
         String text = Files.exists(digestFile) ? Files.readString(digestFile).strip() : "";
         try {
             return Digest.parse(text);
         } catch (InvalidInputException e) {
-            throw new RegistryException("buildah pushed " + ref + " but wrote no digest ('" + text + "') to "
-                    + "--digestfile; update buildah", e);
+            throw new RegistryException(
+                    "buildah pushed " + ref + " but wrote no digest ('" + text + "') to "
+                            + "--digestfile; update buildah",
+                    e);
         }
     }
 
@@ -271,10 +311,9 @@ public final class BuildahBuilder implements ImageBuilder {
      * read-back after the push compares the variant as well.
      */
     private void checkLocalImage(String imageId, Platform requested, LogLines lines) {
-        Optional<ContainersStorage.LocalImage> local = ContainersStorage
-                .image(root != null ? List.of(root) : ContainersStorage.defaultRoots(), storageDriver, imageId);
-        Optional<Platform> built = local.flatMap(l -> platformOf(l.config()))
-                .or(() -> inspectPlatform(imageId, lines));
+        Optional<ContainersStorage.LocalImage> local = ContainersStorage.image(
+                root != null ? List.of(root) : ContainersStorage.defaultRoots(), storageDriver, imageId);
+        Optional<Platform> built = local.flatMap(l -> platformOf(l.config())).or(() -> inspectPlatform(imageId, lines));
         if (built.isPresent() && !sameOsAndArchitecture(built.get(), requested)) {
             throw new VerificationException("the image built for " + requested + " (" + imageId + ") is " + built.get()
                     + " according to its config, so it was not pushed: its base image was the wrong platform; give a "
@@ -295,8 +334,10 @@ public final class BuildahBuilder implements ImageBuilder {
                 .flatMap(BuildahBuilder::platformOf);
         if (base.isEmpty()) {
             lines.line("the platform of the base image " + baseName + " was not checked: it is not in buildah's store");
-        } else if (!sameOsAndArchitecture(base.get(), requested) || (base.get().normalize().variant() != null
-                && requested.normalize().variant() != null && !base.get().matches(requested))) {
+        } else if (!sameOsAndArchitecture(base.get(), requested)
+                || (base.get().normalize().variant() != null
+                        && requested.normalize().variant() != null
+                        && !base.get().matches(requested))) {
             throw new VerificationException("the image built for " + requested + " (" + imageId + ") is built on "
                     + baseName + " (" + baseDigest + "), which is " + base.get() + " according to its config, so it "
                     + "was not pushed: that base has no " + requested + " variant and buildah used the " + base.get()
@@ -320,7 +361,8 @@ public final class BuildahBuilder implements ImageBuilder {
 
     private Optional<Platform> inspectPlatform(String imageId, LogLines lines) {
         List<String> inspect = base();
-        inspect.addAll(List.of("inspect", "--type", "image", "--format", "{{.OCIv1.OS}}/{{.OCIv1.Architecture}}", imageId));
+        inspect.addAll(
+                List.of("inspect", "--type", "image", "--format", "{{.OCIv1.OS}}/{{.OCIv1.Architecture}}", imageId));
         Result r = run(inspect, Map.of(), lines, false);
         String[] parts = r.output.strip().split("/");
         if (r.exit != 0 || parts.length != 2 || parts[0].isBlank() || parts[1].isBlank()) {
@@ -346,7 +388,8 @@ public final class BuildahBuilder implements ImageBuilder {
         byte[] pair = (c.username() + ":" + new String(password)).getBytes(StandardCharsets.UTF_8);
         java.util.Arrays.fill(password, '\0');
         String host = image.isDockerHub() ? "docker.io" : image.registry();
-        String json = "{\"auths\":{\"" + host + "\":{\"auth\":\"" + Base64.getEncoder().encodeToString(pair) + "\"}}}";
+        String json = "{\"auths\":{\"" + host + "\":{\"auth\":\""
+                + Base64.getEncoder().encodeToString(pair) + "\"}}}";
         java.util.Arrays.fill(pair, (byte) 0);
         Files.writeString(file, json);
         return file;
@@ -362,8 +405,7 @@ public final class BuildahBuilder implements ImageBuilder {
         return file;
     }
 
-    private record Result(int exit, String output) {
-    }
+    private record Result(int exit, String output) {}
 
     /** How much of a command's output is kept for parsing and errors; the rest went to the listener only. */
     static final int OUTPUT_TAIL_CHARS = 64 * 1024;
@@ -384,8 +426,11 @@ public final class BuildahBuilder implements ImageBuilder {
         try {
             p = pb.start();
         } catch (IOException e) {
-            throw new BuildException("cannot run " + command.get(0) + " (" + e.getMessage() + "): install buildah "
-                    + "(apt-get install buildah) or give its path", lines.tail(), e);
+            throw new BuildException(
+                    "cannot run " + command.get(0) + " (" + e.getMessage() + "): install buildah "
+                            + "(apt-get install buildah) or give its path",
+                    lines.tail(),
+                    e);
         }
         OutputTail out = new OutputTail(OUTPUT_TAIL_CHARS);
         Thread reader = new Thread(() -> pump(p, out, lines, show), "multiarch-buildah-output-" + p.pid());
@@ -402,8 +447,11 @@ public final class BuildahBuilder implements ImageBuilder {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             String what = command.size() > 1 ? subcommand(command) : command.get(0);
-            throw new BuildException("build interrupted: buildah " + what + " was stopped (the build was aborted); "
-                    + "nothing more is pushed", lines.tail(), e);
+            throw new BuildException(
+                    "build interrupted: buildah " + what + " was stopped (the build was aborted); "
+                            + "nothing more is pushed",
+                    lines.tail(),
+                    e);
         } catch (IOException e) {
             throw new BuildException("cannot talk to " + command.get(0) + " (" + e.getMessage() + ")", lines.tail(), e);
         } finally {
@@ -541,34 +589,71 @@ public final class BuildahBuilder implements ImageBuilder {
         private CredentialsSource credentials = CredentialsSource.none();
         private Path workDir;
 
-        public Builder executable(String v) { this.executable = v; return this; }
+        public Builder executable(String v) {
+            this.executable = v;
+            return this;
+        }
         /** {@code vfs} (default, works everywhere), {@code overlay}, ... */
-        public Builder storageDriver(String v) { this.storageDriver = v; return this; }
+        public Builder storageDriver(String v) {
+            this.storageDriver = v;
+            return this;
+        }
         /** buildah's {@code --root}; default: buildah's own. */
-        public Builder root(Path v) { this.root = v; return this; }
+        public Builder root(Path v) {
+            this.root = v;
+            return this;
+        }
         /** buildah's {@code --runroot}; default: buildah's own. */
-        public Builder runRoot(Path v) { this.runRoot = v; return this; }
+        public Builder runRoot(Path v) {
+            this.runRoot = v;
+            return this;
+        }
         /** {@code chroot} (default), {@code oci}, {@code rootless}. */
-        public Builder isolation(String v) { this.isolation = v; return this; }
+        public Builder isolation(String v) {
+            this.isolation = v;
+            return this;
+        }
         /** Cache intermediate layers ({@code --layers}; default false, as buildah's own default). */
-        public Builder layers(boolean v) { this.layers = v; return this; }
+        public Builder layers(boolean v) {
+            this.layers = v;
+            return this;
+        }
         /** A registry reached over plain HTTP (host[:port]); used for pulls and pushes. */
-        public Builder insecureRegistry(String v) { insecureRegistries.add(v); return this; }
-        public Builder insecureRegistries(java.util.Collection<String> v) { insecureRegistries.addAll(v); return this; }
-        public Builder registryClient(RegistryClient v) { this.registryClient = v; return this; }
-        public Builder credentials(CredentialsSource v) { this.credentials = v; return this; }
+        public Builder insecureRegistry(String v) {
+            insecureRegistries.add(v);
+            return this;
+        }
+
+        public Builder insecureRegistries(java.util.Collection<String> v) {
+            insecureRegistries.addAll(v);
+            return this;
+        }
+
+        public Builder registryClient(RegistryClient v) {
+            this.registryClient = v;
+            return this;
+        }
+
+        public Builder credentials(CredentialsSource v) {
+            this.credentials = v;
+            return this;
+        }
         /**
          * Where the per-build folder holding the auth file and registries.conf goes (default: the system temp
          * folder). The Jenkins plugin passes the build's private temp folder next to the workspace.
          */
-        public Builder workDir(Path v) { this.workDir = v; return this; }
+        public Builder workDir(Path v) {
+            this.workDir = v;
+            return this;
+        }
 
         public BuildahBuilder build() {
             if (registryClient == null) {
                 throw new IllegalStateException("a RegistryClient is required to confirm pushes");
             }
             if (!Set.of("chroot", "oci", "rootless").contains(isolation)) {
-                throw new InvalidInputException("buildah isolation '" + isolation + "' is unknown: use chroot, oci or rootless");
+                throw new InvalidInputException(
+                        "buildah isolation '" + isolation + "' is unknown: use chroot, oci or rootless");
             }
             return new BuildahBuilder(this);
         }

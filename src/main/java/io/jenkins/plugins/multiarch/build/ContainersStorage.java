@@ -2,6 +2,7 @@ package io.jenkins.plugins.multiarch.build;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
 import io.jenkins.plugins.multiarch.InvalidInputException;
 import io.jenkins.plugins.multiarch.VerificationException;
 import io.jenkins.plugins.multiarch.image.Digest;
@@ -33,21 +34,21 @@ final class ContainersStorage {
 
     /** Configs and manifests are small; anything larger is not read here (the registry read-back still checks). */
     private static final long MAX_CONFIG_BYTES = 8L * 1024 * 1024;
+
     private static final long MAX_INDEX_BYTES = 64L * 1024 * 1024;
     /** OCI image-spec's standard annotations, which buildah writes into the manifest of what it builds. */
     static final String BASE_DIGEST = "org.opencontainers.image.base.digest";
+
     static final String BASE_NAME = "org.opencontainers.image.base.name";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private ContainersStorage() {
-    }
+    private ContainersStorage() {}
 
     /**
      * What the store says about a built image: its config and, where the builder recorded them (buildah
      * does, in its manifest's standard OCI annotations), the base image it was built on.
      */
-    record LocalImage(Path root, ImageConfig config, Optional<Digest> baseDigest, Optional<String> baseName) {
-    }
+    record LocalImage(Path root, ImageConfig config, Optional<Digest> baseDigest, Optional<String> baseName) {}
 
     /**
      * The image {@code imageId} from the first of {@code roots} that holds it.
@@ -56,7 +57,9 @@ final class ContainersStorage {
      */
     static Optional<LocalImage> image(List<Path> roots, String driver, String imageId) {
         Optional<Digest> parsed = digest(imageId.contains(":") ? imageId : "sha256:" + imageId);
-        if (parsed.isEmpty() || !parsed.get().algorithm().equals("sha256") || driver == null
+        if (parsed.isEmpty()
+                || !parsed.get().algorithm().equals("sha256")
+                || driver == null
                 || !driver.matches("[a-z0-9_]+")) {
             return Optional.empty();
         }
@@ -65,10 +68,14 @@ final class ContainersStorage {
             Path folder = root.resolve(driver + "-images").resolve(id.hex());
             Optional<ImageConfig> config = readConfig(folder, id);
             if (config.isPresent()) {
-                Optional<JsonNode> annotations = readManifest(folder.resolve("manifest"), id).map(m -> m.path("annotations"));
-                Optional<Digest> baseDigest = annotations.map(a -> a.path(BASE_DIGEST).asText(""))
-                        .filter(d -> !d.isEmpty()).flatMap(ContainersStorage::digest);
-                Optional<String> baseName = annotations.map(a -> a.path(BASE_NAME).asText("")).filter(n -> !n.isEmpty());
+                Optional<JsonNode> annotations =
+                        readManifest(folder.resolve("manifest"), id).map(m -> m.path("annotations"));
+                Optional<Digest> baseDigest = annotations
+                        .map(a -> a.path(BASE_DIGEST).asText(""))
+                        .filter(d -> !d.isEmpty())
+                        .flatMap(ContainersStorage::digest);
+                Optional<String> baseName =
+                        annotations.map(a -> a.path(BASE_NAME).asText("")).filter(n -> !n.isEmpty());
                 return Optional.of(new LocalImage(root, config.get(), baseDigest, baseName));
             }
         }
@@ -88,14 +95,16 @@ final class ContainersStorage {
             }
             String key = "manifest-" + manifestDigest;
             for (JsonNode image : JSON.readTree(index.toFile())) {
-                boolean holds = manifestDigest.toString().equals(image.path("digest").asText(""));
+                boolean holds =
+                        manifestDigest.toString().equals(image.path("digest").asText(""));
                 for (JsonNode name : image.path("big-data-names")) {
                     holds |= key.equals(name.asText());
                 }
                 if (!holds) {
                     continue;
                 }
-                Optional<ImageConfig> config = digest("sha256:" + image.path("id").asText(""))
+                Optional<ImageConfig> config = digest(
+                                "sha256:" + image.path("id").asText(""))
                         .flatMap(id -> readConfig(images.resolve(id.hex()), id));
                 if (config.isPresent()) {
                     return config;
@@ -128,7 +137,8 @@ final class ContainersStorage {
                 return Optional.empty();
             }
             JsonNode manifest = JSON.readTree(file.toFile());
-            return id.toString().equals(manifest.path("config").path("digest").asText()) ? Optional.of(manifest)
+            return id.toString().equals(manifest.path("config").path("digest").asText())
+                    ? Optional.of(manifest)
                     : Optional.empty();
         } catch (IOException | RuntimeException unreadable) {
             return Optional.empty();
@@ -155,10 +165,15 @@ final class ContainersStorage {
      * look: {@link #image} accepts nothing that does not hash to the image ID.
      */
     static List<Path> defaultRoots() {
-        return defaultRoots(System.getenv(), Path.of(System.getProperty("user.home")),
+        return defaultRoots(
+                System.getenv(),
+                Path.of(System.getProperty("user.home")),
                 "root".equals(System.getProperty("user.name")));
     }
 
+    @SuppressFBWarnings(
+            value = "DMI_HARDCODED_ABSOLUTE_FILENAME",
+            justification = "containers-storage's own fixed locations, where buildah itself looks")
     static List<Path> defaultRoots(Map<String, String> env, Path home, boolean rootUser) {
         List<Path> confs = new ArrayList<>();
         String explicit = env.get("CONTAINERS_STORAGE_CONF");

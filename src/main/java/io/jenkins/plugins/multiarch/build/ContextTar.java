@@ -15,6 +15,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -35,7 +36,7 @@ final class ContextTar {
     private final AtomicReference<IOException> receiverGone = new AtomicReference<>();
     private volatile Thread writer;
     private volatile long bytes;
-    private volatile int files;
+    private final AtomicInteger files = new AtomicInteger();
 
     ContextTar(Path context, Path dockerfile) {
         this.context = context;
@@ -46,8 +47,11 @@ final class ContextTar {
                 : ".dockerfile." + java.util.UUID.randomUUID().toString().substring(0, 8);
         DockerIgnore base = DockerIgnore.load(context);
         // The docker CLI always sends the Dockerfile and .dockerignore, even when the file excludes them.
-        this.ignore = base.isEmpty() ? base
-                : inside ? base.withExceptions(List.of(dockerfileName, ".dockerignore")) : base.withExceptions(List.of(".dockerignore"));
+        this.ignore = base.isEmpty()
+                ? base
+                : inside
+                        ? base.withExceptions(List.of(dockerfileName, ".dockerignore"))
+                        : base.withExceptions(List.of(".dockerignore"));
     }
 
     /** The Dockerfile's path inside the tar, for the engine's {@code dockerfile} parameter. */
@@ -65,15 +69,17 @@ final class ContextTar {
             throw new IllegalStateException(e);
         }
         OutputStream out = new ReceiverSide(pipe);
-        Thread writer = new Thread(() -> {
-            try (OutputStream o = out) {
-                write(o);
-            } catch (ReceiverGone e) {
-                receiverGone.set(e.getCause() instanceof IOException io ? io : e);
-            } catch (IOException e) {
-                failure.set(e);
-            }
-        }, "multiarch-context-tar");
+        Thread writer = new Thread(
+                () -> {
+                    try (OutputStream o = out) {
+                        write(o);
+                    } catch (ReceiverGone e) {
+                        receiverGone.set(e.getCause() instanceof IOException io ? io : e);
+                    } catch (IOException e) {
+                        failure.set(e);
+                    }
+                },
+                "multiarch-context-tar");
         writer.setDaemon(true);
         this.writer = writer;
         writer.start();
@@ -119,7 +125,7 @@ final class ContextTar {
     }
 
     int files() {
-        return files;
+        return files.get();
     }
 
     void write(OutputStream raw) throws IOException {
@@ -171,7 +177,8 @@ final class ContextTar {
         tar.flush();
     }
 
-    private void addFile(TarArchiveOutputStream tar, Path file, String name, BasicFileAttributes attrs) throws IOException {
+    private void addFile(TarArchiveOutputStream tar, Path file, String name, BasicFileAttributes attrs)
+            throws IOException {
         TarArchiveEntry entry = new TarArchiveEntry(name);
         entry.setSize(attrs.size());
         entry.setMode(0100000 | mode(file, 0644));
@@ -182,11 +189,12 @@ final class ContextTar {
             copied = in.transferTo(tar);
         }
         if (copied != attrs.size()) {
-            throw new IOException(file + " changed size while it was being sent (" + attrs.size() + " -> " + copied + " bytes)");
+            throw new IOException(
+                    file + " changed size while it was being sent (" + attrs.size() + " -> " + copied + " bytes)");
         }
         tar.closeArchiveEntry();
         bytes += copied;
-        files++;
+        files.incrementAndGet();
     }
 
     private String relative(Path path) {

@@ -12,8 +12,8 @@ import com.github.dockerjava.api.model.ResponseItem;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import com.github.dockerjava.transport.DockerHttpClient;
-import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 import io.jenkins.plugins.multiarch.BuildException;
 import io.jenkins.plugins.multiarch.InvalidInputException;
 import io.jenkins.plugins.multiarch.LogListener;
@@ -63,8 +63,8 @@ public final class DockerEngineBuilder implements ImageBuilder, Closeable {
     private volatile Info info;
     private volatile String version;
 
-    private DockerEngineBuilder(DockerClient docker, String dockerHost, RegistryClient registry,
-            CredentialsSource credentials) {
+    private DockerEngineBuilder(
+            DockerClient docker, String dockerHost, RegistryClient registry, CredentialsSource credentials) {
         this.docker = docker;
         this.dockerHost = dockerHost;
         this.registry = registry;
@@ -120,17 +120,23 @@ public final class DockerEngineBuilder implements ImageBuilder, Closeable {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        return new BuildException("cannot reach the Docker Engine at " + dockerHost + " (" + root.getClass().getSimpleName()
-                + (root.getMessage() == null ? "" : ": " + root.getMessage()) + "): start dockerd, or point DOCKER_HOST "
-                + "at a running engine (unix:///var/run/docker.sock, tcp://host:2376 with DOCKER_TLS_VERIFY=1 and "
-                + "DOCKER_CERT_PATH)", List.of(), e);
+        return new BuildException(
+                "cannot reach the Docker Engine at " + dockerHost + " ("
+                        + root.getClass().getSimpleName()
+                        + (root.getMessage() == null ? "" : ": " + root.getMessage())
+                        + "): start dockerd, or point DOCKER_HOST "
+                        + "at a running engine (unix:///var/run/docker.sock, tcp://host:2376 with DOCKER_TLS_VERIFY=1 and "
+                        + "DOCKER_CERT_PATH)",
+                List.of(),
+                e);
     }
 
     @Override
     public ArchImageRecord build(BuildRequest request, LogListener listener) {
         request.checkFiles();
         Platform host = hostPlatform();
-        boolean emulated = HostArchitecture.guard(request, host, "the docker builder (engine at " + dockerHost + ")", listener);
+        boolean emulated =
+                HostArchitecture.guard(request, host, "the docker builder (engine at " + dockerHost + ")", listener);
         List<ImageReference> refs = request.naming().references(request.image(), request.tags(), request.platform());
         Instant started = Instant.now();
 
@@ -141,8 +147,9 @@ public final class DockerEngineBuilder implements ImageBuilder, Closeable {
         LogLines lines = new LogLines(listener, prefix, secrets);
 
         if (!request.pull()) {
-            listener.info(prefix + "pulling the base image anyway: the Docker Engine keeps one image per tag, so a base "
-                    + "cached for another platform would be reused silently");
+            listener.info(
+                    prefix + "pulling the base image anyway: the Docker Engine keeps one image per tag, so a base "
+                            + "cached for another platform would be reused silently");
         }
         listener.info(prefix + "building " + request.context() + " for " + request.platform() + " on the Docker Engine "
                 + version() + " (" + host + ")" + (emulated ? " under emulation" : ""));
@@ -160,14 +167,33 @@ public final class DockerEngineBuilder implements ImageBuilder, Closeable {
         PushVerifier.Confirmed confirmed = new PushVerifier(registry).confirm(refs, reported, request.platform());
         listener.info(prefix + "pushed " + refs.get(0).withoutTagOrDigest().withDigest(confirmed.digest()) + " ("
                 + confirmed.platform() + " confirmed by the registry)");
-        return new ArchImageRecord(ArchImageRecord.SCHEMA_VERSION, request.image(), refs, confirmed.digest(),
-                confirmed.mediaType(), confirmed.size(), confirmed.platform(), request.platform(), emulated, NAME,
-                version(), info().getName(), request.agentName(), started, Instant.now(), request.sourceRevision(),
-                List.copyOf(new java.util.TreeSet<>(request.buildArgs().keySet())), request.naming());
+        return new ArchImageRecord(
+                ArchImageRecord.SCHEMA_VERSION,
+                request.image(),
+                refs,
+                confirmed.digest(),
+                confirmed.mediaType(),
+                confirmed.size(),
+                confirmed.platform(),
+                request.platform(),
+                emulated,
+                NAME,
+                version(),
+                info().getName(),
+                request.agentName(),
+                started,
+                Instant.now(),
+                request.sourceRevision(),
+                List.copyOf(new java.util.TreeSet<>(request.buildArgs().keySet())),
+                request.naming());
     }
 
-    private String runBuild(BuildRequest request, List<ImageReference> refs, Instant started,
-            Optional<RegistryCredentials> creds, LogLines lines) {
+    private String runBuild(
+            BuildRequest request,
+            List<ImageReference> refs,
+            Instant started,
+            Optional<RegistryCredentials> creds,
+            LogLines lines) {
         ContextTar tar = new ContextTar(request.context(), request.dockerfile());
         Set<String> tags = new LinkedHashSet<>();
         refs.forEach(r -> tags.add(r.toString()));
@@ -203,9 +229,7 @@ public final class DockerEngineBuilder implements ImageBuilder, Closeable {
                     }
                     status(item, lines);
                     if (item.isErrorIndicated()) {
-                        String message = item.getErrorDetail() != null && item.getErrorDetail().getMessage() != null
-                                ? item.getErrorDetail().getMessage() : "the engine reported an error without a message";
-                        error.compareAndSet(null, message);
+                        error.compareAndSet(null, errorMessage(item));
                     }
                     if (item.isBuildSuccessIndicated() && item.getImageId() != null) {
                         imageId.set(item.getImageId());
@@ -213,11 +237,16 @@ public final class DockerEngineBuilder implements ImageBuilder, Closeable {
                 }
             };
             cmd.exec(callback);
-            awaitOrCancel(callback, "build interrupted: the build of " + request.context() + " for " + request.platform()
-                    + " was stopped (the build was aborted); nothing was pushed", lines);
+            awaitOrCancel(
+                    callback,
+                    "build interrupted: the build of " + request.context() + " for " + request.platform()
+                            + " was stopped (the build was aborted); nothing was pushed",
+                    lines);
         } catch (IOException e) {
-            throw new BuildException("the build context " + request.context() + " could not be sent: " + e.getMessage(),
-                    lines.tail(), e);
+            throw new BuildException(
+                    "the build context " + request.context() + " could not be sent: " + e.getMessage(),
+                    lines.tail(),
+                    e);
         } catch (MultiarchException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -233,26 +262,37 @@ public final class DockerEngineBuilder implements ImageBuilder, Closeable {
         IOException contextFailure = tar.failure();
         if (contextFailure != null) {
             // a file that could not be read truncated the tar; the engine's complaint about it comes second
-            throw new BuildException("the build context " + request.context() + " could not be read: "
-                    + contextFailure.getMessage() + "; fix the file's permissions or exclude it in .dockerignore"
-                    + (error.get() == null ? "" : " (the engine then said: " + lines.mask(error.get()) + ")"),
-                    lines.tail(), contextFailure);
+            throw new BuildException(
+                    "the build context " + request.context() + " could not be read: "
+                            + contextFailure.getMessage()
+                            + "; fix the file's permissions or exclude it in .dockerignore"
+                            + (error.get() == null ? "" : " (the engine then said: " + lines.mask(error.get()) + ")"),
+                    lines.tail(),
+                    contextFailure);
         }
         if (error.get() != null) {
             // the engine's own answer; a "Pipe closed" of the context writer is only its consequence
             lines.line("error: " + lines.mask(error.get()));
-            throw new BuildException("the build of " + request.context() + " for " + request.platform() + " failed: "
-                    + lines.mask(error.get()) + "; nothing was pushed", lines.tail());
+            throw new BuildException(
+                    "the build of " + request.context() + " for " + request.platform() + " failed: "
+                            + lines.mask(error.get()) + "; nothing was pushed",
+                    lines.tail());
         }
         IOException gone = tar.receiverGone();
         if (imageId.get() == null && gone != null) {
-            throw new BuildException("the Docker Engine stopped reading the build context " + request.context()
-                    + " without saying why (" + gone.getMessage() + "); check the engine's log (journalctl -u docker) "
-                    + "and its free disk space", lines.tail(), gone);
+            throw new BuildException(
+                    "the Docker Engine stopped reading the build context " + request.context()
+                            + " without saying why (" + gone.getMessage()
+                            + "); check the engine's log (journalctl -u docker) "
+                            + "and its free disk space",
+                    lines.tail(),
+                    gone);
         }
         if (imageId.get() == null) {
-            throw new BuildException("the Docker Engine ended the build of " + request.platform()
-                    + " without an image id; nothing was pushed", lines.tail());
+            throw new BuildException(
+                    "the Docker Engine ended the build of " + request.platform()
+                            + " without an image id; nothing was pushed",
+                    lines.tail());
         }
         return imageId.get();
     }
@@ -286,11 +326,17 @@ public final class DockerEngineBuilder implements ImageBuilder, Closeable {
         try {
             inspected = docker.inspectImageCmd(imageId).exec();
         } catch (com.github.dockerjava.api.exception.NotFoundException e) {
-            throw new BuildException("the Docker Engine at " + dockerHost + " reported " + imageId + " as built but does "
-                    + "not have it: something removed it meanwhile (docker image prune?); build again", List.of(), e);
+            throw new BuildException(
+                    "the Docker Engine at " + dockerHost + " reported " + imageId + " as built but does "
+                            + "not have it: something removed it meanwhile (docker image prune?); build again",
+                    List.of(),
+                    e);
         } catch (com.github.dockerjava.api.exception.DockerException e) {
-            throw new BuildException("the Docker Engine at " + dockerHost + " could not inspect the image it built ("
-                    + imageId + "): " + e.getMessage() + "; check the engine's log", List.of(), e);
+            throw new BuildException(
+                    "the Docker Engine at " + dockerHost + " could not inspect the image it built (" + imageId + "): "
+                            + e.getMessage() + "; check the engine's log",
+                    List.of(),
+                    e);
         } catch (RuntimeException e) {
             throw unreachable(e);
         }
@@ -301,14 +347,22 @@ public final class DockerEngineBuilder implements ImageBuilder, Closeable {
         if (!local.matches(requested.withVariant(null)) && !local.matches(requested)) {
             throw new VerificationException("the image built for " + requested + " (" + imageId + ") is " + local
                     + " according to its config, so it was not pushed: its base image was the wrong platform (a base "
-                    + "that does not exist for " + requested + ", or one cached for another platform); give a base image "
+                    + "that does not exist for " + requested
+                    + ", or one cached for another platform); give a base image "
                     + "that has a " + requested + " variant");
         }
     }
 
+    private static String errorMessage(ResponseItem item) {
+        ResponseItem.ErrorDetail detail = item.getErrorDetail();
+        String message = detail == null ? null : detail.getMessage();
+        return message != null ? message : "the engine reported an error without a message";
+    }
+
     private static void status(ResponseItem item, LogLines lines) {
         // progress bars are noise in a CI log; statuses such as "Pulling from ..." are not
-        if (item.getStatus() != null && (item.getProgressDetail() == null || item.getProgressDetail().getTotal() == null)) {
+        ResponseItem.ProgressDetail progress = item.getProgressDetail();
+        if (item.getStatus() != null && (progress == null || progress.getTotal() == null)) {
             lines.accept((item.getId() == null ? "" : item.getId() + ": ") + item.getStatus() + "\n");
         }
     }
@@ -318,25 +372,28 @@ public final class DockerEngineBuilder implements ImageBuilder, Closeable {
         AtomicReference<String> digest = new AtomicReference<>();
         lines.line("pushing " + ref);
         try {
-            var cmd = docker.pushImageCmd(ref.withoutTagOrDigest().toString()).withTag(ref.tag().orElseThrow());
+            var cmd = docker.pushImageCmd(ref.withoutTagOrDigest().toString())
+                    .withTag(ref.tag().orElseThrow());
             creds.ifPresent(c -> cmd.withAuthConfig(authConfig(ref, c)));
-            ResultCallback.Adapter<PushResponseItem> callback = cmd.exec(new ResultCallback.Adapter<PushResponseItem>() {
-                @Override
-                public void onNext(PushResponseItem item) {
-                    status(item, lines);
-                    if (item.isErrorIndicated()) {
-                        String message = item.getErrorDetail() != null && item.getErrorDetail().getMessage() != null
-                                ? item.getErrorDetail().getMessage() : "the engine reported an error without a message";
-                        error.compareAndSet(null, message);
-                    }
-                    ResponseItem.AuxDetail aux = item.getAux();
-                    if (aux != null && aux.getDigest() != null) {
-                        digest.set(aux.getDigest());
-                    }
-                }
-            });
-            awaitOrCancel(callback, "build interrupted: the push of " + ref + " was stopped (the build was aborted); "
-                    + "the registry may hold some of its blobs but no manifest", lines);
+            ResultCallback.Adapter<PushResponseItem> callback =
+                    cmd.exec(new ResultCallback.Adapter<PushResponseItem>() {
+                        @Override
+                        public void onNext(PushResponseItem item) {
+                            status(item, lines);
+                            if (item.isErrorIndicated()) {
+                                error.compareAndSet(null, errorMessage(item));
+                            }
+                            ResponseItem.AuxDetail aux = item.getAux();
+                            if (aux != null && aux.getDigest() != null) {
+                                digest.set(aux.getDigest());
+                            }
+                        }
+                    });
+            awaitOrCancel(
+                    callback,
+                    "build interrupted: the push of " + ref + " was stopped (the build was aborted); "
+                            + "the registry may hold some of its blobs but no manifest",
+                    lines);
         } catch (MultiarchException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -345,23 +402,26 @@ public final class DockerEngineBuilder implements ImageBuilder, Closeable {
         if (error.get() != null) {
             String message = lines.mask(error.get());
             if (PushErrors.isAuthFailure(message)) {
-                throw new RegistryAuthenticationException("the registry " + ref.registry() + " refused the push of " + ref
-                        + ": " + message + "; check the credentials for " + ref.registry()
-                        + " (docker login, or the credentials given to multiarch)", 401);
+                throw new RegistryAuthenticationException(
+                        "the registry " + ref.registry() + " refused the push of " + ref
+                                + ": " + message + "; check the credentials for " + ref.registry()
+                                + " (docker login, or the credentials given to multiarch)",
+                        401);
             }
             throw new RegistryException("the push of " + ref + " failed: " + message
                     + "; check that the registry is reachable from the Docker Engine (plain-HTTP registries outside "
                     + "127.0.0.0/8 must be in the engine's insecure-registries)");
         }
         if (digest.get() == null) {
-            throw new RegistryException("the Docker Engine pushed " + ref + " but reported no digest; update the engine "
-                    + "(API 1.24 or later reports it)");
+            throw new RegistryException("the Docker Engine pushed " + ref
+                    + " but reported no digest; update the engine " + "(API 1.24 or later reports it)");
         }
         try {
             return Digest.parse(digest.get());
         } catch (InvalidInputException e) {
-            throw new RegistryException("the Docker Engine reported digest '" + digest.get() + "' for " + ref
-                    + ", which is not a digest", e);
+            throw new RegistryException(
+                    "the Docker Engine reported digest '" + digest.get() + "' for " + ref + ", which is not a digest",
+                    e);
         }
     }
 
@@ -391,16 +451,35 @@ public final class DockerEngineBuilder implements ImageBuilder, Closeable {
         private Duration connectTimeout = Duration.ofSeconds(10);
 
         /** {@code unix:///path/docker.sock} or {@code tcp://host:port}; default: DOCKER_HOST. */
-        public Builder dockerHost(String v) { this.dockerHost = v; return this; }
+        public Builder dockerHost(String v) {
+            this.dockerHost = v;
+            return this;
+        }
         /** Verify the engine's TLS certificate and present ours; default: DOCKER_TLS_VERIFY. */
-        public Builder tlsVerify(boolean v) { this.tlsVerify = v; return this; }
+        public Builder tlsVerify(boolean v) {
+            this.tlsVerify = v;
+            return this;
+        }
         /** Folder with ca.pem, cert.pem, key.pem; default: DOCKER_CERT_PATH. */
-        public Builder tlsCertPath(Path v) { this.certPath = v; return this; }
+        public Builder tlsCertPath(Path v) {
+            this.certPath = v;
+            return this;
+        }
         /** The client that confirms pushes (the same registry settings as the publisher). */
-        public Builder registryClient(RegistryClient v) { this.registryClient = v; return this; }
+        public Builder registryClient(RegistryClient v) {
+            this.registryClient = v;
+            return this;
+        }
         /** Credentials for the push and for base images in the target registry. */
-        public Builder credentials(CredentialsSource v) { this.credentials = v; return this; }
-        public Builder connectTimeout(Duration v) { this.connectTimeout = v; return this; }
+        public Builder credentials(CredentialsSource v) {
+            this.credentials = v;
+            return this;
+        }
+
+        public Builder connectTimeout(Duration v) {
+            this.connectTimeout = v;
+            return this;
+        }
 
         public DockerEngineBuilder build() {
             if (registryClient == null) {
@@ -415,8 +494,8 @@ public final class DockerEngineBuilder implements ImageBuilder, Closeable {
             }
             if (certPath != null) {
                 if (!Files.isDirectory(certPath)) {
-                    throw new InvalidInputException("Docker TLS certificate folder " + certPath + " does not exist: give "
-                            + "the folder with ca.pem, cert.pem and key.pem");
+                    throw new InvalidInputException("Docker TLS certificate folder " + certPath
+                            + " does not exist: give " + "the folder with ca.pem, cert.pem and key.pem");
                 }
                 config.withDockerCertPath(certPath.toString());
             }
@@ -424,17 +503,22 @@ public final class DockerEngineBuilder implements ImageBuilder, Closeable {
             try {
                 cfg = config.build();
             } catch (RuntimeException e) {
-                throw new InvalidInputException("Docker Engine settings are invalid (" + e.getMessage() + "): check "
-                        + "DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH", e);
+                throw new InvalidInputException(
+                        "Docker Engine settings are invalid (" + e.getMessage() + "): check "
+                                + "DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH",
+                        e);
             }
-            DockerHttpClient http = new ZerodepDockerHttpClient.Builder()
+            DockerHttpClient http = new ApacheDockerHttpClient.Builder()
                     .dockerHost(cfg.getDockerHost())
                     .sslConfig(cfg.getSSLConfig())
                     .maxConnections(16)
                     .connectionTimeout(connectTimeout)
                     .build();
-            return new DockerEngineBuilder(DockerClientImpl.getInstance(cfg, http), cfg.getDockerHost().toString(),
-                    registryClient, credentials);
+            return new DockerEngineBuilder(
+                    DockerClientImpl.getInstance(cfg, http),
+                    cfg.getDockerHost().toString(),
+                    registryClient,
+                    credentials);
         }
     }
 }

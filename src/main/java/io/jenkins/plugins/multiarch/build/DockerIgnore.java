@@ -41,7 +41,8 @@ final class DockerIgnore {
         try {
             return parse(Files.readString(file, StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new InvalidInputException("cannot read " + file + ": " + e.getMessage() + "; make it readable or remove it", e);
+            throw new InvalidInputException(
+                    "cannot read " + file + ": " + e.getMessage() + "; make it readable or remove it", e);
         }
     }
 
@@ -66,8 +67,9 @@ final class DockerIgnore {
                 exception = true;
                 line = line.substring(1).strip();
                 if (line.isEmpty()) {
-                    throw new InvalidInputException(".dockerignore line '" + raw + "' is an exception ('!') with no pattern: "
-                            + "remove the line or add a pattern after '!'");
+                    throw new InvalidInputException(
+                            ".dockerignore line '" + raw + "' is an exception ('!') with no pattern: "
+                                    + "remove the line or add a pattern after '!'");
                 }
             }
             String cleaned = clean(line);
@@ -200,13 +202,18 @@ final class DockerIgnore {
         try {
             return Pattern.compile(re.toString());
         } catch (PatternSyntaxException e) {
-            throw new InvalidInputException(".dockerignore pattern '" + raw.strip() + "' is malformed (" + e.getDescription()
-                    + "): fix the brackets or escape them with '\\'", e);
+            throw new InvalidInputException(
+                    ".dockerignore pattern '" + raw.strip() + "' is malformed (" + e.getDescription()
+                            + "): fix the brackets or escape them with '\\'",
+                    e);
         }
     }
 
     @Override
     public String toString() {
-        return rules.stream().map(r -> (r.exception() ? "!" : "") + r.pattern()).toList().toString();
+        return rules.stream()
+                .map(r -> (r.exception() ? "!" : "") + r.pattern())
+                .toList()
+                .toString();
     }
 }

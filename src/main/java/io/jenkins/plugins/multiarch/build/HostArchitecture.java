@@ -16,13 +16,13 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HostArchitecture {
 
-    private HostArchitecture() {
-    }
+    private HostArchitecture() {}
 
     /** This machine's platform from {@code uname -m}, falling back to the JVM's os.arch. */
     public static Platform ofThisMachine() {
         try {
-            Process p = new ProcessBuilder("uname", "-m").redirectErrorStream(true).start();
+            Process p =
+                    new ProcessBuilder("uname", "-m").redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             if (p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0 && !out.isEmpty()) {
                 return Platform.fromUname(out);
@@ -71,17 +71,18 @@ public final class HostArchitecture {
      * (qemu-aarch64 and the like). Without one, a RUN step of that platform cannot execute.
      */
     public static boolean localEmulatorAvailable(Platform platform) {
-        String qemu = switch (platform.normalize().architecture()) {
-            case "arm64" -> "qemu-aarch64";
-            case "arm" -> "qemu-arm";
-            case "amd64" -> "qemu-x86_64";
-            case "386" -> "qemu-i386";
-            case "ppc64le" -> "qemu-ppc64le";
-            case "s390x" -> "qemu-s390x";
-            case "riscv64" -> "qemu-riscv64";
-            case "mips64le" -> "qemu-mips64el";
-            default -> null;
-        };
+        String qemu =
+                switch (platform.normalize().architecture()) {
+                    case "arm64" -> "qemu-aarch64";
+                    case "arm" -> "qemu-arm";
+                    case "amd64" -> "qemu-x86_64";
+                    case "386" -> "qemu-i386";
+                    case "ppc64le" -> "qemu-ppc64le";
+                    case "s390x" -> "qemu-s390x";
+                    case "riscv64" -> "qemu-riscv64";
+                    case "mips64le" -> "qemu-mips64el";
+                    default -> null;
+                };
         if (qemu == null) {
             return false;
         }

@@ -69,7 +69,8 @@ public enum Naming {
                 for (String tag : tags) {
                     String t = tag + "-" + arch;
                     if (t.length() > 128) {
-                        throw new InvalidInputException("tag '" + t + "' is longer than 128 characters: shorten tag '" + tag + "'");
+                        throw new InvalidInputException(
+                                "tag '" + t + "' is longer than 128 characters: shorten tag '" + tag + "'");
                     }
                     refs.add(repo.withTag(t));
                 }
@@ -81,7 +82,8 @@ public enum Naming {
 
     private void requireTags(List<String> tags) {
         if (tags == null || tags.isEmpty()) {
-            throw new InvalidInputException("naming " + cliName() + " needs at least one tag: give --tag, e.g. --tag 1.0");
+            throw new InvalidInputException(
+                    "naming " + cliName() + " needs at least one tag: give --tag, e.g. --tag 1.0");
         }
     }
 
@@ -90,7 +92,8 @@ public enum Naming {
         return TEMPORARY_TAG.matcher(tag).matches();
     }
 
-    private static final java.util.regex.Pattern TEMPORARY_TAG = java.util.regex.Pattern.compile("build-[a-z0-9]+-[0-9a-f]{12}");
+    private static final java.util.regex.Pattern TEMPORARY_TAG =
+            java.util.regex.Pattern.compile("build-[a-z0-9]+-[0-9a-f]{12}");
 
     static String temporaryTag(String arch) {
         byte[] b = new byte[6];

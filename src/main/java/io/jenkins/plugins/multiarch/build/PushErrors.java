@@ -12,8 +12,7 @@ final class PushErrors {
     private static final Pattern AUTH = Pattern.compile(
             "unauthorized|authentication required|denied|(?<![0-9A-Za-z])401(?![0-9A-Za-z])", Pattern.CASE_INSENSITIVE);
 
-    private PushErrors() {
-    }
+    private PushErrors() {}
 
     /** Whether the registry refused the push for lack of (valid) credentials or permissions. */
     static boolean isAuthFailure(String text) {

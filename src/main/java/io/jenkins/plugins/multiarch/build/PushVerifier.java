@@ -6,7 +6,6 @@ import io.jenkins.plugins.multiarch.image.Digest;
 import io.jenkins.plugins.multiarch.image.ImageReference;
 import io.jenkins.plugins.multiarch.image.MediaType;
 import io.jenkins.plugins.multiarch.image.Platform;
-import io.jenkins.plugins.multiarch.manifest.Descriptor;
 import io.jenkins.plugins.multiarch.manifest.ImageManifest;
 import io.jenkins.plugins.multiarch.manifest.Manifest;
 import io.jenkins.plugins.multiarch.manifest.RawManifest;
@@ -22,8 +21,7 @@ import java.util.Optional;
  */
 final class PushVerifier {
 
-    record Confirmed(Digest digest, MediaType mediaType, long size, Platform platform) {
-    }
+    record Confirmed(Digest digest, MediaType mediaType, long size, Platform platform) {}
 
     private final RegistryClient client;
 
@@ -56,7 +54,8 @@ final class PushVerifier {
             throw moved(first, digest, raw.digest());
         }
         for (ImageReference ref : pushed.subList(1, pushed.size())) {
-            Digest found = client.headManifest(ref).orElseThrow(() -> notThere(ref)).digest();
+            Digest found =
+                    client.headManifest(ref).orElseThrow(() -> notThere(ref)).digest();
             if (!digest.equals(found)) {
                 throw moved(ref, digest, found);
             }
@@ -67,7 +66,8 @@ final class PushVerifier {
             throw new VerificationException(byDigest + " is a " + raw.mediaType() + ", not a single image: build one "
                     + "platform per push (the builder was asked for " + requested + ")");
         }
-        Platform actual = client.fetchConfig(byDigest.withoutTagOrDigest(), manifest).platform();
+        Platform actual =
+                client.fetchConfig(byDigest.withoutTagOrDigest(), manifest).platform();
         if (!actual.matches(requested)) {
             throw new VerificationException("the image built for " + requested + " and pushed as " + byDigest
                     + " is " + actual + " according to its config: its base image was the wrong platform (a base "
@@ -85,7 +85,10 @@ final class PushVerifier {
     }
 
     private static RegistryException notThere(ImageReference ref) {
-        return new RegistryException("pushed " + ref + " but the registry does not have it: check that nothing "
-                + "deletes tags in this repository while builds run", 404, null);
+        return new RegistryException(
+                "pushed " + ref + " but the registry does not have it: check that nothing "
+                        + "deletes tags in this repository while builds run",
+                404,
+                null);
     }
 }

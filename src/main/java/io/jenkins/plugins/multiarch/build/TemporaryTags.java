@@ -18,19 +18,20 @@ import java.util.List;
  */
 public final class TemporaryTags {
 
-    private TemporaryTags() {
-    }
+    private TemporaryTags() {}
 
     /** Removes the temporary tags of these records; returns the ones that had to stay. Never throws for them. */
-    public static List<ImageReference> remove(RegistryClient client, Collection<ArchImageRecord> records,
-                                              LogListener listener) {
+    public static List<ImageReference> remove(
+            RegistryClient client, Collection<ArchImageRecord> records, LogListener listener) {
         List<ImageReference> left = new ArrayList<>();
         for (ArchImageRecord record : records) {
             if (record.naming() != Naming.DIGEST) {
                 continue;
             }
             for (ImageReference pushed : record.pushed()) {
-                if (pushed.digest().isPresent() || pushed.tag().isEmpty() || !Naming.isTemporaryTag(pushed.tag().get())) {
+                if (pushed.digest().isPresent()
+                        || pushed.tag().isEmpty()
+                        || !Naming.isTemporaryTag(pushed.tag().get())) {
                     continue;
                 }
                 try {

@@ -67,8 +67,14 @@ public final class MultiArchFlow {
      * @param annotations annotations of the list (OCI index only)
      * @param parallelism how many platforms build at once when the builder allows it (1 = one after another)
      */
-    public record Request(BuildRequest template, List<Platform> platforms, Path recordsDir, boolean publish,
-            ListFormat format, Map<String, String> annotations, int parallelism) {
+    public record Request(
+            BuildRequest template,
+            List<Platform> platforms,
+            Path recordsDir,
+            boolean publish,
+            ListFormat format,
+            Map<String, String> annotations,
+            int parallelism) {
 
         public Request {
             Objects.requireNonNull(template, "template");
@@ -88,8 +94,9 @@ public final class MultiArchFlow {
             annotations = Map.copyOf(annotations == null ? Map.of() : new LinkedHashMap<>(annotations));
             parallelism = Math.max(1, parallelism);
             if (publish && template.tags().isEmpty()) {
-                throw new InvalidInputException("publishing the list needs at least one tag: give --tag, e.g. --tag 1.0 "
-                        + "(or --no-publish to build and record only)");
+                throw new InvalidInputException(
+                        "publishing the list needs at least one tag: give --tag, e.g. --tag 1.0 "
+                                + "(or --no-publish to build and record only)");
             }
         }
 
@@ -99,8 +106,12 @@ public final class MultiArchFlow {
     }
 
     /** What the flow did: one record per platform (in the order asked), their files, and the publish result. */
-    public record Result(List<ArchImageRecord> records, List<Path> recordFiles, PublishResult published,
-            Duration buildTime, Duration publishTime) {
+    public record Result(
+            List<ArchImageRecord> records,
+            List<Path> recordFiles,
+            PublishResult published,
+            Duration buildTime,
+            Duration publishTime) {
 
         public Result {
             records = List.copyOf(records);
@@ -122,19 +133,23 @@ public final class MultiArchFlow {
             builds.add(b);
         }
         Instant start = Instant.now();
-        List<ArchImageRecord> records = request.parallelism() > 1 && builder.supportsParallelBuilds() && builds.size() > 1
-                ? buildParallel(builds, request.parallelism())
-                : buildSequential(builds);
+        List<ArchImageRecord> records =
+                request.parallelism() > 1 && builder.supportsParallelBuilds() && builds.size() > 1
+                        ? buildParallel(builds, request.parallelism())
+                        : buildSequential(builds);
         List<Path> files = new ArrayList<>();
         if (request.recordsDir() != null) {
-            RecordStore.Written written = RecordStore.replaceImage(request.recordsDir(), request.template().image(), records);
+            RecordStore.Written written = RecordStore.replaceImage(
+                    request.recordsDir(), request.template().image(), records);
             files.addAll(written.written());
             written.written().forEach(f -> listener.info("record " + f));
-            written.removed().forEach(f -> listener.info("removed stale record " + f + " (a platform this build did not make)"));
+            written.removed()
+                    .forEach(f -> listener.info("removed stale record " + f + " (a platform this build did not make)"));
         }
         Duration buildTime = Duration.between(start, Instant.now());
         if (!request.publish()) {
-            listener.info("built " + records.size() + " platform(s) in " + buildTime.toMillis() + " ms; not publishing (--no-publish)");
+            listener.info("built " + records.size() + " platform(s) in " + buildTime.toMillis()
+                    + " ms; not publishing (--no-publish)");
             return new Result(records, files, null, buildTime, Duration.ZERO);
         }
         Instant publishStart = Instant.now();
@@ -157,8 +172,10 @@ public final class MultiArchFlow {
         for (BuildRequest b : builds) {
             if (Thread.currentThread().isInterrupted()) {
                 // an abort that arrived between two platforms: do not start the next one
-                throw new BuildException("build interrupted: " + records.size() + " of " + builds.size()
-                        + " platform(s) were built before the abort; nothing was published", List.of());
+                throw new BuildException(
+                        "build interrupted: " + records.size() + " of " + builds.size()
+                                + " platform(s) were built before the abort; nothing was published",
+                        List.of());
             }
             records.add(builder.build(b, listener));
         }
@@ -190,8 +207,11 @@ public final class MultiArchFlow {
                     // an abort: stop every build (each stops its own processes when interrupted), then say so
                     stopAll(pool);
                     Thread.currentThread().interrupt();
-                    throw new BuildException("build interrupted: the builds of " + builds.size() + " platform(s) were "
-                            + "stopped (the build was aborted); nothing was published", List.of(), e);
+                    throw new BuildException(
+                            "build interrupted: the builds of " + builds.size() + " platform(s) were "
+                                    + "stopped (the build was aborted); nothing was published",
+                            List.of(),
+                            e);
                 }
             }
             if (first != null) {

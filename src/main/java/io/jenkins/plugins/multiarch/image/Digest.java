@@ -24,8 +24,8 @@ public record Digest(String algorithm, String hex) implements Comparable<Digest>
         String input = algorithm + ":" + hex;
         int expected = hexLength(algorithm, input);
         if (hex.length() != expected) {
-            throw new InvalidInputException("invalid digest '" + input + "': a " + algorithm + " digest has "
-                    + expected + " hex characters, this one has " + hex.length());
+            throw new InvalidInputException("invalid digest '" + input + "': a " + algorithm + " digest has " + expected
+                    + " hex characters, this one has " + hex.length());
         }
         for (int i = 0; i < hex.length(); i++) {
             char c = hex.charAt(i);
@@ -40,7 +40,8 @@ public record Digest(String algorithm, String hex) implements Comparable<Digest>
     /** Parses {@code sha256:<64 hex>} or {@code sha512:<128 hex>}. */
     public static Digest parse(String value) {
         if (value == null || value.isEmpty()) {
-            throw new InvalidInputException("invalid digest '" + value + "': it is empty, e.g. sha256:" + "0".repeat(64));
+            throw new InvalidInputException(
+                    "invalid digest '" + value + "': it is empty, e.g. sha256:" + "0".repeat(64));
         }
         int colon = value.indexOf(':');
         if (colon < 0) {
@@ -58,12 +59,14 @@ public record Digest(String algorithm, String hex) implements Comparable<Digest>
     /** The digest of exactly these bytes with {@code sha256} or {@code sha512}. */
     public static Digest compute(String algorithm, byte[] content) {
         hexLength(algorithm, algorithm + ":");
-        return new Digest(algorithm, HexFormat.of().formatHex(messageDigest(algorithm).digest(content)));
+        return new Digest(
+                algorithm, HexFormat.of().formatHex(messageDigest(algorithm).digest(content)));
     }
 
     /** True when these bytes hash to this digest (with this digest's algorithm). */
     public boolean matches(byte[] content) {
-        return MessageDigest.isEqual(messageDigest(algorithm).digest(content), HexFormat.of().parseHex(hex));
+        return MessageDigest.isEqual(
+                messageDigest(algorithm).digest(content), HexFormat.of().parseHex(hex));
     }
 
     /** A fresh {@link MessageDigest} for this digest's algorithm, for hashing streamed content. */
@@ -93,8 +96,8 @@ public record Digest(String algorithm, String hex) implements Comparable<Digest>
             case SHA512:
                 return 128;
             default:
-                String hint = algorithm.toLowerCase(Locale.ROOT).equals(algorithm)
-                        ? "" : " (algorithm names are lowercase)";
+                String hint =
+                        algorithm.toLowerCase(Locale.ROOT).equals(algorithm) ? "" : " (algorithm names are lowercase)";
                 throw new InvalidInputException("invalid digest '" + input + "': unsupported algorithm '" + algorithm
                         + "'" + hint + "; only sha256 and sha512 are supported, e.g. sha256:" + "0".repeat(64));
         }

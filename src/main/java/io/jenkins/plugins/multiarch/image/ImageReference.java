@@ -50,7 +50,9 @@ public final class ImageReference {
         for (int i = 0; i < reference.length(); i++) {
             char c = reference.charAt(i);
             if (Character.isWhitespace(c) || Character.isISOControl(c)) {
-                throw invalid(reference, "it contains whitespace or a control character at position " + i,
+                throw invalid(
+                        reference,
+                        "it contains whitespace or a control character at position " + i,
                         "remove it: " + reference.strip().replaceAll("\\s+", ""));
             }
         }
@@ -66,15 +68,17 @@ public final class ImageReference {
             try {
                 digest = Digest.parse(digestPart);
             } catch (InvalidInputException e) {
-                throw invalid(reference, "the digest after '@' is not valid (" + e.getMessage() + ")",
+                throw invalid(
+                        reference,
+                        "the digest after '@' is not valid (" + e.getMessage() + ")",
                         "repo@sha256:<64 lowercase hex>");
             }
         }
         String tag = null;
         int lastSlash = rest.lastIndexOf('/');
         if (lastSlash < 0 && rest.startsWith("[")) {
-            throw invalid(reference, "the IPv6 registry address must be followed by /repository",
-                    "[::1]:5000/team/app:1.0");
+            throw invalid(
+                    reference, "the IPv6 registry address must be followed by /repository", "[::1]:5000/team/app:1.0");
         }
         int colon = rest.lastIndexOf(':');
         if (colon > lastSlash) {
@@ -92,13 +96,17 @@ public final class ImageReference {
             String first = rest.substring(0, slash);
             // Docker's rule (splitDockerDomain): the first component is a host when it has a '.' or ':',
             // is 'localhost', or has an uppercase letter (path components cannot).
-            if (first.indexOf('.') >= 0 || first.indexOf(':') >= 0 || first.equals("localhost")
+            if (first.indexOf('.') >= 0
+                    || first.indexOf(':') >= 0
+                    || first.equals("localhost")
                     || !first.toLowerCase(Locale.ROOT).equals(first)) {
                 domain = first;
                 path = rest.substring(slash + 1);
             }
         } else if (HEX64.matcher(rest).matches() && tag == null && digest == null) {
-            throw invalid(reference, "a 64-character hexadecimal string is an image ID, not a repository name",
+            throw invalid(
+                    reference,
+                    "a 64-character hexadecimal string is an image ID, not a repository name",
                     "use repo@sha256:" + rest);
         }
         if (domain != null) {
@@ -113,7 +121,9 @@ public final class ImageReference {
      * {@code digest} may be null.
      */
     public static ImageReference of(String registry, String repository, String tag, Digest digest) {
-        String input = (registry == null ? "" : registry + "/") + repository + (tag == null ? "" : ":" + tag)
+        String input = (registry == null ? "" : registry + "/")
+                + repository
+                + (tag == null ? "" : ":" + tag)
                 + (digest == null ? "" : "@" + digest);
         if (repository == null || repository.isEmpty()) {
             throw invalid(input, "the repository name is empty", DEFAULT_EXAMPLE);
@@ -134,8 +144,11 @@ public final class ImageReference {
         String repository = hub && path.indexOf('/') < 0 ? "library/" + path : path;
         String fullName = (hub ? "docker.io" : registry) + "/" + repository;
         if (fullName.length() > NAME_TOTAL_LENGTH_MAX) {
-            throw invalid(input, "the name (registry and repository) is " + fullName.length()
-                    + " characters, more than the limit of " + NAME_TOTAL_LENGTH_MAX, "use a shorter repository path");
+            throw invalid(
+                    input,
+                    "the name (registry and repository) is " + fullName.length()
+                            + " characters, more than the limit of " + NAME_TOTAL_LENGTH_MAX,
+                    "use a shorter repository path");
         }
         return new ImageReference(registry, repository, tag, digest);
     }
@@ -150,12 +163,17 @@ public final class ImageReference {
             throw invalid(input, "the tag after ':' is empty", "repo:1.0, or drop the ':'");
         }
         if (tag.length() > TAG_LENGTH_MAX) {
-            throw invalid(input, "the tag is " + tag.length() + " characters, more than the limit of "
-                    + TAG_LENGTH_MAX, "a shorter tag such as 1.0-" + "build42");
+            throw invalid(
+                    input,
+                    "the tag is " + tag.length() + " characters, more than the limit of " + TAG_LENGTH_MAX,
+                    "a shorter tag such as 1.0-" + "build42");
         }
         if (!TAG.matcher(tag).matches()) {
-            throw invalid(input, "the tag '" + tag + "' may contain only letters, digits, '_', '.' and '-'"
-                    + " and must not start with '.' or '-'", "repo:1.0.3-rc1");
+            throw invalid(
+                    input,
+                    "the tag '" + tag + "' may contain only letters, digits, '_', '.' and '-'"
+                            + " and must not start with '.' or '-'",
+                    "repo:1.0.3-rc1");
         }
     }
 
@@ -168,19 +186,24 @@ public final class ImageReference {
         if (domain.startsWith("[")) {
             int close = domain.indexOf(']');
             if (close < 0) {
-                throw invalid(input, "the IPv6 registry address '" + domain + "' has no closing ']'", "[::1]:5000/repo");
+                throw invalid(
+                        input, "the IPv6 registry address '" + domain + "' has no closing ']'", "[::1]:5000/repo");
             }
             host = domain.substring(0, close + 1);
             String after = domain.substring(close + 1);
             if (!after.isEmpty()) {
                 if (!after.startsWith(":")) {
-                    throw invalid(input, "the IPv6 registry address '" + domain + "' must be followed by :port or '/'",
+                    throw invalid(
+                            input,
+                            "the IPv6 registry address '" + domain + "' must be followed by :port or '/'",
                             "[::1]:5000/repo");
                 }
                 port = after.substring(1);
             }
             if (!IPV6.matcher(host).matches()) {
-                throw invalid(input, "the IPv6 registry address '" + host + "' may contain only hex digits and ':'",
+                throw invalid(
+                        input,
+                        "the IPv6 registry address '" + host + "' may contain only hex digits and ':'",
                         "[::1]:5000/repo");
             }
         } else {
@@ -190,20 +213,26 @@ public final class ImageReference {
                 port = domain.substring(colon + 1);
             }
             if (host.isEmpty()) {
-                throw invalid(input, "the registry host before ':" + port + "' is empty", "localhost:" + port + "/repo");
+                throw invalid(
+                        input, "the registry host before ':" + port + "' is empty", "localhost:" + port + "/repo");
             }
             for (String label : host.split("\\.", -1)) {
                 if (!DOMAIN_NAME_COMPONENT.matcher(label).matches()) {
-                    throw invalid(input, "the registry host '" + host + "' is not a valid host name (labels are"
-                            + " letters, digits and inner '-', separated by single dots; IPv6 needs [brackets])",
+                    throw invalid(
+                            input,
+                            "the registry host '" + host + "' is not a valid host name (labels are"
+                                    + " letters, digits and inner '-', separated by single dots; IPv6 needs [brackets])",
                             DEFAULT_EXAMPLE);
                 }
             }
         }
         if (port != null) {
-            boolean digits = !port.isEmpty() && port.length() <= 5 && port.chars().allMatch(c -> c >= '0' && c <= '9');
+            boolean digits =
+                    !port.isEmpty() && port.length() <= 5 && port.chars().allMatch(c -> c >= '0' && c <= '9');
             if (!digits || Integer.parseInt(port) > 65535) {
-                throw invalid(input, "the registry port '" + port + "' must be a number from 0 to 65535",
+                throw invalid(
+                        input,
+                        "the registry port '" + port + "' must be a number from 0 to 65535",
                         "localhost:5000/repo");
             }
         }
@@ -214,18 +243,26 @@ public final class ImageReference {
             throw invalid(input, "the repository path is empty", DEFAULT_EXAMPLE);
         }
         if (!path.toLowerCase(Locale.ROOT).equals(path)) {
-            throw invalid(input, "the repository name '" + path + "' must be lowercase",
+            throw invalid(
+                    input,
+                    "the repository name '" + path + "' must be lowercase",
                     "'" + path.toLowerCase(Locale.ROOT) + "'");
         }
         for (String component : path.split("/", -1)) {
             if (component.isEmpty()) {
-                throw invalid(input, "the repository path '" + path + "' has an empty component"
-                        + " (a leading, trailing or double '/')", "team/app");
+                throw invalid(
+                        input,
+                        "the repository path '" + path + "' has an empty component"
+                                + " (a leading, trailing or double '/')",
+                        "team/app");
             }
             if (!PATH_COMPONENT.matcher(component).matches()) {
-                throw invalid(input, "the path component '" + component + "' must be lowercase letters and digits,"
-                        + " separated by one '.', one or two '_' or any number of '-', and must start and end with a"
-                        + " letter or digit", "team/my-app_2");
+                throw invalid(
+                        input,
+                        "the path component '" + component + "' must be lowercase letters and digits,"
+                                + " separated by one '.', one or two '_' or any number of '-', and must start and end with a"
+                                + " letter or digit",
+                        "team/my-app_2");
             }
         }
     }
@@ -299,7 +336,8 @@ public final class ImageReference {
     public String repositoryString() {
         if (isDockerHub()) {
             return repository.startsWith("library/") && repository.indexOf('/', 8) < 0
-                    ? repository.substring(8) : repository;
+                    ? repository.substring(8)
+                    : repository;
         }
         return registry + "/" + repository;
     }
@@ -323,8 +361,10 @@ public final class ImageReference {
             return false;
         }
         ImageReference that = (ImageReference) o;
-        return registry.equalsIgnoreCase(that.registry) && repository.equals(that.repository)
-                && Objects.equals(tag, that.tag) && Objects.equals(digest, that.digest);
+        return registry.equalsIgnoreCase(that.registry)
+                && repository.equals(that.repository)
+                && Objects.equals(tag, that.tag)
+                && Objects.equals(digest, that.digest);
     }
 
     @Override

@@ -9,7 +9,8 @@ import java.util.Locale;
  */
 public record MediaType(String value) {
 
-    public static final MediaType DOCKER_MANIFEST = new MediaType("application/vnd.docker.distribution.manifest.v2+json");
+    public static final MediaType DOCKER_MANIFEST =
+            new MediaType("application/vnd.docker.distribution.manifest.v2+json");
     public static final MediaType DOCKER_MANIFEST_LIST =
             new MediaType("application/vnd.docker.distribution.manifest.list.v2+json");
     /** Docker schema 1 (unsigned); recognised only to refuse it clearly. */
@@ -18,6 +19,7 @@ public record MediaType(String value) {
     /** Docker schema 1 (signed); recognised only to refuse it clearly. */
     public static final MediaType DOCKER_MANIFEST_SCHEMA1_SIGNED =
             new MediaType("application/vnd.docker.distribution.manifest.v1+prettyjws");
+
     public static final MediaType OCI_MANIFEST = new MediaType("application/vnd.oci.image.manifest.v1+json");
     public static final MediaType OCI_INDEX = new MediaType("application/vnd.oci.image.index.v1+json");
     public static final MediaType DOCKER_CONFIG = new MediaType("application/vnd.docker.container.image.v1+json");
@@ -35,22 +37,25 @@ public record MediaType(String value) {
 
     public MediaType {
         if (value == null || value.isBlank()) {
-            throw new InvalidInputException("invalid media type '" + value
-                    + "': it is empty, e.g. " + "application/vnd.oci.image.index.v1+json");
+            throw new InvalidInputException("invalid media type '" + value + "': it is empty, e.g. "
+                    + "application/vnd.oci.image.index.v1+json");
         }
         if (value.indexOf('/') <= 0 || value.indexOf(';') >= 0 || !value.strip().equals(value)) {
-            throw new InvalidInputException("invalid media type '" + value
-                    + "': it must be type/subtype without parameters or spaces, e.g. application/vnd.oci.image.index.v1+json");
+            throw new InvalidInputException(
+                    "invalid media type '" + value
+                            + "': it must be type/subtype without parameters or spaces, e.g. application/vnd.oci.image.index.v1+json");
         }
     }
 
     /** Parses a media type or a Content-Type header value: parameters are dropped, case is lowered. */
     public static MediaType of(String value) {
         if (value == null) {
-            throw new InvalidInputException("invalid media type 'null': it is empty, e.g. application/vnd.oci.image.index.v1+json");
+            throw new InvalidInputException(
+                    "invalid media type 'null': it is empty, e.g. application/vnd.oci.image.index.v1+json");
         }
         int semicolon = value.indexOf(';');
-        String bare = (semicolon >= 0 ? value.substring(0, semicolon) : value).strip().toLowerCase(Locale.ROOT);
+        String bare =
+                (semicolon >= 0 ? value.substring(0, semicolon) : value).strip().toLowerCase(Locale.ROOT);
         return new MediaType(bare);
     }
 

@@ -60,13 +60,13 @@ public record Platform(String os, String architecture, String variant, String os
         }
         String[] parts = value.split("/", -1);
         if (parts.length < 2 || parts.length > 3) {
-            throw new InvalidInputException("invalid platform '" + value
-                    + "': it must be os/architecture[/variant], " + EXAMPLE);
+            throw new InvalidInputException(
+                    "invalid platform '" + value + "': it must be os/architecture[/variant], " + EXAMPLE);
         }
         for (String part : parts) {
             if (part.isEmpty()) {
-                throw new InvalidInputException("invalid platform '" + value
-                        + "': it has an empty part (stray '/'), " + EXAMPLE);
+                throw new InvalidInputException(
+                        "invalid platform '" + value + "': it has an empty part (stray '/'), " + EXAMPLE);
             }
             if (!PART.matcher(part).matches()) {
                 throw new InvalidInputException("invalid platform '" + value + "': '" + part
@@ -171,7 +171,9 @@ public record Platform(String os, String architecture, String variant, String os
         }
         Platform a = normalize();
         Platform b = other.normalize();
-        return a.os.equals(b.os) && a.architecture.equals(b.architecture) && Objects.equals(a.variant, b.variant)
+        return a.os.equals(b.os)
+                && a.architecture.equals(b.architecture)
+                && Objects.equals(a.variant, b.variant)
                 && (a.osVersion == null || b.osVersion == null || a.osVersion.equals(b.osVersion));
     }
 

@@ -22,19 +22,26 @@ import java.util.TreeMap;
  * @param urls         foreign-layer URLs; listed, never fetched
  * @param artifactType null unless the content is an artifact
  */
-public record Descriptor(MediaType mediaType, Digest digest, long size, Platform platform,
-        Map<String, String> annotations, List<String> urls, String artifactType) {
+public record Descriptor(
+        MediaType mediaType,
+        Digest digest,
+        long size,
+        Platform platform,
+        Map<String, String> annotations,
+        List<String> urls,
+        String artifactType) {
 
     /** buildx: the digest of the image manifest an attestation manifest describes. */
     public static final String ANNOTATION_REFERENCE_DIGEST = "vnd.docker.reference.digest";
     /** buildx: {@code attestation-manifest} on attestation entries. */
     public static final String ANNOTATION_REFERENCE_TYPE = "vnd.docker.reference.type";
+
     public static final String REFERENCE_TYPE_ATTESTATION = "attestation-manifest";
 
     public Descriptor {
         if (mediaType == null || digest == null) {
-            throw new InvalidInputException("invalid descriptor: mediaType and digest are required (got "
-                    + mediaType + ", " + digest + ")");
+            throw new InvalidInputException(
+                    "invalid descriptor: mediaType and digest are required (got " + mediaType + ", " + digest + ")");
         }
         if (size < 0) {
             throw new InvalidInputException("invalid descriptor " + digest + ": size " + size + " is negative");
@@ -94,7 +101,8 @@ public record Descriptor(MediaType mediaType, Digest digest, long size, Platform
         TreeMap<String, String> copy = new TreeMap<>();
         map.forEach((k, v) -> {
             if (k == null || v == null) {
-                throw new InvalidInputException("invalid annotation " + k + "=" + v + ": keys and values must not be null");
+                throw new InvalidInputException(
+                        "invalid annotation " + k + "=" + v + ": keys and values must not be null");
             }
             copy.put(k, v);
         });

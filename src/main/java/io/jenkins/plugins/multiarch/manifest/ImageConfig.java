@@ -22,8 +22,9 @@ public record ImageConfig(String os, String architecture, String variant, String
     /** The platform this config declares; fails when os or architecture is missing. */
     public Platform platform() {
         if (os == null || os.isEmpty() || architecture == null || architecture.isEmpty()) {
-            throw new VerificationException("the image config declares no platform (os='" + os + "', architecture='"
-                    + architecture + "'); rebuild the image with a builder that records it, e.g. docker buildx or buildah");
+            throw new VerificationException(
+                    "the image config declares no platform (os='" + os + "', architecture='" + architecture
+                            + "'); rebuild the image with a builder that records it, e.g. docker buildx or buildah");
         }
         return new Platform(os, architecture, variant, osVersion, osFeatures);
     }

@@ -10,8 +10,13 @@ import java.util.Map;
  *
  * @param subject OCI 1.1 referrers subject, or null
  */
-public record ImageIndex(int schemaVersion, MediaType mediaType, List<Descriptor> manifests,
-        Map<String, String> annotations, Descriptor subject) implements Manifest {
+public record ImageIndex(
+        int schemaVersion,
+        MediaType mediaType,
+        List<Descriptor> manifests,
+        Map<String, String> annotations,
+        Descriptor subject)
+        implements Manifest {
 
     public ImageIndex {
         if (mediaType == null || !mediaType.isIndex()) {

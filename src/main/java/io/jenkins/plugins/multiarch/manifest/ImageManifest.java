@@ -11,8 +11,15 @@ import java.util.Map;
  * @param subject      OCI 1.1 referrers subject, or null
  * @param artifactType OCI 1.1 artifact type, or null
  */
-public record ImageManifest(int schemaVersion, MediaType mediaType, Descriptor config, List<Descriptor> layers,
-        Descriptor subject, Map<String, String> annotations, String artifactType) implements Manifest {
+public record ImageManifest(
+        int schemaVersion,
+        MediaType mediaType,
+        Descriptor config,
+        List<Descriptor> layers,
+        Descriptor subject,
+        Map<String, String> annotations,
+        String artifactType)
+        implements Manifest {
 
     public ImageManifest {
         if (mediaType == null || !mediaType.isImageManifest()) {

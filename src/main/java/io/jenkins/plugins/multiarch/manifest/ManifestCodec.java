@@ -39,14 +39,14 @@ public final class ManifestCodec {
     private static final JsonFactory FACTORY = JsonFactory.builder()
             // A duplicated key lets two parsers see two different manifests under one digest: refuse it.
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
+            .streamReadConstraints(
+                    StreamReadConstraints.builder().maxNestingDepth(64).build())
             .build();
     private static final ObjectMapper MAPPER = JsonMapper.builder(FACTORY)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
-    private ManifestCodec() {
-    }
+    private ManifestCodec() {}
 
     /**
      * Parses a manifest. The media type comes from the body's {@code mediaType} when present, else from
@@ -59,7 +59,8 @@ public final class ManifestCodec {
     public static Manifest parse(byte[] bytes, String contentType) {
         JsonNode root = readTree(bytes, "manifest");
         MediaType declared = textOrNull(root, "mediaType", "manifest") == null
-                ? null : mediaType(root.get("mediaType").asText(), "manifest mediaType");
+                ? null
+                : mediaType(root.get("mediaType").asText(), "manifest mediaType");
         MediaType served = servedType(contentType);
         if (declared != null && served != null && !declared.equals(served)) {
             throw new VerificationException("manifest body says mediaType " + declared + " but it was served as "
@@ -98,8 +99,12 @@ public final class ManifestCodec {
                 if (root.has("config") || root.has("layers")) {
                     throw new VerificationException("the " + type + " also has 'config'/'layers'; an index must not");
                 }
-                return new ImageIndex(schemaVersion, type, descriptors(list, "manifests"),
-                        annotations(root, "index"), optionalDescriptor(root, "subject"));
+                return new ImageIndex(
+                        schemaVersion,
+                        type,
+                        descriptors(list, "manifests"),
+                        annotations(root, "index"),
+                        optionalDescriptor(root, "subject"));
             }
             JsonNode config = root.get("config");
             if (config == null || !config.isObject()) {
@@ -112,9 +117,13 @@ public final class ManifestCodec {
             if (layers != null && !layers.isNull() && !layers.isArray()) {
                 throw new VerificationException("the " + type + " has a 'layers' that is not an array");
             }
-            return new ImageManifest(schemaVersion, type, descriptor(config, "config"),
+            return new ImageManifest(
+                    schemaVersion,
+                    type,
+                    descriptor(config, "config"),
                     layers == null || layers.isNull() ? List.of() : descriptors(layers, "layers"),
-                    optionalDescriptor(root, "subject"), annotations(root, "manifest"),
+                    optionalDescriptor(root, "subject"),
+                    annotations(root, "manifest"),
                     textOrNull(root, "artifactType", "manifest"));
         } catch (InvalidInputException e) {
             throw new VerificationException("malformed manifest: " + e.getMessage(), e);
@@ -129,8 +138,12 @@ public final class ManifestCodec {
         if (f != null && f.isArray()) {
             f.forEach(n -> features.add(n.asText()));
         }
-        return new ImageConfig(textOrNull(root, "os", "image config"), textOrNull(root, "architecture", "image config"),
-                textOrNull(root, "variant", "image config"), textOrNull(root, "os.version", "image config"), features);
+        return new ImageConfig(
+                textOrNull(root, "os", "image config"),
+                textOrNull(root, "architecture", "image config"),
+                textOrNull(root, "variant", "image config"),
+                textOrNull(root, "os.version", "image config"),
+                features);
     }
 
     /** Deterministic bytes of either kind of manifest. */
@@ -200,8 +213,9 @@ public final class ManifestCodec {
             throw new VerificationException("the " + what + " is empty (0 bytes)");
         }
         if (bytes.length > MAX_MANIFEST_BYTES && what.equals("manifest")) {
-            throw new VerificationException("the manifest is " + bytes.length + " bytes, more than the "
-                    + MAX_MANIFEST_BYTES + "-byte (4 MiB) limit registries enforce; it is not a manifest this tool reads");
+            throw new VerificationException(
+                    "the manifest is " + bytes.length + " bytes, more than the " + MAX_MANIFEST_BYTES
+                            + "-byte (4 MiB) limit registries enforce; it is not a manifest this tool reads");
         }
         JsonNode root;
         try {
@@ -286,8 +300,13 @@ public final class ManifestCodec {
         if (u != null && u.isArray()) {
             u.forEach(x -> urls.add(x.asText()));
         }
-        return new Descriptor(mediaType(mediaType, "descriptor " + where + " mediaType"), d, size.asLong(),
-                platform(n.get("platform"), where), annotations(n, "descriptor " + where), urls,
+        return new Descriptor(
+                mediaType(mediaType, "descriptor " + where + " mediaType"),
+                d,
+                size.asLong(),
+                platform(n.get("platform"), where),
+                annotations(n, "descriptor " + where),
+                urls,
                 textOrNull(n, "artifactType", "descriptor " + where));
     }
 
@@ -308,8 +327,12 @@ public final class ManifestCodec {
         if (f != null && f.isArray()) {
             f.forEach(x -> features.add(x.asText()));
         }
-        return new Platform(os, arch, textOrNull(p, "variant", "platform of " + where),
-                textOrNull(p, "os.version", "platform of " + where), features);
+        return new Platform(
+                os,
+                arch,
+                textOrNull(p, "variant", "platform of " + where),
+                textOrNull(p, "os.version", "platform of " + where),
+                features);
     }
 
     private static Map<String, String> annotations(JsonNode n, String where) {

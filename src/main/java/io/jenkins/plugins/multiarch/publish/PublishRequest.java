@@ -27,11 +27,12 @@ public record PublishRequest(
 
     public PublishRequest {
         if (target == null) {
-            throw new InvalidInputException("image (the target repository) is required, e.g. registry.example/onap/py-app");
+            throw new InvalidInputException(
+                    "image (the target repository) is required, e.g. registry.example/onap/py-app");
         }
         if (target.digest().isPresent()) {
-            throw new InvalidInputException("image '" + target + "' must name a repository, not a digest: "
-                    + "give tags with --tag instead");
+            throw new InvalidInputException(
+                    "image '" + target + "' must name a repository, not a digest: " + "give tags with --tag instead");
         }
         List<String> allTags = new ArrayList<>(tags == null ? List.of() : tags);
         target.tag().ifPresent(t -> {
@@ -56,7 +57,8 @@ public record PublishRequest(
             throw new InvalidInputException("tags " + allTags + " name the same tag twice: give each tag once");
         }
         if (sources == null || sources.isEmpty()) {
-            throw new InvalidInputException("no sources: give --source REF[=PLATFORM] or --records DIR with at least one image");
+            throw new InvalidInputException(
+                    "no sources: give --source REF[=PLATFORM] or --records DIR with at least one image");
         }
         format = format == null ? ListFormat.AUTO : format;
         annotations = Map.copyOf(annotations == null ? Map.of() : new LinkedHashMap<>(annotations));

@@ -65,7 +65,8 @@ public final class Publisher {
         ImageReference target = request.target();
         for (SourceSpec spec : request.sources()) {
             if (!spec.reference().registry().equals(target.registry())) {
-                throw new InvalidInputException("source " + spec.origin() + " is on registry " + spec.reference().registry()
+                throw new InvalidInputException("source " + spec.origin() + " is on registry "
+                        + spec.reference().registry()
                         + " but the target " + target + " is on " + target.registry() + "; copying across registries "
                         + "is not supported: push the image to " + target.registry() + " first");
             }
@@ -74,7 +75,8 @@ public final class Publisher {
         ExecutorService pool = threads("multiarch-publish", MAX_PARALLEL);
         // The tags' HEADs get threads of their own: in the children's 8 they would hold the 7th and 8th child
         // back a round trip, and each child is two dependent requests already.
-        ExecutorService tagPool = threads("multiarch-publish-tags", Math.min(request.tags().size(), MAX_PARALLEL));
+        ExecutorService tagPool =
+                threads("multiarch-publish-tags", Math.min(request.tags().size(), MAX_PARALLEL));
         try {
             return publish(request, target, notes, requestsBefore, pool, tagPool);
         } finally {
@@ -91,8 +93,13 @@ public final class Publisher {
         });
     }
 
-    private PublishResult publish(PublishRequest request, ImageReference target, List<String> notes, int requestsBefore,
-                                  ExecutorService pool, ExecutorService tagPool) {
+    private PublishResult publish(
+            PublishRequest request,
+            ImageReference target,
+            List<String> notes,
+            int requestsBefore,
+            ExecutorService pool,
+            ExecutorService tagPool) {
         // Where each tag points now (read while the sources resolve: it does not depend on them). A re-publish
         // whose tags all hold the list has nothing left to do.
         Map<String, Future<Optional<Digest>>> heads = new LinkedHashMap<>();
@@ -100,7 +107,8 @@ public final class Publisher {
             heads.put(tag, tagPool.submit(() -> client.headDigest(target.withTag(tag))));
         }
         List<Resolved> resolved = new ArrayList<>();
-        inParallel(pool, request.sources(), spec -> resolveSource(spec, request, notes)).forEach(resolved::addAll);
+        inParallel(pool, request.sources(), spec -> resolveSource(spec, request, notes))
+                .forEach(resolved::addAll);
         List<Platform> missingOptional = new ArrayList<>();
         checkPlatforms(request, resolved, missingOptional);
         List<Resolved> ordered = order(resolved);
@@ -119,27 +127,46 @@ public final class Publisher {
         RawManifest published = list;
         if (request.dryRun()) {
             for (Map.Entry<String, Optional<Digest>> tag : current.entrySet()) {
-                outcomes.add(new TagOutcome(tag.getKey(), holds(tag.getValue(), list) ? TagOutcome.Status.UNCHANGED
-                        : TagOutcome.Status.PLANNED,
+                outcomes.add(new TagOutcome(
+                        tag.getKey(),
+                        holds(tag.getValue(), list) ? TagOutcome.Status.UNCHANGED : TagOutcome.Status.PLANNED,
                         tag.getValue().orElse(null)));
             }
-            listener.info("dry run: would publish " + list.mediaType().value() + " " + list.digest() + " to "
-                    + target + " under " + request.tags());
+            listener.info("dry run: would publish " + list.mediaType().value() + " " + list.digest() + " to " + target
+                    + " under " + request.tags());
         } else {
             published = pushTags(target, request, ordered, list, current, outcomes, notes, pool);
         }
         List<Child> children = new ArrayList<>();
         for (int i = 0; i < ordered.size(); i++) {
             Resolved r = ordered.get(i);
-            children.add(new Child(r.platform, r.raw.digest(), r.raw.mediaType(), r.raw.size(),
-                    r.source, r.origin, transfers.get(i), r.annotations, r.attestationFor != null, r.attestationFor));
+            children.add(new Child(
+                    r.platform,
+                    r.raw.digest(),
+                    r.raw.mediaType(),
+                    r.raw.size(),
+                    r.source,
+                    r.origin,
+                    transfers.get(i),
+                    r.annotations,
+                    r.attestationFor != null,
+                    r.attestationFor));
         }
         for (String note : notes) {
             listener.info(note);
         }
-        return new PublishResult(target, published.digest(), published.mediaType(), published.size(),
-                published.bytes(), children, outcomes, missingOptional, notes,
-                client.requestCount() - requestsBefore, request.dryRun());
+        return new PublishResult(
+                target,
+                published.digest(),
+                published.mediaType(),
+                published.size(),
+                published.bytes(),
+                children,
+                outcomes,
+                missingOptional,
+                notes,
+                client.requestCount() - requestsBefore,
+                request.dryRun());
     }
 
     // ---- 1. resolve and verify ------------------------------------------------------------------
@@ -152,8 +179,7 @@ public final class Publisher {
             ImageManifest manifest,
             Platform platform,
             Map<String, String> annotations,
-            Digest attestationFor) {
-    }
+            Digest attestationFor) {}
 
     /** Runs {@code work} on every item on the publish's pool; results in input order. */
     private static <T, R> List<R> inParallel(ExecutorService pool, List<T> items, Function<T, R> work) {
@@ -178,7 +204,8 @@ public final class Publisher {
             Thread.currentThread().interrupt();
             throw new RegistryException("interrupted while talking to the registry", e);
         } catch (ExecutionException e) {
-            // our exception family, and bugs (NPE ...) or errors, keep their own type: never masked as a registry failure
+            // our exception family, and bugs (NPE ...) or errors, keep their own type: never masked as a registry
+            // failure
             if (e.getCause() instanceof RuntimeException re) {
                 throw re;
             }
@@ -202,8 +229,10 @@ public final class Publisher {
                     }
                     return List.of();
                 }
-                throw new VerificationException("source " + spec.origin() + ": " + spec.reference()
-                        + " does not exist in the registry; build and push it first, or drop it from the sources", e);
+                throw new VerificationException(
+                        "source " + spec.origin() + ": " + spec.reference()
+                                + " does not exist in the registry; build and push it first, or drop it from the sources",
+                        e);
             }
             throw e;
         }
@@ -217,7 +246,8 @@ public final class Publisher {
                         + spec.reference() + " " + raw.digest() + "); rebuild it for " + spec.claimedPlatform()
                         + " or fix the claim");
             }
-            listener.info("verified " + spec.reference().withoutTagOrDigest().withDigest(raw.digest()) + " is " + platform);
+            listener.info(
+                    "verified " + spec.reference().withoutTagOrDigest().withDigest(raw.digest()) + " is " + platform);
             return List.of(new Resolved(repo, spec.origin(), raw, manifest, platform, Map.of(), null));
         }
         return resolveIndex(spec, repo, (ImageIndex) parsed, raw);
@@ -247,8 +277,8 @@ public final class Publisher {
             ImageReference childRef = repo.withDigest(entry.digest());
             RawManifest childRaw = client.fetchManifest(childRef);
             if (!(childRaw.parsed() instanceof ImageManifest manifest)) {
-                throw new VerificationException("entry " + entry.digest() + " of " + spec.origin()
-                        + " is not an image manifest");
+                throw new VerificationException(
+                        "entry " + entry.digest() + " of " + spec.origin() + " is not an image manifest");
             }
             Platform platform = readPlatform(repo, manifest, childRef);
             if (entry.platform() == null || !entry.platform().matches(platform)) {
@@ -257,12 +287,13 @@ public final class Publisher {
                         + "; the source index is mislabelled, rebuild it");
             }
             listener.info("verified " + childRef + " is " + platform + " (from index " + spec.reference() + ")");
-            images.add(new Resolved(repo, spec.origin(), childRaw, manifest, platform,
-                    entry.annotations(), null));
+            images.add(new Resolved(repo, spec.origin(), childRaw, manifest, platform, entry.annotations(), null));
         }
         if (images.isEmpty()) {
             throw new VerificationException("source " + spec.origin() + " is an index with no "
-                    + (spec.claimedPlatform() == null ? "image" : spec.claimedPlatform().toString()) + " entry");
+                    + (spec.claimedPlatform() == null
+                            ? "image"
+                            : spec.claimedPlatform().toString()) + " entry");
         }
         List<Resolved> result = new ArrayList<>(images);
         for (Descriptor entry : attestations) {
@@ -273,11 +304,11 @@ public final class Publisher {
             RawManifest att = client.fetchManifest(repo.withDigest(entry.digest()));
             ImageManifest manifest = att.parsed() instanceof ImageManifest m ? m : null;
             if (manifest == null) {
-                throw new VerificationException("attestation " + entry.digest() + " of " + spec.origin()
-                        + " is not a manifest");
+                throw new VerificationException(
+                        "attestation " + entry.digest() + " of " + spec.origin() + " is not a manifest");
             }
-            result.add(new Resolved(repo, spec.origin(), att, manifest, entry.platform(),
-                    entry.annotations(), subject));
+            result.add(
+                    new Resolved(repo, spec.origin(), att, manifest, entry.platform(), entry.annotations(), subject));
         }
         return result;
     }
@@ -286,13 +317,16 @@ public final class Publisher {
         try {
             return client.fetchConfig(repo, manifest).platform();
         } catch (InvalidInputException e) {
-            throw new VerificationException(what + ": its image config " + manifest.config().digest()
-                    + " names no valid os/architecture, so its platform cannot be verified: " + e.getMessage(), e);
+            throw new VerificationException(
+                    what + ": its image config " + manifest.config().digest()
+                            + " names no valid os/architecture, so its platform cannot be verified: " + e.getMessage(),
+                    e);
         }
     }
 
     private void checkPlatforms(PublishRequest request, List<Resolved> all, List<Platform> missingOptional) {
-        List<Resolved> images = all.stream().filter(r -> r.attestationFor == null).toList();
+        List<Resolved> images =
+                all.stream().filter(r -> r.attestationFor == null).toList();
         for (int i = 0; i < images.size(); i++) {
             for (int j = i + 1; j < images.size(); j++) {
                 Resolved a = images.get(i);
@@ -307,7 +341,9 @@ public final class Publisher {
         for (Platform required : request.requiredPlatforms()) {
             if (images.stream().noneMatch(r -> r.platform.matches(required))) {
                 throw new VerificationException("required platform " + required + " is missing: the sources give "
-                        + images.stream().map(r -> r.platform.normalize().toString()).toList()
+                        + images.stream()
+                                .map(r -> r.platform.normalize().toString())
+                                .toList()
                         + "; build and push it, or stop requiring it");
             }
         }
@@ -321,13 +357,16 @@ public final class Publisher {
 
     /** Deterministic: images sorted by platform, each image's attestation after all images, in the same order. */
     private static List<Resolved> order(List<Resolved> all) {
-        List<Resolved> images = all.stream().filter(r -> r.attestationFor == null)
+        List<Resolved> images = all.stream()
+                .filter(r -> r.attestationFor == null)
                 .sorted(Comparator.comparing((Resolved r) -> r.platform.normalize())
                         .thenComparing(r -> r.raw.digest()))
                 .toList();
         List<Resolved> ordered = new ArrayList<>(images);
         for (Resolved image : images) {
-            all.stream().filter(r -> image.raw.digest().equals(r.attestationFor)).forEach(ordered::add);
+            all.stream()
+                    .filter(r -> image.raw.digest().equals(r.attestationFor))
+                    .forEach(ordered::add);
         }
         return ordered;
     }
@@ -338,7 +377,9 @@ public final class Publisher {
             case DOCKER:
                 if (!allDocker) {
                     Resolved oci = ordered.stream()
-                            .filter(r -> !MediaType.DOCKER_MANIFEST.equals(r.raw.mediaType())).findFirst().orElseThrow();
+                            .filter(r -> !MediaType.DOCKER_MANIFEST.equals(r.raw.mediaType()))
+                            .findFirst()
+                            .orElseThrow();
                     throw new InvalidInputException("format docker needs Docker v2 children, but " + oci.origin + " ("
                             + oci.platform + ") is " + oci.raw.mediaType().value() + "; use format oci or auto");
                 }
@@ -357,9 +398,10 @@ public final class Publisher {
      * registry answers a mount of a blob it already has with 201, so no HEAD first), shared blobs once per
      * publish, then the manifest put by digest (idempotent).
      */
-    private Transfer bringIntoTarget(ImageReference target, Resolved r, boolean dryRun,
-                                     Map<Digest, CompletableFuture<Boolean>> blobsDone) {
-        if (r.source.repository().equals(target.repository()) && r.source.registry().equals(target.registry())) {
+    private Transfer bringIntoTarget(
+            ImageReference target, Resolved r, boolean dryRun, Map<Digest, CompletableFuture<Boolean>> blobsDone) {
+        if (r.source.repository().equals(target.repository())
+                && r.source.registry().equals(target.registry())) {
             return Transfer.PRESENT;
         }
         ImageReference byDigest = target.withDigest(r.raw.digest());
@@ -403,11 +445,17 @@ public final class Publisher {
         List<Descriptor> entries = new ArrayList<>();
         for (Resolved r : ordered) {
             Map<String, String> entryAnnotations = format == ListFormat.DOCKER ? Map.of() : r.annotations;
-            entries.add(new Descriptor(r.raw.mediaType(), r.raw.digest(), r.raw.size(), r.platform,
-                    new LinkedHashMap<>(entryAnnotations), List.of(), null));
+            entries.add(new Descriptor(
+                    r.raw.mediaType(),
+                    r.raw.digest(),
+                    r.raw.size(),
+                    r.platform,
+                    new LinkedHashMap<>(entryAnnotations),
+                    List.of(),
+                    null));
         }
-        ImageIndex index = new ImageIndex(listType, entries,
-                format == ListFormat.DOCKER ? Map.of() : new LinkedHashMap<>(annotations));
+        ImageIndex index = new ImageIndex(
+                listType, entries, format == ListFormat.DOCKER ? Map.of() : new LinkedHashMap<>(annotations));
         byte[] bytes = ManifestCodec.serialize(index);
         return new RawManifest(bytes, listType, Digest.sha256(bytes));
     }
@@ -416,9 +464,15 @@ public final class Publisher {
      * Puts the list under every tag that does not hold it yet: the first one alone (the client checks the digest
      * the registry answers; a refused OCI index may turn into a Docker list here), then the others in parallel.
      */
-    private RawManifest pushTags(ImageReference target, PublishRequest request, List<Resolved> ordered,
-                                 RawManifest list, Map<String, Optional<Digest>> current, List<TagOutcome> outcomes,
-                                 List<String> notes, ExecutorService pool) {
+    private RawManifest pushTags(
+            ImageReference target,
+            PublishRequest request,
+            List<Resolved> ordered,
+            RawManifest list,
+            Map<String, Optional<Digest>> current,
+            List<TagOutcome> outcomes,
+            List<String> notes,
+            ExecutorService pool) {
         List<String> toPut = new ArrayList<>();
         Map<String, TagOutcome> byTag = new LinkedHashMap<>();
         for (Map.Entry<String, Optional<Digest>> tag : current.entrySet()) {
@@ -439,12 +493,17 @@ public final class Publisher {
                     throw e;
                 }
                 if (request.format() != ListFormat.AUTO || !canFallBackToDocker(ordered)) {
-                    throw new RegistryException(e.getMessage() + " The registry refuses OCI image indexes: "
-                            + (canFallBackToDocker(ordered) ? "publish with format docker or auto."
-                                    : "it cannot take this list (some children are OCI manifests)."),
-                            e.statusCode(), e.errorCodes(), e);
+                    throw new RegistryException(
+                            e.getMessage() + " The registry refuses OCI image indexes: "
+                                    + (canFallBackToDocker(ordered)
+                                            ? "publish with format docker or auto."
+                                            : "it cannot take this list (some children are OCI manifests)."),
+                            e.statusCode(),
+                            e.errorCodes(),
+                            e);
                 }
-                // Quay and old Artifactory refuse OCI indexes; every child is Docker v2, so a Docker list is equivalent.
+                // Quay and old Artifactory refuse OCI indexes; every child is Docker v2, so a Docker list is
+                // equivalent.
                 RawManifest docker = buildList(ListFormat.DOCKER, ordered, Map.of());
                 notes.add("the registry rejected the OCI index (HTTP " + e.statusCode() + "); published a Docker "
                         + "manifest list " + docker.digest() + " instead"
@@ -469,14 +528,18 @@ public final class Publisher {
     private TagOutcome putTag(ImageReference target, String tag, RawManifest list, Optional<Digest> previous) {
         client.putManifest(target.withTag(tag), list);
         listener.info("pushed " + target.withTag(tag) + " -> " + list.digest());
-        return new TagOutcome(tag, previous.isPresent() ? TagOutcome.Status.UPDATED : TagOutcome.Status.CREATED,
+        return new TagOutcome(
+                tag,
+                previous.isPresent() ? TagOutcome.Status.UPDATED : TagOutcome.Status.CREATED,
                 previous.orElse(null));
     }
 
     /** 415, or 400 with MANIFEST_INVALID/UNSUPPORTED: the registry does not take this kind of manifest. */
     private static boolean refusesOciIndex(RegistryException e) {
-        return e.statusCode() == 415 || (e.statusCode() == 400
-                && e.errorCodes().stream().anyMatch(c -> c.equals("MANIFEST_INVALID") || c.equals("UNSUPPORTED")));
+        return e.statusCode() == 415
+                || (e.statusCode() == 400
+                        && e.errorCodes().stream()
+                                .anyMatch(c -> c.equals("MANIFEST_INVALID") || c.equals("UNSUPPORTED")));
     }
 
     private static boolean canFallBackToDocker(List<Resolved> ordered) {

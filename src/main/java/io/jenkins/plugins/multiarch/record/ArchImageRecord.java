@@ -163,11 +163,15 @@ public record ArchImageRecord(
         try {
             root = JSON.readTree(json);
         } catch (JsonProcessingException e) {
-            throw new InvalidInputException("record " + origin + " is not valid JSON (" + e.getOriginalMessage()
-                    + "): rebuild it or remove it from the records folder", e);
+            throw new InvalidInputException(
+                    "record " + origin + " is not valid JSON (" + e.getOriginalMessage()
+                            + "): rebuild it or remove it from the records folder",
+                    e);
         } catch (java.io.IOException e) {
-            throw new InvalidInputException("record " + origin + " cannot be read (" + e.getMessage()
-                    + "): rebuild it or remove it from the records folder", e);
+            throw new InvalidInputException(
+                    "record " + origin + " cannot be read (" + e.getMessage()
+                            + "): rebuild it or remove it from the records folder",
+                    e);
         }
         if (root == null || !root.isObject()) {
             throw new InvalidInputException("record " + origin + " is not a JSON object: rebuild it or remove it");
@@ -216,8 +220,9 @@ public record ArchImageRecord(
                 throw e;
             }
             throw new InvalidInputException("record " + origin + ": " + e.getMessage(), e);
-        } catch (MultiarchException | IllegalArgumentException | NullPointerException e) {
-            throw new InvalidInputException("record " + origin + " is malformed (" + e.getMessage() + "): rebuild it", e);
+        } catch (MultiarchException | IllegalArgumentException e) {
+            throw new InvalidInputException(
+                    "record " + origin + " is malformed (" + e.getMessage() + "): rebuild it", e);
         }
     }
 
@@ -265,8 +270,12 @@ public record ArchImageRecord(
         }
         List<String> features = new ArrayList<>();
         n.path("os.features").forEach(f -> features.add(f.asText()));
-        return new Platform(text(n, "os", origin), text(n, "architecture", origin), optText(n, "variant"),
-                optText(n, "os.version"), features);
+        return new Platform(
+                text(n, "os", origin),
+                text(n, "architecture", origin),
+                optText(n, "variant"),
+                optText(n, "os.version"),
+                features);
     }
 
     private static String text(JsonNode n, String field, String origin) {
@@ -287,8 +296,10 @@ public record ArchImageRecord(
         try {
             return Instant.parse(v);
         } catch (DateTimeParseException e) {
-            throw new InvalidInputException("record " + origin + " has '" + field + "' = '" + v
-                    + "', which is not an ISO-8601 instant: rebuild it", e);
+            throw new InvalidInputException(
+                    "record " + origin + " has '" + field + "' = '" + v
+                            + "', which is not an ISO-8601 instant: rebuild it",
+                    e);
         }
     }
 

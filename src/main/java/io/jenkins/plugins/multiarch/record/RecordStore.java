@@ -20,8 +20,7 @@ import java.util.stream.Stream;
  */
 public final class RecordStore {
 
-    private RecordStore() {
-    }
+    private RecordStore() {}
 
     /** The folder of an image's records, relative to the records directory, e.g. {@code 127.0.0.1_5000/onap/py-app}. */
     public static String folderName(ImageReference image) {
@@ -47,8 +46,10 @@ public final class RecordStore {
             }
             return file;
         } catch (IOException e) {
-            throw new InvalidInputException("cannot write record " + file + ": " + e.getMessage()
-                    + "; check that the records directory is writable", e);
+            throw new InvalidInputException(
+                    "cannot write record " + file + ": " + e.getMessage()
+                            + "; check that the records directory is writable",
+                    e);
         }
     }
 
@@ -76,23 +77,24 @@ public final class RecordStore {
         List<Path> removed = new ArrayList<>();
         if (Files.isDirectory(folder)) {
             try (Stream<Path> files = Files.list(folder)) {
-                for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".json")).sorted().toList()) {
+                for (Path f : files.filter(RecordStore::isRecordFile).sorted().toList()) {
                     if (!written.contains(f)) {
                         Files.delete(f);
                         removed.add(f);
                     }
                 }
             } catch (IOException | UncheckedIOException e) {
-                throw new InvalidInputException("cannot tidy records folder " + folder + ": " + e.getMessage()
-                        + "; check that the records directory is writable", e);
+                throw new InvalidInputException(
+                        "cannot tidy records folder " + folder + ": " + e.getMessage()
+                                + "; check that the records directory is writable",
+                        e);
             }
         }
         return new Written(List.copyOf(written), List.copyOf(removed));
     }
 
     /** Record files written, and stale ones removed, by {@link #replaceImage}. */
-    public record Written(List<Path> written, List<Path> removed) {
-    }
+    public record Written(List<Path> written, List<Path> removed) {}
 
     /**
      * The publisher's sources for {@code image} from the records under {@code dir}: only records of that image
@@ -122,8 +124,7 @@ public final class RecordStore {
     }
 
     /** The records of one image chosen from a directory, as publisher sources, and the files left out. */
-    public record Selection(List<ArchImageRecord> records, List<SourceSpec> sources, List<String> otherImages) {
-    }
+    public record Selection(List<ArchImageRecord> records, List<SourceSpec> sources, List<String> otherImages) {}
 
     /** Every record under {@code dir} (any depth), in path order. An empty or missing directory is an error. */
     public static List<ArchImageRecord> readAll(Path dir) {
@@ -138,8 +139,11 @@ public final class RecordStore {
         }
         List<Path> files = new ArrayList<>();
         try (Stream<Path> walk = Files.walk(dir)) {
-            walk.filter(p -> Files.isRegularFile(p) && p.getFileName().toString().endsWith(".json")
-                    && !p.getFileName().toString().startsWith(".")).sorted().forEach(files::add);
+            walk.filter(p -> Files.isRegularFile(p)
+                            && isRecordFile(p)
+                            && !fileName(p).startsWith("."))
+                    .sorted()
+                    .forEach(files::add);
         } catch (IOException | UncheckedIOException e) {
             throw new InvalidInputException("cannot list records directory " + dir + ": " + e.getMessage(), e);
         }
@@ -148,5 +152,14 @@ public final class RecordStore {
                     + "or point at the folder the records were written to");
         }
         return List.copyOf(files);
+    }
+
+    private static boolean isRecordFile(Path p) {
+        return fileName(p).endsWith(".json");
+    }
+
+    private static String fileName(Path p) {
+        Path name = p.getFileName();
+        return name == null ? "" : name.toString();
     }
 }

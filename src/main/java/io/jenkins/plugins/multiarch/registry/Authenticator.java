@@ -61,7 +61,11 @@ final class Authenticator {
     /** Token fetches under way: a caller whose scopes one of them covers waits for it instead of fetching. */
     private final ConcurrentMap<TokenCache.Key, CompletableFuture<BearerToken>> fetching = new ConcurrentHashMap<>();
 
-    Authenticator(CredentialsSource credentials, Set<String> insecureRegistries, RegistryHttp http, LogListener listener,
+    Authenticator(
+            CredentialsSource credentials,
+            Set<String> insecureRegistries,
+            RegistryHttp http,
+            LogListener listener,
             Clock clock) {
         this.credentials = credentials;
         this.insecureRegistries = Set.copyOf(insecureRegistries);
@@ -98,7 +102,8 @@ final class Authenticator {
     }
 
     private static void await(CountDownLatch latch, Deadline deadline) {
-        long millis = Math.min(MAX_WAIT.toMillis(), Math.max(1, deadline.remaining().toMillis()));
+        long millis =
+                Math.min(MAX_WAIT.toMillis(), Math.max(1, deadline.remaining().toMillis()));
         try {
             latch.await(millis, TimeUnit.MILLISECONDS); // on timeout go on anyway: the request itself decides
         } catch (InterruptedException e) {
@@ -194,24 +199,39 @@ final class Authenticator {
      * Learns from a 401: validates and remembers the challenge, forgets a refused token, and returns the
      * scopes the retry needs (ours plus any the registry named). Throws when no retry can succeed.
      */
-    Set<String> onUnauthorized(Endpoint endpoint, List<String> headerValues, Set<String> scopes,
-            String refusedAuthorization, String operation) {
+    Set<String> onUnauthorized(
+            Endpoint endpoint,
+            List<String> headerValues,
+            Set<String> scopes,
+            String refusedAuthorization,
+            String operation) {
         List<AuthChallenge> parsed = ChallengeParser.parse(headerValues);
-        AuthChallenge challenge = AuthChallenge.preferred(parsed).orElseThrow(() -> new RegistryAuthenticationException(
-                operation + " failed: " + endpoint.registry() + " answered 401 "
-                        + (parsed.isEmpty() ? "without a usable WWW-Authenticate challenge"
-                                : "asking for " + parsed.stream().map(AuthChallenge::scheme).collect(Collectors.joining(", "))
-                                        + " authentication, which is not supported (only Basic and Bearer)")
-                        + ". Check the registry address and its authentication settings.", 401));
+        AuthChallenge challenge = AuthChallenge.preferred(parsed)
+                .orElseThrow(() -> new RegistryAuthenticationException(
+                        operation + " failed: " + endpoint.registry() + " answered 401 "
+                                + (parsed.isEmpty()
+                                        ? "without a usable WWW-Authenticate challenge"
+                                        : "asking for "
+                                                + parsed.stream()
+                                                        .map(AuthChallenge::scheme)
+                                                        .collect(Collectors.joining(", "))
+                                                + " authentication, which is not supported (only Basic and Bearer)")
+                                + ". Check the registry address and its authentication settings.",
+                        401));
         if (challenge.scheme().equals(AuthChallenge.BEARER)) {
             TokenRealm.validate(endpoint, challenge.param("realm").orElse(null), insecureRegistries);
         } else if (credentials.lookup(endpoint.registry()).isEmpty()) {
-            throw new RegistryAuthenticationException(operation + " failed: " + endpoint.registry()
-                    + " requires a user name and password and none are configured for " + endpoint.registry()
-                    + ". Give credentials for " + endpoint.registry() + " (docker login, or the job's credentials).", 401);
+            throw new RegistryAuthenticationException(
+                    operation + " failed: " + endpoint.registry()
+                            + " requires a user name and password and none are configured for " + endpoint.registry()
+                            + ". Give credentials for " + endpoint.registry()
+                            + " (docker login, or the job's credentials).",
+                    401);
         }
         AuthChallenge previous = challenges.put(endpoint.registry(), challenge);
-        if (refusedAuthorization != null && previous != null && previous.scheme().equals(AuthChallenge.BEARER)) {
+        if (refusedAuthorization != null
+                && previous != null
+                && previous.scheme().equals(AuthChallenge.BEARER)) {
             tokens.invalidate(refusedAuthorization);
         }
         Set<String> merged = new LinkedHashSet<>(scopes);
@@ -231,41 +251,59 @@ final class Authenticator {
         return credentials.lookup(endpoint.registry()).isPresent();
     }
 
-    private TokenCache.Key key(Endpoint endpoint, AuthChallenge challenge, Optional<RegistryCredentials> creds,
-            Set<String> scopes) {
-        return TokenCache.Key.of(endpoint.registry(), challenge.param("realm").orElse(""),
-                challenge.param("service").orElse(""), creds.map(RegistryCredentials::fingerprint).orElse("anonymous"),
+    private TokenCache.Key key(
+            Endpoint endpoint, AuthChallenge challenge, Optional<RegistryCredentials> creds, Set<String> scopes) {
+        return TokenCache.Key.of(
+                endpoint.registry(),
+                challenge.param("realm").orElse(""),
+                challenge.param("service").orElse(""),
+                creds.map(RegistryCredentials::fingerprint).orElse("anonymous"),
                 scopes);
     }
 
     /** GET realm?service=..&scope=..&scope=.. with Basic credentials (or none); no redirects followed. */
-    private BearerToken fetchToken(Endpoint endpoint, AuthChallenge challenge, Set<String> scopes,
-            Optional<RegistryCredentials> creds, String operation) {
+    private BearerToken fetchToken(
+            Endpoint endpoint,
+            AuthChallenge challenge,
+            Set<String> scopes,
+            Optional<RegistryCredentials> creds,
+            String operation) {
         URI realm = TokenRealm.validate(endpoint, challenge.param("realm").orElse(null), insecureRegistries);
         StringBuilder query = new StringBuilder(realm.getRawQuery() == null ? "" : realm.getRawQuery());
         challenge.param("service").filter(s -> !s.isEmpty()).ifPresent(s -> append(query, "service", s));
         for (String scope : new TreeSet<>(scopes)) {
             append(query, "scope", scope);
         }
-        String base = realm.getScheme() + "://" + realm.getRawAuthority() + (realm.getRawPath() == null ? "" : realm.getRawPath());
+        String base = realm.getScheme() + "://" + realm.getRawAuthority()
+                + (realm.getRawPath() == null ? "" : realm.getRawPath());
         URI uri = URI.create(base + (query.length() == 0 ? "" : "?" + query));
         String who = creds.map(c -> "the credentials of user " + c.username()).orElse("anonymous access");
-        Call call = new Call("get a token for " + endpoint.registry() + " from " + Redact.url(realm) + " (to " + operation + ")",
-                new Endpoint(realm.getRawAuthority(), realm.getScheme()), "GET", uri)
+        Call call = new Call(
+                        "get a token for " + endpoint.registry() + " from " + Redact.url(realm) + " (to " + operation
+                                + ")",
+                        new Endpoint(realm.getRawAuthority(), realm.getScheme()),
+                        "GET",
+                        uri)
                 .noRedirects()
                 .maxBody(1024 * 1024);
         call.authenticate = false;
-        call.fixedAuthorization = creds.map(RegistryCredentials::basicAuthorization).orElse(null);
+        call.fixedAuthorization =
+                creds.map(RegistryCredentials::basicAuthorization).orElse(null);
         Instant requested = clock.instant();
         Reply reply = http.send(call);
         if (reply.status >= 300 && reply.status < 400) {
-            throw new RegistryAuthenticationException(call.operation + " failed: the token service answered with a"
-                    + " redirect (HTTP " + reply.status + "), which is never followed with credentials. Check the"
-                    + " registry's token service configuration.", reply.status);
+            throw new RegistryAuthenticationException(
+                    call.operation + " failed: the token service answered with a"
+                            + " redirect (HTTP " + reply.status
+                            + "), which is never followed with credentials. Check the"
+                            + " registry's token service configuration.",
+                    reply.status);
         }
         if (reply.status == 401 || reply.status == 403) {
-            throw new RegistryAuthenticationException(call.operation + " failed: the token service refused " + who
-                    + " (HTTP " + reply.status + "). Check the credentials for " + endpoint.registry() + ".", reply.status);
+            throw new RegistryAuthenticationException(
+                    call.operation + " failed: the token service refused " + who + " (HTTP " + reply.status
+                            + "). Check the credentials for " + endpoint.registry() + ".",
+                    reply.status);
         }
         if (!reply.ok()) {
             throw RegistryErrors.failure(call.operation, endpoint, scopes.toString(), reply);
@@ -274,15 +312,18 @@ final class Authenticator {
         try {
             body = JSON.readTree(reply.body);
         } catch (Exception e) {
-            throw new RegistryException(call.operation + " failed: the token service's answer is not JSON", reply.status, null);
+            throw new RegistryException(
+                    call.operation + " failed: the token service's answer is not JSON", reply.status, null);
         }
         String token = body.path("token").asText("");
         if (token.isEmpty()) {
             token = body.path("access_token").asText("");
         }
         if (token.isEmpty()) {
-            throw new RegistryAuthenticationException(call.operation + " failed: the token service answered without"
-                    + " a token. Check the credentials for " + endpoint.registry() + ".", reply.status);
+            throw new RegistryAuthenticationException(
+                    call.operation + " failed: the token service answered without"
+                            + " a token. Check the credentials for " + endpoint.registry() + ".",
+                    reply.status);
         }
         Instant issued = requested;
         String issuedAt = body.path("issued_at").asText("");

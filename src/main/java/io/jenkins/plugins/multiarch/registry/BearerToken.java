@@ -16,7 +16,8 @@ record BearerToken(String token, Instant expiresAt) {
         }
         // Renew a little early so a token does not expire between our check and the registry's.
         Duration margin = lifetime.dividedBy(10).compareTo(Duration.ofSeconds(10)) > 0
-                ? Duration.ofSeconds(10) : lifetime.dividedBy(10);
+                ? Duration.ofSeconds(10)
+                : lifetime.dividedBy(10);
         return new BearerToken(token, issuedAt.plus(lifetime).minus(margin));
     }
 

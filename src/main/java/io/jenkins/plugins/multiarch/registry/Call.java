@@ -24,16 +24,19 @@ final class Call {
     byte[] body;
     /** A body read from a stream (a copied blob): sent once, so the call gets one attempt. */
     Supplier<InputStream> streamBody;
+
     long streamLength = -1;
     Set<String> scopes = Set.of();
     boolean authenticate = true;
     /** Sent as is (token requests): not subject to challenges. */
     String fixedAuthorization;
+
     boolean followRedirects = true;
     boolean streamResponse;
     long maxBody = ERROR_BODY_LIMIT;
     /** Statuses that are normally retried but are final here (HEAD 500 falls back to GET instead). */
     Set<Integer> noRetry = Set.of();
+
     int maxAttempts = -1;
 
     Call(String operation, Endpoint endpoint, String method, URI uri) {

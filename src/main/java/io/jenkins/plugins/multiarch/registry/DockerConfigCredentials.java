@@ -37,11 +37,14 @@ public final class DockerConfigCredentials implements CredentialsSource {
     private final LogListener listener;
     private final Set<String> warned = Collections.synchronizedSet(new HashSet<>());
 
-    private record Entry(String username, char[] password, boolean identityToken) {
-    }
+    private record Entry(String username, char[] password, boolean identityToken) {}
 
-    private DockerConfigCredentials(Path file, Map<String, Entry> entries, String credsStore,
-            Map<String, String> credHelpers, LogListener listener) {
+    private DockerConfigCredentials(
+            Path file,
+            Map<String, Entry> entries,
+            String credsStore,
+            Map<String, String> credHelpers,
+            LogListener listener) {
         this.file = file;
         this.entries = entries;
         this.credsStore = credsStore;
@@ -77,8 +80,11 @@ public final class DockerConfigCredentials implements CredentialsSource {
             throw new InvalidInputException("cannot read Docker config " + configJson + ": it is not valid JSON" + where
                     + "; fix the JSON (as docker login writes it) or point DOCKER_CONFIG elsewhere");
         } catch (IOException e) {
-            throw new InvalidInputException("cannot read Docker config " + configJson + ": " + e.getClass().getSimpleName()
-                    + "; check that the file is readable, or point DOCKER_CONFIG elsewhere", e);
+            throw new InvalidInputException(
+                    "cannot read Docker config " + configJson + ": "
+                            + e.getClass().getSimpleName()
+                            + "; check that the file is readable, or point DOCKER_CONFIG elsewhere",
+                    e);
         }
         if (root == null || !root.isObject()) {
             throw new InvalidInputException("cannot read Docker config " + configJson
@@ -97,7 +103,8 @@ public final class DockerConfigCredentials implements CredentialsSource {
         String store = root.path("credsStore").asText("");
         Map<String, String> helpers = new HashMap<>();
         for (Map.Entry<String, JsonNode> field : root.path("credHelpers").properties()) {
-            helpers.put(RegistryHosts.normalize(field.getKey()), field.getValue().asText(""));
+            helpers.put(
+                    RegistryHosts.normalize(field.getKey()), field.getValue().asText(""));
         }
         return new DockerConfigCredentials(configJson, entries, store.isEmpty() ? null : store, helpers, listener);
     }
@@ -145,16 +152,22 @@ public final class DockerConfigCredentials implements CredentialsSource {
         }
         String helper = credHelpers.get(host);
         if (entry != null && entry.identityToken()) {
-            warnOnce(host, "the credentials for " + host + " in " + file + " are an identity token (OAuth), which "
-                    + "multiarch does not use; give a user name and password (or access token) instead");
+            warnOnce(
+                    host,
+                    "the credentials for " + host + " in " + file + " are an identity token (OAuth), which "
+                            + "multiarch does not use; give a user name and password (or access token) instead");
         } else if (helper != null && !helper.isEmpty()) {
-            warnOnce(host, "the credentials for " + host + " are kept by the Docker credential helper docker-credential-"
-                    + helper + " (credHelpers in " + file + "); multiarch does not run credential helpers: "
-                    + "give the credentials directly (username and password) instead");
+            warnOnce(
+                    host,
+                    "the credentials for " + host + " are kept by the Docker credential helper docker-credential-"
+                            + helper + " (credHelpers in " + file + "); multiarch does not run credential helpers: "
+                            + "give the credentials directly (username and password) instead");
         } else if (credsStore != null && entries.containsKey(host)) {
-            warnOnce(host, "the credentials for " + host + " are kept by the Docker credential store docker-credential-"
-                    + credsStore + " (credsStore in " + file + "); multiarch does not run credential helpers: "
-                    + "give the credentials directly (username and password) instead");
+            warnOnce(
+                    host,
+                    "the credentials for " + host + " are kept by the Docker credential store docker-credential-"
+                            + credsStore + " (credsStore in " + file + "); multiarch does not run credential helpers: "
+                            + "give the credentials directly (username and password) instead");
         }
         return Optional.empty();
     }

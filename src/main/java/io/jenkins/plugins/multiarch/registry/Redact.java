@@ -12,8 +12,7 @@ final class Redact {
 
     private static final Set<String> SAFE_PARAMS = Set.of("digest", "mount", "from", "service", "scope", "n", "last");
 
-    private Redact() {
-    }
+    private Redact() {}
 
     static String url(URI uri) {
         StringBuilder out = new StringBuilder();

@@ -33,13 +33,22 @@ import java.util.Set;
 public final class RegistryClient {
 
     /** Every manifest kind this project reads, most capable first. */
-    static final String MANIFEST_ACCEPT = String.join(", ", MediaType.OCI_INDEX.value(),
-            MediaType.DOCKER_MANIFEST_LIST.value(), MediaType.OCI_MANIFEST.value(), MediaType.DOCKER_MANIFEST.value());
+    static final String MANIFEST_ACCEPT = String.join(
+            ", ",
+            MediaType.OCI_INDEX.value(),
+            MediaType.DOCKER_MANIFEST_LIST.value(),
+            MediaType.OCI_MANIFEST.value(),
+            MediaType.DOCKER_MANIFEST.value());
     /** Any manifest at all, for {@link #headDigest}: schema 1 and artifacts included, so no tag looks absent. */
-    static final String ANY_MANIFEST_ACCEPT = String.join(", ", MANIFEST_ACCEPT,
-            MediaType.DOCKER_MANIFEST_SCHEMA1_SIGNED.value(), MediaType.DOCKER_MANIFEST_SCHEMA1.value(), "*/*");
+    static final String ANY_MANIFEST_ACCEPT = String.join(
+            ", ",
+            MANIFEST_ACCEPT,
+            MediaType.DOCKER_MANIFEST_SCHEMA1_SIGNED.value(),
+            MediaType.DOCKER_MANIFEST_SCHEMA1.value(),
+            "*/*");
     /** The largest image config blob read. */
     static final long MAX_CONFIG_BYTES = 8L * 1024 * 1024;
+
     private static final String OCTET_STREAM = "application/octet-stream";
     private static final String DIGEST_HEADER = "Docker-Content-Digest";
     /** Upload sessions tried before giving up on a blob push or copy (each is a new POST). */
@@ -99,7 +108,8 @@ public final class RegistryClient {
             Optional<Digest> claimed = claimedDigest(reply, operation);
             if (claimed.isPresent() && !claimed.get().matches(bytes)) {
                 throw new VerificationException(operation + ": the registry says the manifest is " + claimed.get()
-                        + " but its content hashes to " + Digest.compute(claimed.get().algorithm(), bytes));
+                        + " but its content hashes to "
+                        + Digest.compute(claimed.get().algorithm(), bytes));
             }
         }
         return new RawManifest(bytes, parsed.mediaType(), digest);
@@ -187,7 +197,10 @@ public final class RegistryClient {
         if (reply.status == 404) {
             return TagDeletion.ABSENT;
         }
-        if (reply.status == 400 || reply.status == 401 || reply.status == 403 || reply.status == 405
+        if (reply.status == 400
+                || reply.status == 401
+                || reply.status == 403
+                || reply.status == 405
                 || reply.status == 501) {
             listener.debug(operation + ": the registry answered " + reply.status + "; the tag stays");
             return TagDeletion.UNSUPPORTED;
@@ -249,8 +262,10 @@ public final class RegistryClient {
         try {
             return ManifestCodec.parseConfig(bytes);
         } catch (VerificationException | InvalidInputException e) {
-            throw new VerificationException("read the image config " + config + " of " + repository + ": "
-                    + e.getMessage() + "; the image was pushed with a broken config, rebuild and push it again", e);
+            throw new VerificationException(
+                    "read the image config " + config + " of " + repository + ": " + e.getMessage()
+                            + "; the image was pushed with a broken config, rebuild and push it again",
+                    e);
         }
     }
 
@@ -330,8 +345,9 @@ public final class RegistryClient {
         try {
             Optional<Digest> now = headDigest(target);
             if (now.isPresent() && now.get().equals(digest)) {
-                listener.debug(operation + ": the registry answered " + (failure.statusCode() == -1 ? "nothing usable"
-                        : "HTTP " + failure.statusCode()) + " but " + target + " already stored " + digest
+                listener.debug(operation + ": the registry answered "
+                        + (failure.statusCode() == -1 ? "nothing usable" : "HTTP " + failure.statusCode()) + " but "
+                        + target + " already stored " + digest
                         + "; the push succeeded");
                 return true;
             }
@@ -384,8 +400,9 @@ public final class RegistryClient {
      */
     public void pushBlob(ImageReference repository, Digest digest, byte[] content) {
         if (!digest.matches(content)) {
-            throw new InvalidInputException("cannot push blob " + digest + " to " + repository.repositoryString()
-                    + ": the " + content.length + " bytes given hash to " + Digest.compute(digest.algorithm(), content));
+            throw new InvalidInputException(
+                    "cannot push blob " + digest + " to " + repository.repositoryString() + ": the " + content.length
+                            + " bytes given hash to " + Digest.compute(digest.algorithm(), content));
         }
         Endpoint endpoint = endpoint(repository);
         String operation = "push blob " + digest + " to " + repository.repositoryString();
@@ -453,15 +470,19 @@ public final class RegistryClient {
             listener.info("the registry did not mount " + blob.digest() + " from " + source.repositoryString()
                     + "; copying it (" + blob.size() + " bytes) within " + target.registry());
             // Same token (both scopes) for reading the source: no extra token round trip.
-            Call get = new Call("read blob " + blob.digest() + " from " + source.repositoryString() + " to copy it",
-                    endpoint, "GET", blobUri(endpoint, source, blob.digest()))
+            Call get = new Call(
+                            "read blob " + blob.digest() + " from " + source.repositoryString() + " to copy it",
+                            endpoint,
+                            "GET",
+                            blobUri(endpoint, source, blob.digest()))
                     .scopes(scopes)
                     .streamResponse();
             Reply content = http.send(get);
             if (!content.ok()) {
                 throw RegistryErrors.failure(get.operation, endpoint, source.repository(), content);
             }
-            DigestCheckingInputStream checked = new DigestCheckingInputStream(content.stream, blob.digest(), blob.size());
+            DigestCheckingInputStream checked =
+                    new DigestCheckingInputStream(content.stream, blob.digest(), blob.size());
             Call put = new Call(operation + " (copy)", endpoint, "PUT", withDigest(location, blob.digest()))
                     .header("Content-Type", OCTET_STREAM)
                     .scopes(scopes);
@@ -507,8 +528,13 @@ public final class RegistryClient {
     }
 
     /** POST .../blobs/uploads/ (with mount parameters when given); 201 or 202, else a failure. */
-    private Reply openUpload(String operation, Endpoint endpoint, ImageReference repository, Set<String> scopes,
-            Digest mount, String from) {
+    private Reply openUpload(
+            String operation,
+            Endpoint endpoint,
+            ImageReference repository,
+            Set<String> scopes,
+            Digest mount,
+            String from) {
         String path = repository.repository() + "/blobs/uploads/";
         if (mount != null) {
             path += "?mount=" + encode(mount.toString()) + "&from=" + encode(from);
@@ -525,8 +551,14 @@ public final class RegistryClient {
      * Sends the final PUT of an upload session. True when the blob is stored; false when the session
      * failed in a way a new session may fix (then the caller opens one, within the limits).
      */
-    private boolean completeUpload(Call put, Endpoint endpoint, ImageReference repository, Digest digest, int session,
-            Deadline deadline, DigestCheckingInputStream checked) {
+    private boolean completeUpload(
+            Call put,
+            Endpoint endpoint,
+            ImageReference repository,
+            Digest digest,
+            int session,
+            Deadline deadline,
+            DigestCheckingInputStream checked) {
         Reply reply;
         RegistryException failure;
         try {
@@ -534,8 +566,8 @@ public final class RegistryClient {
             if (reply.ok()) {
                 Optional<Digest> stored = claimedDigest(reply, put.operation);
                 if (stored.isPresent() && !stored.get().equals(digest)) {
-                    throw new VerificationException(put.operation + ": the registry stored the blob as "
-                            + stored.get() + ", not " + digest);
+                    throw new VerificationException(
+                            put.operation + ": the registry stored the blob as " + stored.get() + ", not " + digest);
                 }
                 return true;
             }
@@ -572,14 +604,17 @@ public final class RegistryClient {
     }
 
     private static URI uploadLocation(String operation, Reply reply) {
-        String location = reply.header("Location").orElseThrow(() -> new RegistryException(operation
-                + " failed: the registry opened an upload (HTTP " + reply.status + ") without a Location header",
-                reply.status, null));
+        String location = reply.header("Location")
+                .orElseThrow(() -> new RegistryException(
+                        operation + " failed: the registry opened an upload (HTTP " + reply.status
+                                + ") without a Location header",
+                        reply.status,
+                        null));
         try {
             return reply.uri.resolve(new URI(location.strip()));
         } catch (URISyntaxException | IllegalArgumentException e) {
-            throw new RegistryException(operation + " failed: unusable upload Location " + Redact.text(location),
-                    reply.status, null);
+            throw new RegistryException(
+                    operation + " failed: unusable upload Location " + Redact.text(location), reply.status, null);
         }
     }
 
@@ -602,8 +637,10 @@ public final class RegistryClient {
         try {
             return Optional.of(Digest.parse(header.get().strip()));
         } catch (InvalidInputException e) {
-            throw new VerificationException(operation + ": the registry sent an unreadable " + DIGEST_HEADER
-                    + " '" + RegistryErrors.truncate(header.get(), 150) + "'", e);
+            throw new VerificationException(
+                    operation + ": the registry sent an unreadable " + DIGEST_HEADER + " '"
+                            + RegistryErrors.truncate(header.get(), 150) + "'",
+                    e);
         }
     }
 

@@ -17,8 +17,7 @@ final class RegistryErrors {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private RegistryErrors() {
-    }
+    private RegistryErrors() {}
 
     record RegistryError(String code, String message, String detail) {
         @Override
@@ -44,10 +43,11 @@ final class RegistryErrors {
             JsonNode errors = JSON.readTree(body).path("errors");
             for (JsonNode e : errors) {
                 JsonNode detail = e.path("detail");
-                String detailText = detail.isMissingNode() || detail.isNull() ? ""
+                String detailText = detail.isMissingNode() || detail.isNull()
+                        ? ""
                         : detail.isTextual() ? detail.asText() : detail.toString();
-                out.add(new RegistryError(e.path("code").asText(""), e.path("message").asText(""),
-                        truncate(detailText, 300)));
+                out.add(new RegistryError(
+                        e.path("code").asText(""), e.path("message").asText(""), truncate(detailText, 300)));
             }
         } catch (Exception notJson) {
             // Not a distribution error body; the status line has to do.
@@ -63,7 +63,8 @@ final class RegistryErrors {
      */
     static RegistryException failure(String operation, Endpoint endpoint, String repository, Reply reply) {
         List<RegistryError> errors = parse(reply.body);
-        StringBuilder message = new StringBuilder(operation).append(" failed: HTTP ").append(reply.status);
+        StringBuilder message =
+                new StringBuilder(operation).append(" failed: HTTP ").append(reply.status);
         if (!errors.isEmpty()) {
             message.append(' ');
             for (int i = 0; i < errors.size() && i < 3; i++) {
@@ -79,8 +80,11 @@ final class RegistryErrors {
         if (reply.status == 401 || reply.status == 403) {
             return new RegistryAuthenticationException(message.toString(), reply.status);
         }
-        return new RegistryException(message.toString(), reply.status,
-                errors.stream().map(RegistryError::code).toList(), null);
+        return new RegistryException(
+                message.toString(),
+                reply.status,
+                errors.stream().map(RegistryError::code).toList(),
+                null);
     }
 
     static String hint(int status, List<RegistryError> errors, String host, String repository) {
@@ -98,8 +102,8 @@ final class RegistryErrors {
             case "BLOB_UNKNOWN":
                 return "The blob is not in " + host + "/" + repository + ".";
             case "MANIFEST_BLOB_UNKNOWN":
-                return "Push what the manifest references (config, layers or child manifests) to "
-                        + host + "/" + repository + " first.";
+                return "Push what the manifest references (config, layers or child manifests) to " + host + "/"
+                        + repository + " first.";
             case "MANIFEST_INVALID":
             case "UNSUPPORTED":
                 return "The registry refused this manifest's content or media type.";

@@ -7,8 +7,7 @@ final class RegistryHosts {
 
     static final String DOCKER_HUB = "registry-1.docker.io";
 
-    private RegistryHosts() {
-    }
+    private RegistryHosts() {}
 
     /**
      * {@code https://index.docker.io/v1/}, {@code docker.io}, {@code Registry.Example:5000/} and the like

@@ -6,6 +6,7 @@ import io.jenkins.plugins.multiarch.RegistryException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -45,8 +46,8 @@ final class RegistryHttp {
         this.transport = new Transport(settings);
         this.retry = new RetryPolicy(settings.maxAttempts(), settings.retryBackoff(), settings.maxRetryAfter());
         this.listener = settings.listener();
-        this.auth = new Authenticator(settings.credentials(), settings.insecureRegistries(), this, listener,
-                Clock.systemUTC());
+        this.auth = new Authenticator(
+                settings.credentials(), settings.insecureRegistries(), this, listener, Clock.systemUTC());
     }
 
     int requestCount() {
@@ -93,7 +94,8 @@ final class RegistryHttp {
                 String authorization = call.fixedAuthorization;
                 if (call.authenticate) {
                     // After a refusal, a new token: a cached one covering these scopes may be as stale.
-                    authorization = auth.authorization(call.endpoint, scopes, call.operation, freshToken).orElse(null);
+                    authorization = auth.authorization(call.endpoint, scopes, call.operation, freshToken)
+                            .orElse(null);
                     freshToken = false;
                 }
                 Reply reply;
@@ -108,7 +110,9 @@ final class RegistryHttp {
                         connectFailures++;
                     }
                     // A refused connection means the registry is down: one more try, not minutes of them.
-                    boolean again = RetryPolicy.retryable(e) && attempt < maxAttempts && !deadline.expired()
+                    boolean again = RetryPolicy.retryable(e)
+                            && attempt < maxAttempts
+                            && !deadline.expired()
                             && (!RetryPolicy.isConnectFailure(e) || connectFailures < RetryPolicy.MAX_CONNECT_ATTEMPTS);
                     Duration wait = retry.backoff(attempt);
                     if (!again || !deadline.allows(wait)) {
@@ -128,8 +132,12 @@ final class RegistryHttp {
                     }
                     reauthenticated = true;
                     freshToken = authorization != null;
-                    scopes = auth.onUnauthorized(call.endpoint, reply.headers.allValues("WWW-Authenticate"), scopes,
-                            authorization, call.operation);
+                    scopes = auth.onUnauthorized(
+                            call.endpoint,
+                            reply.headers.allValues("WWW-Authenticate"),
+                            scopes,
+                            authorization,
+                            call.operation);
                     if (call.streamBody != null) {
                         // The stream is spent: learn the challenge (the refused token is forgotten), then let
                         // the caller open a new session and read the blob again.
@@ -144,18 +152,22 @@ final class RegistryHttp {
                     auth.firstContactDone(call.endpoint);
                     firstContact = false;
                 }
-                if (RetryPolicy.retryable(reply.status) && !call.noRetry.contains(reply.status) && attempt < maxAttempts) {
+                if (RetryPolicy.retryable(reply.status)
+                        && !call.noRetry.contains(reply.status)
+                        && attempt < maxAttempts) {
                     int tried = attempt;
                     Duration wait = retry.retryAfter(reply.header("Retry-After"), java.time.Instant.now())
                             .orElseGet(() -> retry.backoff(tried));
                     if (deadline.allows(wait)) {
-                        listener.debug(call.operation + ": HTTP " + reply.status + "; retrying in " + wait.toMillis() + " ms");
+                        listener.debug(
+                                call.operation + ": HTTP " + reply.status + "; retrying in " + wait.toMillis() + " ms");
                         reply.close();
                         sleep(wait);
                         continue;
                     }
                     listener.debug(call.operation + ": HTTP " + reply.status + "; waiting " + wait.toMillis()
-                            + " ms would pass the deadline of " + settings.deadline().toSeconds() + " s");
+                            + " ms would pass the deadline of "
+                            + settings.deadline().toSeconds() + " s");
                 }
                 return reply;
             }
@@ -169,29 +181,36 @@ final class RegistryHttp {
     private RegistryAuthenticationException unauthorized(Call call, Reply reply) {
         String host = call.endpoint.registry();
         String why = auth.hasCredentials(call.endpoint)
-                ? "the registry refused the credentials configured for " + host + ". Check the credentials for " + host + "."
+                ? "the registry refused the credentials configured for " + host + ". Check the credentials for " + host
+                        + "."
                 : "the registry requires authentication and no credentials are configured for " + host
                         + ". Give credentials for " + host + " (docker login, or the job's credentials).";
         java.util.List<RegistryErrors.RegistryError> errors = RegistryErrors.parse(reply.body);
-        return new RegistryAuthenticationException(call.operation + " failed: HTTP 401"
-                + (errors.isEmpty() ? "" : " " + errors.get(0)) + ": " + why, 401);
+        return new RegistryAuthenticationException(
+                call.operation + " failed: HTTP 401" + (errors.isEmpty() ? "" : " " + errors.get(0)) + ": " + why, 401);
     }
 
     private RegistryException networkFailure(Call call, IOException e, int attempts, Deadline deadline) {
         String host = call.uri.getHost() + (call.uri.getPort() == -1 ? "" : ":" + call.uri.getPort());
         String after = attempts > 1 ? " after " + attempts + " attempts" : "";
         if (e instanceof SSLException || e.getCause() instanceof SSLException) {
-            return new RegistryException(call.operation + " failed: TLS with " + host + " failed (" + describe(e)
-                    + "). If the registry uses a private CA, give its certificate as the CA file; if it serves"
-                    + " plain HTTP, name it as an insecure registry.", e);
+            return new RegistryException(
+                    call.operation + " failed: TLS with " + host + " failed (" + describe(e)
+                            + "). If the registry uses a private CA, give its certificate as the CA file; if it serves"
+                            + " plain HTTP, name it as an insecure registry.",
+                    e);
         }
         if (e instanceof HttpTimeoutException || e instanceof DeadlineException || deadline.expired()) {
-            return new RegistryException(call.operation + " failed: " + host + " did not answer in time" + after
-                    + " (deadline " + settings.deadline().toSeconds() + " s, " + describe(e)
-                    + "). Check that the registry is healthy, or allow more time.", e);
+            return new RegistryException(
+                    call.operation + " failed: " + host + " did not answer in time" + after
+                            + " (deadline " + settings.deadline().toSeconds() + " s, " + describe(e)
+                            + "). Check that the registry is healthy, or allow more time.",
+                    e);
         }
-        return new RegistryException(call.operation + " failed: cannot reach " + host + after + " (" + describe(e)
-                + "). Check that the registry is running and that the address and port are right.", e);
+        return new RegistryException(
+                call.operation + " failed: cannot reach " + host + after + " (" + describe(e)
+                        + "). Check that the registry is running and that the address and port are right.",
+                e);
     }
 
     private static String describe(IOException e) {
@@ -201,19 +220,22 @@ final class RegistryHttp {
             return name;
         }
         // JDK messages can quote a URL; keep only its redacted form.
-        return name + ": " + RegistryErrors.truncate(RegistryErrors.oneLine(message.replaceAll("(https?://[^\\s?]*)\\?\\S*", "$1?***")), 200);
+        return name + ": "
+                + RegistryErrors.truncate(
+                        RegistryErrors.oneLine(message.replaceAll("(https?://[^\\s?]*)\\?\\S*", "$1?***")), 200);
     }
 
     /** One attempt: the request, then any redirects, then the body read. */
-    private Reply exchange(Call call, String authorization, Deadline deadline) throws IOException, InterruptedException {
+    private Reply exchange(Call call, String authorization, Deadline deadline)
+            throws IOException, InterruptedException {
         URI uri = call.uri;
         for (int hop = 0; ; hop++) {
             Duration timeout = min(settings.requestTimeout(), deadline.remaining());
             if (timeout.isZero()) {
                 throw new DeadlineException();
             }
-            HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout)
-                    .header("User-Agent", settings.userAgent());
+            HttpRequest.Builder request =
+                    HttpRequest.newBuilder(uri).timeout(timeout).header("User-Agent", settings.userAgent());
             call.headers.forEach(request::header);
             boolean sendAuth = authorization != null
                     && (call.fixedAuthorization != null ? uri.equals(call.uri) : call.endpoint.sameOrigin(uri));
@@ -221,20 +243,26 @@ final class RegistryHttp {
                 request.header("Authorization", authorization);
             }
             request.method(call.method, publisher(call));
-            HttpResponse<InputStream> response = transport.send(request.build(),
-                    sendAuth ? authorization.substring(0, authorization.indexOf(' ')).toLowerCase(Locale.ROOT) : "none");
+            HttpResponse<InputStream> response = transport.send(
+                    request.build(),
+                    sendAuth
+                            ? authorization
+                                    .substring(0, authorization.indexOf(' '))
+                                    .toLowerCase(Locale.ROOT)
+                            : "none");
             int status = response.statusCode();
             if (REDIRECTS.contains(status) && call.followRedirects) {
                 String location = response.headers().firstValue("Location").orElse(null);
                 discard(response.body());
                 if (call.streamBody != null) {
                     // The body went to the first hop and cannot be sent again: a new session must re-read it.
-                    throw new UploadSessionLostException(call.operation + " failed: the registry redirected the"
-                            + " streamed upload (HTTP " + status + "); the upload session is lost and a new one is needed");
+                    throw new UploadSessionLostException(
+                            call.operation + " failed: the registry redirected the" + " streamed upload (HTTP " + status
+                                    + "); the upload session is lost and a new one is needed");
                 }
                 if (location == null) {
-                    throw new RegistryException(call.operation + " failed: HTTP " + status + " redirect without a Location",
-                            status, null);
+                    throw new RegistryException(
+                            call.operation + " failed: HTTP " + status + " redirect without a Location", status, null);
                 }
                 uri = nextHop(call, uri, location, status, hop);
                 continue;
@@ -245,28 +273,38 @@ final class RegistryHttp {
 
     private URI nextHop(Call call, URI from, String location, int status, int hop) {
         if (hop + 1 > MAX_REDIRECTS) {
-            throw new RegistryException(call.operation + " failed: more than " + MAX_REDIRECTS + " redirects", status, null);
+            throw new RegistryException(
+                    call.operation + " failed: more than " + MAX_REDIRECTS + " redirects", status, null);
         }
         boolean safeMethod = call.method.equals("GET") || call.method.equals("HEAD");
         if (!safeMethod && status != 307 && status != 308) {
-            throw new RegistryException(call.operation + " failed: the registry redirected a " + call.method
-                    + " with HTTP " + status + ", which would drop its body", status, null);
+            throw new RegistryException(
+                    call.operation + " failed: the registry redirected a " + call.method + " with HTTP " + status
+                            + ", which would drop its body",
+                    status,
+                    null);
         }
         URI next;
         try {
             next = from.resolve(new URI(location.strip()));
         } catch (java.net.URISyntaxException | IllegalArgumentException e) {
-            throw new RegistryException(call.operation + " failed: unusable redirect Location " + Redact.text(location),
-                    status, null);
+            throw new RegistryException(
+                    call.operation + " failed: unusable redirect Location " + Redact.text(location), status, null);
         }
         String scheme = next.getScheme() == null ? "" : next.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw new RegistryException(call.operation + " failed: refusing a redirect to " + Redact.url(next)
-                    + " (only http and https are followed)", status, null);
+            throw new RegistryException(
+                    call.operation + " failed: refusing a redirect to " + Redact.url(next)
+                            + " (only http and https are followed)",
+                    status,
+                    null);
         }
         if ("https".equalsIgnoreCase(from.getScheme()) && scheme.equals("http")) {
-            throw new RegistryException(call.operation + " failed: refusing a redirect from https to plain http ("
-                    + Redact.url(next) + "); content must not travel unencrypted", status, null);
+            throw new RegistryException(
+                    call.operation + " failed: refusing a redirect from https to plain http (" + Redact.url(next)
+                            + "); content must not travel unencrypted",
+                    status,
+                    null);
         }
         listener.debug(call.operation + ": redirected to " + Redact.url(next)
                 + (call.endpoint.sameOrigin(next) ? "" : " (another origin: no credentials sent there)"));
@@ -275,8 +313,8 @@ final class RegistryHttp {
 
     private static HttpRequest.BodyPublisher publisher(Call call) {
         if (call.streamBody != null) {
-            return HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(call.streamBody),
-                    call.streamLength);
+            return HttpRequest.BodyPublishers.fromPublisher(
+                    HttpRequest.BodyPublishers.ofInputStream(call.streamBody), call.streamLength);
         }
         if (call.body != null) {
             return HttpRequest.BodyPublishers.ofByteArray(call.body);
@@ -299,14 +337,17 @@ final class RegistryHttp {
         long declared = response.headers().firstValueAsLong("Content-Length").orElse(-1);
         if (ok && declared > limit) {
             discard(body);
-            throw new BodyTooLargeException(call.operation + " failed: the registry announced " + declared
-                    + " bytes, more than the limit of " + limit + " bytes", status);
+            throw new BodyTooLargeException(
+                    call.operation + " failed: the registry announced " + declared + " bytes, more than the limit of "
+                            + limit + " bytes",
+                    status);
         }
         byte[] bytes = readLimited(body, limit, deadline);
         if (bytes == null) {
             if (ok) {
-                throw new BodyTooLargeException(call.operation + " failed: the response is larger than the limit of "
-                        + limit + " bytes", status);
+                throw new BodyTooLargeException(
+                        call.operation + " failed: the response is larger than the limit of " + limit + " bytes",
+                        status);
             }
             bytes = new byte[0];
         }
@@ -316,14 +357,17 @@ final class RegistryHttp {
     /** Reads at most {@code limit} bytes; null when there are more. Closes the stream at the deadline. */
     static byte[] readLimited(InputStream in, long limit, Deadline deadline) throws IOException {
         AtomicBoolean timedOut = new AtomicBoolean();
-        ScheduledFuture<?> guard = WATCHDOG.schedule(() -> {
-            timedOut.set(true);
-            try {
-                in.close();
-            } catch (IOException ignored) {
-                // the reader sees the failure
-            }
-        }, Math.max(1, deadline.remaining().toMillis()), TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> guard = WATCHDOG.schedule(
+                () -> {
+                    timedOut.set(true);
+                    try {
+                        in.close();
+                    } catch (IOException ignored) {
+                        // the reader sees the failure
+                    }
+                },
+                Math.max(1, deadline.remaining().toMillis()),
+                TimeUnit.MILLISECONDS);
         try (in) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             byte[] buffer = new byte[16 * 1024];
@@ -349,7 +393,7 @@ final class RegistryHttp {
 
     private static void discard(InputStream in) {
         try (in) {
-            in.skip(Long.MAX_VALUE);
+            in.transferTo(OutputStream.nullOutputStream());
         } catch (IOException ignored) {
             // a body we do not need
         }

@@ -120,8 +120,7 @@ public final class RegistrySettings {
         private LogListener listener = LogListener.NONE;
         private String userAgent = "multiarch/0.1";
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder credentials(CredentialsSource credentials) {
             this.credentials = Objects.requireNonNull(credentials, "credentials");

@@ -2,7 +2,6 @@ package io.jenkins.plugins.multiarch.registry;
 
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
@@ -50,7 +49,7 @@ final class RetryPolicy {
     }
 
     static boolean isConnectFailure(IOException e) {
-        return e instanceof ConnectException && !(e instanceof HttpTimeoutException);
+        return e instanceof ConnectException; // the JDK's connect timeout is an HttpTimeoutException, not one of these
     }
 
     /** Backoff before attempt {@code attempt + 1}: initial × 2^(attempt-1), capped, with 50-100 % jitter. */
@@ -72,7 +71,8 @@ final class RetryPolicy {
             wait = Duration.ofSeconds(Math.max(0, Long.parseLong(value)));
         } catch (NumberFormatException notSeconds) {
             try {
-                Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME)
+                        .toInstant();
                 wait = Duration.between(now, at);
                 if (wait.isNegative()) {
                     wait = Duration.ZERO;

@@ -6,8 +6,7 @@ import java.util.Set;
 /** Token scopes as the Docker token spec writes them: {@code repository:NAME:ACTIONS}. */
 final class Scopes {
 
-    private Scopes() {
-    }
+    private Scopes() {}
 
     static String pull(String repository) {
         return "repository:" + repository + ":pull";
@@ -60,6 +59,10 @@ final class Scopes {
     }
 
     private static Set<String> actions(String list) {
-        return Set.copyOf(Arrays.stream(list.split(",")).map(String::strip).filter(a -> !a.isEmpty()).distinct().toList());
+        return Set.copyOf(Arrays.stream(list.split(","))
+                .map(String::strip)
+                .filter(a -> !a.isEmpty())
+                .distinct()
+                .toList());
     }
 }

@@ -31,8 +31,11 @@ final class TokenCache {
 
         /** Same registry, token service and credentials, and every scope of {@code wanted} granted here. */
         boolean covers(Key wanted) {
-            return registry.equals(wanted.registry) && realm.equals(wanted.realm) && service.equals(wanted.service)
-                    && credentialsId.equals(wanted.credentialsId) && Scopes.covers(scopes, wanted.scopes);
+            return registry.equals(wanted.registry)
+                    && realm.equals(wanted.realm)
+                    && service.equals(wanted.service)
+                    && credentialsId.equals(wanted.credentialsId)
+                    && Scopes.covers(scopes, wanted.scopes);
         }
 
         @Override

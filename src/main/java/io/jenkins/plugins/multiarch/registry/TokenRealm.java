@@ -13,8 +13,7 @@ import java.util.Set;
  */
 final class TokenRealm {
 
-    private TokenRealm() {
-    }
+    private TokenRealm() {}
 
     /**
      * @param insecureRegistries the registries ({@code host[:port]}) the user named as plain HTTP: a plain-http
@@ -23,33 +22,47 @@ final class TokenRealm {
     static URI validate(Endpoint endpoint, String realm, Set<String> insecureRegistries) {
         String host = endpoint.registry();
         if (realm == null || realm.isBlank()) {
-            throw new RegistryAuthenticationException(host + " asked for a Bearer token but named no token service"
-                    + " (realm); the registry's authentication is misconfigured", 401);
+            throw new RegistryAuthenticationException(
+                    host + " asked for a Bearer token but named no token service"
+                            + " (realm); the registry's authentication is misconfigured",
+                    401);
         }
         URI uri;
         try {
             uri = new URI(realm.strip());
         } catch (URISyntaxException e) {
-            throw new RegistryAuthenticationException(host + " named a token service that is not a URL ("
-                    + Redact.text(realm) + "); the registry's authentication is misconfigured", 401);
+            throw new RegistryAuthenticationException(
+                    host + " named a token service that is not a URL (" + Redact.text(realm)
+                            + "); the registry's authentication is misconfigured",
+                    401);
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("https") && !scheme.equals("http")) {
-            throw new RegistryAuthenticationException(host + " named a token service " + Redact.url(uri)
-                    + " that is not http or https; refusing to send credentials there", 401);
+            throw new RegistryAuthenticationException(
+                    host + " named a token service " + Redact.url(uri)
+                            + " that is not http or https; refusing to send credentials there",
+                    401);
         }
         if (uri.getRawUserInfo() != null || uri.getHost() == null) {
-            throw new RegistryAuthenticationException(host + " named a token service " + Redact.url(uri)
-                    + " with user info or without a host in its URL; refusing to send credentials there", 401);
+            throw new RegistryAuthenticationException(
+                    host + " named a token service " + Redact.url(uri)
+                            + " with user info or without a host in its URL; refusing to send credentials there",
+                    401);
         }
         if (endpoint.isHttps() && scheme.equals("http")) {
-            throw new RegistryAuthenticationException(host + " is reached over https but named a plain-http token"
-                    + " service " + Redact.url(uri) + "; refusing to send credentials or tokens over http", 401);
+            throw new RegistryAuthenticationException(
+                    host + " is reached over https but named a plain-http token" + " service " + Redact.url(uri)
+                            + "; refusing to send credentials or tokens over http",
+                    401);
         }
         if (scheme.equals("http") && !namedInsecure(uri.getHost(), insecureRegistries)) {
-            throw new RegistryAuthenticationException(host + " named a plain-http token service on another host, "
-                    + Redact.url(uri) + "; credentials go over plain http only to hosts named as insecure registries."
-                    + " Name " + uri.getRawAuthority() + " as an insecure registry too if you trust that network", 401);
+            throw new RegistryAuthenticationException(
+                    host + " named a plain-http token service on another host, "
+                            + Redact.url(uri)
+                            + "; credentials go over plain http only to hosts named as insecure registries."
+                            + " Name " + uri.getRawAuthority()
+                            + " as an insecure registry too if you trust that network",
+                    401);
         }
         return uri;
     }

@@ -31,7 +31,8 @@ final class Transport {
             secure.sslContext(tls);
         }
         this.https = secure.build();
-        this.http = settings.httpClientBuilder().get()
+        this.http = settings.httpClientBuilder()
+                .get()
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .version(HttpClient.Version.HTTP_1_1)
                 .build();
@@ -50,8 +51,9 @@ final class Transport {
                     + (System.nanoTime() - start) / 1_000_000 + " ms");
             return response;
         } catch (IOException e) {
-            listener.debug("HTTP " + what + " (auth: " + authKind + ") failed after "
-                    + (System.nanoTime() - start) / 1_000_000 + " ms: " + e.getClass().getSimpleName());
+            listener.debug(
+                    "HTTP " + what + " (auth: " + authKind + ") failed after " + (System.nanoTime() - start) / 1_000_000
+                            + " ms: " + e.getClass().getSimpleName());
             throw e;
         }
     }

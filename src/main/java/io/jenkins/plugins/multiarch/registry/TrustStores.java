@@ -28,8 +28,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
  */
 final class TrustStores {
 
-    private TrustStores() {
-    }
+    private TrustStores() {}
 
     static SSLContext withExtraCa(Path caFile) {
         try {
@@ -44,8 +43,10 @@ final class TrustStores {
             context.init(null, new TrustManager[] {new Either(system, extended(extra))}, null);
             return context;
         } catch (GeneralSecurityException | IOException e) {
-            throw new InvalidInputException("cannot use the CA file " + caFile + ": " + e.getMessage()
-                    + "; give a PEM file with one or more CA certificates", e);
+            throw new InvalidInputException(
+                    "cannot use the CA file " + caFile + ": " + e.getMessage()
+                            + "; give a PEM file with one or more CA certificates",
+                    e);
         }
     }
 
@@ -104,12 +105,14 @@ final class TrustStores {
         }
 
         @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
             either(m -> m.checkServerTrusted(chain, authType, socket));
         }
 
         @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
             either(m -> m.checkServerTrusted(chain, authType, engine));
         }
 
@@ -119,12 +122,14 @@ final class TrustStores {
         }
 
         @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
             either(m -> m.checkClientTrusted(chain, authType, socket));
         }
 
         @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
             either(m -> m.checkClientTrusted(chain, authType, engine));
         }
 

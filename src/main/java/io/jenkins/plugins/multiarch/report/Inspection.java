@@ -39,8 +39,8 @@ public record Inspection(ImageReference reference, RawManifest manifest, List<En
      * One image: its descriptor (as the list gives it, or made for a single image), its exact manifest,
      * and the platform read from its config ({@code null} for attestations and non-image artifacts).
      */
-    public record Entry(Descriptor descriptor, RawManifest manifest, Platform configPlatform, long totalSize,
-                        boolean attestation) {
+    public record Entry(
+            Descriptor descriptor, RawManifest manifest, Platform configPlatform, long totalSize, boolean attestation) {
 
         public boolean consistent() {
             if (attestation || configPlatform == null) {

@@ -35,8 +35,8 @@ public final class Inspector {
                 entries.add(entry(repo, d, child, attestation));
             }
         } else {
-            Descriptor self = new Descriptor(raw.mediaType(), raw.digest(), raw.size(), null,
-                    new LinkedHashMap<>(), List.of(), null);
+            Descriptor self = new Descriptor(
+                    raw.mediaType(), raw.digest(), raw.size(), null, new LinkedHashMap<>(), List.of(), null);
             entries.add(entry(repo, self, raw, false));
         }
         listener.debug("inspected " + reference + ": " + entries.size() + " entries");
@@ -47,7 +47,8 @@ public final class Inspector {
         if (!(child.parsed() instanceof ImageManifest manifest)) {
             return new Inspection.Entry(descriptor, child, null, child.size(), attestation);
         }
-        long total = child.size() + manifest.config().size()
+        long total = child.size()
+                + manifest.config().size()
                 + manifest.layers().stream().mapToLong(Descriptor::size).sum();
         Platform platform = null;
         if (!attestation) {

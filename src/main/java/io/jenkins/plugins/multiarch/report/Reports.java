@@ -25,8 +25,7 @@ import java.util.Map;
 public final class Reports {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    private Reports() {
-    }
+    private Reports() {}
 
     // ---- publish -----------------------------------------------------------------------------
 
@@ -34,10 +33,19 @@ public final class Reports {
     public static String publishTable(PublishResult r) {
         StringBuilder out = new StringBuilder();
         out.append(r.dryRun() ? "Dry run, nothing written: would publish " : "Published ")
-                .append(r.listReference()).append('\n');
-        out.append("  ").append(kind(r.mediaType())).append(", ").append(r.images().size()).append(" platform")
-                .append(r.images().size() == 1 ? "" : "s").append(", ").append(r.listSize()).append(" bytes, ")
-                .append(r.requestCount()).append(" HTTP requests\n\n");
+                .append(r.listReference())
+                .append('\n');
+        out.append("  ")
+                .append(kind(r.mediaType()))
+                .append(", ")
+                .append(r.images().size())
+                .append(" platform")
+                .append(r.images().size() == 1 ? "" : "s")
+                .append(", ")
+                .append(r.listSize())
+                .append(" bytes, ")
+                .append(r.requestCount())
+                .append(" HTTP requests\n\n");
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"PLATFORM", "DIGEST", "SIZE", "SOURCE", "TRANSFER"});
         for (Child c : r.children()) {
@@ -46,12 +54,15 @@ public final class Reports {
                 c.digest().toString(),
                 Long.toString(c.size()),
                 c.source().toString(),
-                c.transfer().name().toLowerCase(Locale.ROOT)});
+                c.transfer().name().toLowerCase(Locale.ROOT)
+            });
         }
         table(out, rows);
         out.append('\n');
         for (TagOutcome t : r.tags()) {
-            out.append("  tag ").append(r.target().withTag(t.tag())).append(": ")
+            out.append("  tag ")
+                    .append(r.target().withTag(t.tag()))
+                    .append(": ")
                     .append(t.status().name().toLowerCase(Locale.ROOT));
             if (t.previous() != null && t.status() == TagOutcome.Status.UPDATED) {
                 out.append(" (was ").append(t.previous()).append(')');
@@ -76,7 +87,8 @@ public final class Reports {
         List<String> commands = new ArrayList<>();
         commands.add("docker pull " + r.listReference());
         String firstTag = r.tags().isEmpty() ? null : r.tags().get(0).tag();
-        ImageReference tagged = firstTag == null ? r.listReference() : r.target().withTag(firstTag);
+        ImageReference tagged =
+                firstTag == null ? r.listReference() : r.target().withTag(firstTag);
         for (Child c : r.images()) {
             commands.add("docker pull --platform " + c.platform().normalize() + " " + tagged);
         }
@@ -145,13 +157,21 @@ public final class Reports {
         rows.add(new String[] {"PLATFORM", "DIGEST", "SIZE", "MEDIA TYPE", "CONFIG SAYS"});
         for (Inspection.Entry e : i.entries()) {
             Descriptor d = e.descriptor();
-            String listed = e.attestation() ? "attestation"
-                    : d.platform() != null ? d.platform().toString()
-                    : e.configPlatform() != null ? e.configPlatform().toString() : "-";
-            String config = e.attestation() || e.configPlatform() == null ? "-"
+            String listed = e.attestation()
+                    ? "attestation"
+                    : d.platform() != null
+                            ? d.platform().toString()
+                            : e.configPlatform() != null ? e.configPlatform().toString() : "-";
+            String config = e.attestation() || e.configPlatform() == null
+                    ? "-"
                     : e.consistent() ? e.configPlatform() + " ok" : e.configPlatform() + " MISMATCH";
-            rows.add(new String[] {listed, d.digest().toString(), Long.toString(e.totalSize()),
-                kind(e.manifest().mediaType()), config});
+            rows.add(new String[] {
+                listed,
+                d.digest().toString(),
+                Long.toString(e.totalSize()),
+                kind(e.manifest().mediaType()),
+                config
+            });
         }
         table(out, rows);
         if (!i.consistent()) {
@@ -170,7 +190,9 @@ public final class Reports {
         for (Inspection.Entry e : i.entries()) {
             ObjectNode n = entries.addObject();
             n.set("descriptor", descriptorTree(e.descriptor()));
-            n.put("configPlatform", e.configPlatform() == null ? null : e.configPlatform().toString());
+            n.put(
+                    "configPlatform",
+                    e.configPlatform() == null ? null : e.configPlatform().toString());
             n.put("totalSize", e.totalSize());
             n.put("attestation", e.attestation());
             n.put("consistent", e.consistent());
@@ -189,7 +211,8 @@ public final class Reports {
      * for a list an array of {@code {Ref, Descriptor, SchemaV2Manifest|OCIManifest}}, for one image the object.
      */
     public static String inspectVerbose(Inspection i) {
-        ImageReference named = i.reference().digest().isPresent() ? i.reference().withoutTagOrDigest() : i.reference();
+        ImageReference named =
+                i.reference().digest().isPresent() ? i.reference().withoutTagOrDigest() : i.reference();
         if (!i.isList()) {
             return write(verboseEntry(named, i.entries().get(0)));
         }

@@ -19,8 +19,7 @@ import java.util.List;
 /** Shared pieces of the builder tests: the offline example, a captured log, registry clients, the docker CLI. */
 public final class BuildFixtures {
 
-    private BuildFixtures() {
-    }
+    private BuildFixtures() {}
 
     /** The repository's examples/offline folder (tests run with core/ as the working directory). */
     public static Path offlineExample() {
@@ -29,7 +28,8 @@ public final class BuildFixtures {
                 return p.toAbsolutePath().normalize();
             }
         }
-        throw new IllegalStateException("examples/offline not found from " + Path.of("").toAbsolutePath());
+        throw new IllegalStateException(
+                "examples/offline not found from " + Path.of("").toAbsolutePath());
     }
 
     /** A context folder with this Dockerfile. */
@@ -44,15 +44,20 @@ public final class BuildFixtures {
     }
 
     public static RegistryClient client(RegistryServer registry, CredentialsSource credentials) {
-        return new RegistryClient(RegistrySettings.builder().insecureRegistry(registry.hostPort())
-                .credentials(credentials).build());
+        return new RegistryClient(RegistrySettings.builder()
+                .insecureRegistry(registry.hostPort())
+                .credentials(credentials)
+                .build());
     }
 
     /** Runs the docker CLI against the test engine; fails with its output unless it exits 0. */
     public static String docker(String... args) {
         List<String> cmd = new ArrayList<>(List.of("docker"));
         cmd.addAll(List.of(args));
-        return Exec.run(cmd, Duration.ofMinutes(3), Components.dockerEnv(), null, null).orThrow().stdout().strip();
+        return Exec.run(cmd, Duration.ofMinutes(3), Components.dockerEnv(), null, null)
+                .orThrow()
+                .stdout()
+                .strip();
     }
 
     /** Pulls the list for one platform and runs it with no network: what the image prints. */
@@ -103,16 +108,18 @@ public final class BuildFixtures {
         private volatile long endedAt;
 
         public Interruptible(String name, java.util.function.Supplier<T> work) {
-            this.thread = new Thread(() -> {
-                try {
-                    result = work.get();
-                } catch (Throwable t) {
-                    failure = t;
-                } finally {
-                    interruptFlagAfter = Thread.currentThread().isInterrupted();
-                    endedAt = System.nanoTime();
-                }
-            }, name);
+            this.thread = new Thread(
+                    () -> {
+                        try {
+                            result = work.get();
+                        } catch (Throwable t) {
+                            failure = t;
+                        } finally {
+                            interruptFlagAfter = Thread.currentThread().isInterrupted();
+                            endedAt = System.nanoTime();
+                        }
+                    },
+                    name);
             thread.setDaemon(true);
             thread.start();
         }

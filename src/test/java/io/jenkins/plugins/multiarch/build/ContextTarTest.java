@@ -42,8 +42,16 @@ class ContextTarTest {
         Map<String, TarArchiveEntry> entries = read(tar);
 
         assertThat(tar.dockerfileName()).isEqualTo("Dockerfile");
-        assertThat(entries).containsKeys("Dockerfile", ".dockerignore", "run.sh", "secrets/public.pem", "src/", "src/deep/",
-                "src/deep/app.txt", "link");
+        assertThat(entries)
+                .containsKeys(
+                        "Dockerfile",
+                        ".dockerignore",
+                        "run.sh",
+                        "secrets/public.pem",
+                        "src/",
+                        "src/deep/",
+                        "src/deep/app.txt",
+                        "link");
         assertThat(entries).doesNotContainKeys("build.log", "secrets/key");
         assertThat(entries.get("run.sh").getMode() & 0777).isEqualTo(0755);
         assertThat(entries.get("link").isSymbolicLink()).isTrue();
@@ -70,7 +78,8 @@ class ContextTarTest {
         new java.util.Random(1).nextBytes(big);
         Files.write(ctx.resolve("big.bin"), big);
         ContextTar tar = new ContextTar(ctx, ctx.resolve("Dockerfile"));
-        try (InputStream in = tar.open(); TarArchiveInputStream t = new TarArchiveInputStream(in)) {
+        try (InputStream in = tar.open();
+                TarArchiveInputStream t = new TarArchiveInputStream(in)) {
             TarArchiveEntry e;
             boolean found = false;
             while ((e = t.getNextEntry()) != null) {
@@ -106,8 +115,8 @@ class ContextTarTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         tar.write(out);
         Map<String, TarArchiveEntry> entries = new LinkedHashMap<>();
-        try (TarArchiveInputStream t = new TarArchiveInputStream(new ByteArrayInputStream(out.toByteArray()),
-                StandardCharsets.UTF_8.name())) {
+        try (TarArchiveInputStream t =
+                new TarArchiveInputStream(new ByteArrayInputStream(out.toByteArray()), StandardCharsets.UTF_8.name())) {
             TarArchiveEntry e;
             while ((e = t.getNextEntry()) != null) {
                 entries.put(e.getName(), e);

@@ -49,12 +49,30 @@ class DockerEngineTlsTest {
             port = s.getLocalPort();
         }
         Path d = Files.createDirectories(dir.resolve("d"));
-        dockerd = new ProcessBuilder("dockerd", "--iptables=false", "--ip6tables=false", "--bridge=none",
-                "--storage-driver=vfs", "--data-root", d.resolve("root").toString(), "--exec-root", d.resolve("exec").toString(),
-                "--pidfile", d.resolve("pid").toString(), "-H", "tcp://127.0.0.1:" + port, "--tlsverify",
-                "--tlscacert", server.resolve("ca.pem").toString(), "--tlscert", server.resolve("cert.pem").toString(),
-                "--tlskey", server.resolve("key.pem").toString())
-                .redirectErrorStream(true).redirectOutput(d.resolve("log").toFile()).start();
+        dockerd = new ProcessBuilder(
+                        "dockerd",
+                        "--iptables=false",
+                        "--ip6tables=false",
+                        "--bridge=none",
+                        "--storage-driver=vfs",
+                        "--data-root",
+                        d.resolve("root").toString(),
+                        "--exec-root",
+                        d.resolve("exec").toString(),
+                        "--pidfile",
+                        d.resolve("pid").toString(),
+                        "-H",
+                        "tcp://127.0.0.1:" + port,
+                        "--tlsverify",
+                        "--tlscacert",
+                        server.resolve("ca.pem").toString(),
+                        "--tlscert",
+                        server.resolve("cert.pem").toString(),
+                        "--tlskey",
+                        server.resolve("key.pem").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(d.resolve("log").toFile())
+                .start();
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!listening(port)) {
             if (System.nanoTime() > deadline || !dockerd.isAlive()) {
@@ -88,17 +106,51 @@ class DockerEngineTlsTest {
     private static void makeCa(Path client, Path server) throws IOException {
         Path ca = server.resolve("ca.pem");
         Path caKey = server.resolve("ca-key.pem");
-        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=test-ca", "-keyout",
-                caKey.toString(), "-out", ca.toString());
+        openssl(
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=test-ca",
+                "-keyout",
+                caKey.toString(),
+                "-out",
+                ca.toString());
         Files.writeString(server.resolve("server.ext"), "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
         Files.writeString(server.resolve("client.ext"), "extendedKeyUsage=clientAuth\n");
         for (String who : List.of("server", "client")) {
             Path out = who.equals("server") ? server : client;
-            openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=" + (who.equals("server") ? "127.0.0.1" : "client"),
-                    "-keyout", out.resolve("key.pem").toString(), "-out", out.resolve("req.csr").toString());
-            openssl("x509", "-req", "-in", out.resolve("req.csr").toString(), "-CA", ca.toString(), "-CAkey",
-                    caKey.toString(), "-CAcreateserial", "-days", "2", "-extfile", server.resolve(who + ".ext").toString(),
-                    "-out", out.resolve("cert.pem").toString());
+            openssl(
+                    "req",
+                    "-newkey",
+                    "rsa:2048",
+                    "-nodes",
+                    "-subj",
+                    "/CN=" + (who.equals("server") ? "127.0.0.1" : "client"),
+                    "-keyout",
+                    out.resolve("key.pem").toString(),
+                    "-out",
+                    out.resolve("req.csr").toString());
+            openssl(
+                    "x509",
+                    "-req",
+                    "-in",
+                    out.resolve("req.csr").toString(),
+                    "-CA",
+                    ca.toString(),
+                    "-CAkey",
+                    caKey.toString(),
+                    "-CAcreateserial",
+                    "-days",
+                    "2",
+                    "-extfile",
+                    server.resolve(who + ".ext").toString(),
+                    "-out",
+                    out.resolve("cert.pem").toString());
         }
         Files.copy(ca, client.resolve("ca.pem"));
     }
@@ -112,12 +164,22 @@ class DockerEngineTlsTest {
     @Test
     void buildsAndPushesThroughATlsEngine() throws IOException {
         Path ctx = BuildFixtures.context(dir.resolve("ctx"), "FROM scratch\nCOPY Dockerfile /\n");
-        try (DockerEngineBuilder tls = DockerEngineBuilder.builder().dockerHost("tcp://127.0.0.1:" + port).tlsVerify(true)
-                .tlsCertPath(dir.resolve("client")).registryClient(BuildFixtures.client(registry, CredentialsSource.none()))
+        try (DockerEngineBuilder tls = DockerEngineBuilder.builder()
+                .dockerHost("tcp://127.0.0.1:" + port)
+                .tlsVerify(true)
+                .tlsCertPath(dir.resolve("client"))
+                .registryClient(BuildFixtures.client(registry, CredentialsSource.none()))
                 .build()) {
-            assertThat(tls.hostPlatform().matches(Platform.fromUname(System.getProperty("os.arch")))).isTrue();
-            ArchImageRecord r = tls.build(BuildRequest.builder().context(ctx).platform(tls.hostPlatform())
-                    .image(registry.hostPort() + "/tls/app").tag("1").build(), new BuildFixtures.CapturingListener());
+            assertThat(tls.hostPlatform().matches(Platform.fromUname(System.getProperty("os.arch"))))
+                    .isTrue();
+            ArchImageRecord r = tls.build(
+                    BuildRequest.builder()
+                            .context(ctx)
+                            .platform(tls.hostPlatform())
+                            .image(registry.hostPort() + "/tls/app")
+                            .tag("1")
+                            .build(),
+                    new BuildFixtures.CapturingListener());
             assertThat(r.platform().matches(tls.hostPlatform())).isTrue();
             assertThat(r.builderVersion()).startsWith("20.");
         }
@@ -125,10 +187,14 @@ class DockerEngineTlsTest {
 
     @Test
     void certificatesOfAnotherCaAreRefused() {
-        try (DockerEngineBuilder wrong = DockerEngineBuilder.builder().dockerHost("tcp://127.0.0.1:" + port).tlsVerify(true)
-                .tlsCertPath(dir.resolve("other")).registryClient(BuildFixtures.client(registry, CredentialsSource.none()))
+        try (DockerEngineBuilder wrong = DockerEngineBuilder.builder()
+                .dockerHost("tcp://127.0.0.1:" + port)
+                .tlsVerify(true)
+                .tlsCertPath(dir.resolve("other"))
+                .registryClient(BuildFixtures.client(registry, CredentialsSource.none()))
                 .build()) {
-            assertThatThrownBy(wrong::version).isInstanceOf(BuildException.class)
+            assertThatThrownBy(wrong::version)
+                    .isInstanceOf(BuildException.class)
                     .hasMessageContaining("cannot reach the Docker Engine at tcp://127.0.0.1:" + port);
         }
     }

@@ -16,7 +16,9 @@ class DockerIgnoreTest {
         assertThat(ignore.isExcluded("node_modules/a/b.js")).isTrue();
         assertThat(ignore.isExcluded(".git/config")).isTrue();
         assertThat(ignore.isExcluded("secret.txt")).isTrue();
-        assertThat(ignore.isExcluded("src/secret.txt")).as("patterns are anchored at the context root").isFalse();
+        assertThat(ignore.isExcluded("src/secret.txt"))
+                .as("patterns are anchored at the context root")
+                .isFalse();
         assertThat(ignore.isExcluded("app.py")).isFalse();
     }
 
@@ -39,7 +41,9 @@ class DockerIgnoreTest {
         assertThat(ignore.isExcluded("a/b/c/x.pyc")).isTrue();
         assertThat(ignore.isExcluded("x.py")).isFalse();
         assertThat(ignore.isExcluded("docs/a/b.md")).isTrue();
-        assertThat(ignore.isExcluded("docs")).as("docs/** matches what is under docs, not docs itself").isFalse();
+        assertThat(ignore.isExcluded("docs"))
+                .as("docs/** matches what is under docs, not docs itself")
+                .isFalse();
         assertThat(ignore.isExcluded("test")).isTrue();
         assertThat(ignore.isExcluded("src/pkg/test/x.py")).isTrue();
     }
@@ -48,7 +52,9 @@ class DockerIgnoreTest {
     void exceptionsReincludeAndTheLastMatchingLineWins() {
         DockerIgnore ignore = DockerIgnore.parse("*.md\n!README.md\nREADME*.md\n!README-keep.md\n");
         assertThat(ignore.isExcluded("CHANGES.md")).isTrue();
-        assertThat(ignore.isExcluded("README.md")).as("re-excluded by a later line").isTrue();
+        assertThat(ignore.isExcluded("README.md"))
+                .as("re-excluded by a later line")
+                .isTrue();
         assertThat(ignore.isExcluded("README-keep.md")).isFalse();
         assertThat(ignore.hasExceptions()).isTrue();
     }
@@ -101,14 +107,17 @@ class DockerIgnoreTest {
     @Test
     void malformedPatternsAndBareExceptionsAreRefusedWithTheLine() {
         assertThatThrownBy(() -> DockerIgnore.parse("[abc\n"))
-                .isInstanceOf(InvalidInputException.class).hasMessageContaining("[abc");
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("[abc");
         assertThatThrownBy(() -> DockerIgnore.parse("!\n"))
-                .isInstanceOf(InvalidInputException.class).hasMessageContaining("'!'");
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("'!'");
     }
 
     @Test
     void forcedExceptionsKeepDockerfileAndIgnoreFile() {
-        DockerIgnore ignore = DockerIgnore.parse("*\n").withExceptions(java.util.List.of("Dockerfile", ".dockerignore"));
+        DockerIgnore ignore =
+                DockerIgnore.parse("*\n").withExceptions(java.util.List.of("Dockerfile", ".dockerignore"));
         assertThat(ignore.isExcluded("Dockerfile")).isFalse();
         assertThat(ignore.isExcluded(".dockerignore")).isFalse();
         assertThat(ignore.isExcluded("other")).isTrue();

@@ -51,8 +51,13 @@ class MultiArchFlowEndToEndTest {
 
     @BeforeAll
     static void start() {
-        Components.require(Component.DOCKERD, Component.DOCKER_CLI, Component.BUILDAH, Component.REGISTRY,
-                Component.BUSYBOX, Component.QEMU_AARCH64);
+        Components.require(
+                Component.DOCKERD,
+                Component.DOCKER_CLI,
+                Component.BUILDAH,
+                Component.REGISTRY,
+                Component.BUSYBOX,
+                Component.QEMU_AARCH64);
         registry = RegistryServer.plain();
         base = BaseImages.push(registry);
         client = BuildFixtures.client(registry, CredentialsSource.none());
@@ -66,23 +71,36 @@ class MultiArchFlowEndToEndTest {
     }
 
     private BuildRequest template(String repo, Naming naming) {
-        return BuildRequest.builder().context(BuildFixtures.offlineExample()).platform(AMD64)
-                .image(registry.hostPort() + "/" + repo).tag("1.0").buildArg("BASE", base.reference())
-                .allowEmulation(true).naming(naming).sourceRevision("e2e").build();
+        return BuildRequest.builder()
+                .context(BuildFixtures.offlineExample())
+                .platform(AMD64)
+                .image(registry.hostPort() + "/" + repo)
+                .tag("1.0")
+                .buildArg("BASE", base.reference())
+                .allowEmulation(true)
+                .naming(naming)
+                .sourceRevision("e2e")
+                .build();
     }
 
     @Test
     void dockerEngineBuildsAmd64NativelyAndArm64UnderQemuThenPublishes() {
-        try (DockerEngineBuilder docker = DockerEngineBuilder.builder().dockerHost(Components.dockerHost())
-                .registryClient(client).build()) {
+        try (DockerEngineBuilder docker = DockerEngineBuilder.builder()
+                .dockerHost(Components.dockerHost())
+                .registryClient(client)
+                .build()) {
             endToEnd(docker, "e2e/docker-app", Naming.REPO_SUFFIX);
         }
     }
 
     @Test
     void buildahBuildsAmd64NativelyAndArm64UnderQemuThenPublishes() {
-        BuildahBuilder buildah = BuildahBuilder.builder().root(dir.resolve("buildah/root")).runRoot(dir.resolve("buildah/run"))
-                .insecureRegistry(registry.hostPort()).registryClient(client).build();
+        BuildahBuilder buildah = BuildahBuilder.builder()
+                .root(dir.resolve("buildah/root"))
+                .runRoot(dir.resolve("buildah/run"))
+                .insecureRegistry(registry.hostPort())
+                .registryClient(client)
+                .build();
         endToEnd(buildah, "e2e/buildah-app", Naming.DIGEST);
     }
 
@@ -93,15 +111,25 @@ class MultiArchFlowEndToEndTest {
         MultiArchFlow.Result result = new MultiArchFlow(builder, client, log)
                 .run(MultiArchFlow.Request.of(template(repo, naming), List.of(AMD64, ARM64), records));
         Duration took = Duration.between(start, Instant.now());
-        System.out.printf("END-TO-END %s: %d ms (builds %d ms, publish %d ms)%n", builder.name(), took.toMillis(),
-                result.buildTime().toMillis(), result.publishTime().toMillis());
+        System.out.printf(
+                "END-TO-END %s: %d ms (builds %d ms, publish %d ms)%n",
+                builder.name(),
+                took.toMillis(),
+                result.buildTime().toMillis(),
+                result.publishTime().toMillis());
 
         // records: one per platform, platform as read back from the registry, emulation marked
         assertThat(result.recordFiles()).hasSize(2).allMatch(Files::isRegularFile);
         List<ArchImageRecord> read = RecordStore.readAll(records);
         assertThat(read).hasSize(2);
-        ArchImageRecord amd = read.stream().filter(r -> r.platform().matches(AMD64)).findFirst().orElseThrow();
-        ArchImageRecord arm = read.stream().filter(r -> r.platform().matches(ARM64)).findFirst().orElseThrow();
+        ArchImageRecord amd = read.stream()
+                .filter(r -> r.platform().matches(AMD64))
+                .findFirst()
+                .orElseThrow();
+        ArchImageRecord arm = read.stream()
+                .filter(r -> r.platform().matches(ARM64))
+                .findFirst()
+                .orElseThrow();
         assertThat(amd.emulated()).isFalse();
         assertThat(arm.emulated()).isTrue();
         assertThat(Stream.of(amd, arm)).allMatch(r -> r.builder().equals(builder.name()) && r.naming() == naming);
@@ -118,7 +146,9 @@ class MultiArchFlowEndToEndTest {
         // cannot, so they stay and the flow says so once (the images themselves are never deleted)
         if (naming == Naming.DIGEST) {
             assertThat(log.text()).contains("left 2 temporary tag(s) in place");
-            assertThat(amd.pushed()).anySatisfy(p -> assertThat(p.tag()).hasValueSatisfying(t -> assertThat(t).startsWith("build-")));
+            assertThat(amd.pushed())
+                    .anySatisfy(p -> assertThat(p.tag())
+                            .hasValueSatisfying(t -> assertThat(t).startsWith("build-")));
         }
 
         // what a user would do: pull per platform and run
@@ -129,95 +159,155 @@ class MultiArchFlowEndToEndTest {
 
     @Test
     void aFailingPlatformPublishesNothingAndWritesNoRecord() throws Exception {
-        Path ctx = BuildFixtures.context(dir.resolve("ctx"), "ARG BASE\nFROM ${BASE}\n"
-                + "RUN [ \"$(uname -m)\" = x86_64 ] || (echo arm-step-broke && false)\n");
-        BuildRequest t = BuildRequest.builder().context(ctx).platform(AMD64).image(registry.hostPort() + "/e2e/half")
-                .tag("1.0").buildArg("BASE", base.reference()).allowEmulation(true).naming(Naming.TAG_SUFFIX).build();
+        Path ctx = BuildFixtures.context(
+                dir.resolve("ctx"),
+                "ARG BASE\nFROM ${BASE}\n" + "RUN [ \"$(uname -m)\" = x86_64 ] || (echo arm-step-broke && false)\n");
+        BuildRequest t = BuildRequest.builder()
+                .context(ctx)
+                .platform(AMD64)
+                .image(registry.hostPort() + "/e2e/half")
+                .tag("1.0")
+                .buildArg("BASE", base.reference())
+                .allowEmulation(true)
+                .naming(Naming.TAG_SUFFIX)
+                .build();
         Path records = dir.resolve("half-records");
-        try (DockerEngineBuilder docker = DockerEngineBuilder.builder().dockerHost(Components.dockerHost())
-                .registryClient(client).build()) {
+        try (DockerEngineBuilder docker = DockerEngineBuilder.builder()
+                .dockerHost(Components.dockerHost())
+                .registryClient(client)
+                .build()) {
             assertThatThrownBy(() -> new MultiArchFlow(docker, client, LogListenerSink.NONE)
-                    .run(MultiArchFlow.Request.of(t, List.of(AMD64, ARM64), records)))
-                    .isInstanceOfSatisfying(BuildException.class,
+                            .run(MultiArchFlow.Request.of(t, List.of(AMD64, ARM64), records)))
+                    .isInstanceOfSatisfying(
+                            BuildException.class,
                             e -> assertThat(e.logTail()).anyMatch(l -> l.contains("arm-step-broke")));
         }
         assertThat(records).doesNotExist();
         assertThat(client.headManifest(t.image().withTag("1.0"))).as("no list").isEmpty();
-        assertThat(client.headManifest(t.image().withTag("1.0-arm64v8"))).as("no arm64 image").isEmpty();
+        assertThat(client.headManifest(t.image().withTag("1.0-arm64v8")))
+                .as("no arm64 image")
+                .isEmpty();
     }
 
     @Test
     void anInterruptDuringParallelBuildsStopsThemAllAsABuildError() throws Exception {
         String sleep = "sleep " + (7000 + System.nanoTime() % 2000);
         Path ctx = BuildFixtures.context(dir.resolve("ctx"), "ARG BASE\nFROM ${BASE}\nRUN busybox " + sleep + "\n");
-        BuildRequest t = BuildRequest.builder().context(ctx).platform(AMD64).image(registry.hostPort() + "/e2e/aborted")
-                .tag("1.0").buildArg("BASE", base.reference()).allowEmulation(true).naming(Naming.TAG_SUFFIX).build();
-        BuildahBuilder buildah = BuildahBuilder.builder().root(dir.resolve("buildah/root")).runRoot(dir.resolve("buildah/run"))
-                .insecureRegistry(registry.hostPort()).registryClient(client).build();
-        MultiArchFlow.Request request = new MultiArchFlow.Request(t, List.of(AMD64, ARM64), dir.resolve("records"), true,
-                null, null, 2);
+        BuildRequest t = BuildRequest.builder()
+                .context(ctx)
+                .platform(AMD64)
+                .image(registry.hostPort() + "/e2e/aborted")
+                .tag("1.0")
+                .buildArg("BASE", base.reference())
+                .allowEmulation(true)
+                .naming(Naming.TAG_SUFFIX)
+                .build();
+        BuildahBuilder buildah = BuildahBuilder.builder()
+                .root(dir.resolve("buildah/root"))
+                .runRoot(dir.resolve("buildah/run"))
+                .insecureRegistry(registry.hostPort())
+                .registryClient(client)
+                .build();
+        MultiArchFlow.Request request =
+                new MultiArchFlow.Request(t, List.of(AMD64, ARM64), dir.resolve("records"), true, null, null, 2);
         BuildFixtures.CapturingListener log = new BuildFixtures.CapturingListener();
-        BuildFixtures.Interruptible<MultiArchFlow.Result> flow = new BuildFixtures.Interruptible<>("flow-abort",
-                () -> new MultiArchFlow(buildah, client, log).run(request));
+        BuildFixtures.Interruptible<MultiArchFlow.Result> flow = new BuildFixtures.Interruptible<>(
+                "flow-abort", () -> new MultiArchFlow(buildah, client, log).run(request));
         try {
             // both platforms' RUN steps (arm64 under qemu) are running
             long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-            while (BuildFixtures.processesMatching(sleep).stream().filter(p -> !p.contains(" -c ")).count() < 2
-                    && System.nanoTime() < deadline && flow.isAlive()) {
+            while (BuildFixtures.processesMatching(sleep).stream()
+                                    .filter(p -> !p.contains(" -c "))
+                                    .count()
+                            < 2
+                    && System.nanoTime() < deadline
+                    && flow.isAlive()) {
                 Thread.sleep(200);
             }
-            assertThat(BuildFixtures.processesMatching(sleep)).as("log: %s", log.text()).hasSizeGreaterThanOrEqualTo(2);
+            assertThat(BuildFixtures.processesMatching(sleep))
+                    .as("log: %s", log.text())
+                    .hasSizeGreaterThanOrEqualTo(2);
             Thread.sleep(1000);
 
             Duration took = flow.interruptAndJoin(Duration.ofSeconds(30));
-            assertThat(took).as("the flow returned after the interrupt").isNotNull().isLessThan(Duration.ofSeconds(15));
+            assertThat(took)
+                    .as("the flow returned after the interrupt")
+                    .isNotNull()
+                    .isLessThan(Duration.ofSeconds(15));
             assertThat(flow.failure()).isInstanceOfSatisfying(BuildException.class, e -> {
                 assertThat(e.getMessage()).contains("build interrupted");
                 assertThat(e.exitCode()).isEqualTo(5);
             });
             assertThat(flow.interruptFlagAfter()).isTrue();
-            assertThat(BuildFixtures.awaitNoProcess(sleep, Duration.ofSeconds(5))).as("no RUN step left").isEmpty();
-            assertThat(BuildFixtures.awaitNoProcess("e2e/aborted", Duration.ofSeconds(5))).as("no buildah left").isEmpty();
+            assertThat(BuildFixtures.awaitNoProcess(sleep, Duration.ofSeconds(5)))
+                    .as("no RUN step left")
+                    .isEmpty();
+            assertThat(BuildFixtures.awaitNoProcess("e2e/aborted", Duration.ofSeconds(5)))
+                    .as("no buildah left")
+                    .isEmpty();
             assertThat(dir.resolve("records")).doesNotExist();
-            assertThat(client.headManifest(t.image().withTag("1.0"))).as("no list").isEmpty();
+            assertThat(client.headManifest(t.image().withTag("1.0")))
+                    .as("no list")
+                    .isEmpty();
         } finally {
             for (String p : BuildFixtures.processesMatching(sleep)) {
-                ProcessHandle.of(Long.parseLong(p.substring(0, p.indexOf(' ')))).ifPresent(ProcessHandle::destroyForcibly);
+                ProcessHandle.of(Long.parseLong(p.substring(0, p.indexOf(' '))))
+                        .ifPresent(ProcessHandle::destroyForcibly);
             }
         }
     }
 
     @Test
     void anAbortBeforeAPlatformStartsBuildsNothing() {
-        BuildahBuilder buildah = BuildahBuilder.builder().root(dir.resolve("buildah/root")).runRoot(dir.resolve("buildah/run"))
-                .insecureRegistry(registry.hostPort()).registryClient(client).build();
+        BuildahBuilder buildah = BuildahBuilder.builder()
+                .root(dir.resolve("buildah/root"))
+                .runRoot(dir.resolve("buildah/run"))
+                .insecureRegistry(registry.hostPort())
+                .registryClient(client)
+                .build();
         int mark = registry.mark();
         Thread.currentThread().interrupt();
         try {
             assertThatThrownBy(() -> new MultiArchFlow(buildah, client, LogListenerSink.NONE)
-                    .run(MultiArchFlow.Request.of(template("e2e/never", Naming.DIGEST), List.of(AMD64, ARM64), null)))
-                    .isInstanceOf(BuildException.class).hasMessageContaining("build interrupted")
+                            .run(MultiArchFlow.Request.of(
+                                    template("e2e/never", Naming.DIGEST), List.of(AMD64, ARM64), null)))
+                    .isInstanceOf(BuildException.class)
+                    .hasMessageContaining("build interrupted")
                     .hasMessageContaining("0 of 2");
-            assertThat(Thread.currentThread().isInterrupted()).as("the abort is still visible to the caller").isTrue();
+            assertThat(Thread.currentThread().isInterrupted())
+                    .as("the abort is still visible to the caller")
+                    .isTrue();
         } finally {
             Thread.interrupted();
         }
-        assertThat(registry.requestsSince(mark)).as("nothing was pulled or pushed").isEmpty();
+        assertThat(registry.requestsSince(mark))
+                .as("nothing was pulled or pushed")
+                .isEmpty();
     }
 
     @Test
     void everyPlatformIsCheckedBeforeTheFirstBuild() {
-        BuildRequest t = BuildRequest.builder().context(BuildFixtures.offlineExample()).platform(AMD64)
-                .image(registry.hostPort() + "/e2e/guarded").tag("1.0").buildArg("BASE", base.reference()).build();
+        BuildRequest t = BuildRequest.builder()
+                .context(BuildFixtures.offlineExample())
+                .platform(AMD64)
+                .image(registry.hostPort() + "/e2e/guarded")
+                .tag("1.0")
+                .buildArg("BASE", base.reference())
+                .build();
         int mark = registry.mark();
-        try (DockerEngineBuilder docker = DockerEngineBuilder.builder().dockerHost(Components.dockerHost())
-                .registryClient(client).build()) {
+        try (DockerEngineBuilder docker = DockerEngineBuilder.builder()
+                .dockerHost(Components.dockerHost())
+                .registryClient(client)
+                .build()) {
             assertThatThrownBy(() -> new MultiArchFlow(docker, client, LogListenerSink.NONE)
-                    .run(MultiArchFlow.Request.of(t, List.of(AMD64, ARM64), dir.resolve("r"))))
-                    .isInstanceOf(InvalidInputException.class).hasMessageContaining("linux/arm64")
+                            .run(MultiArchFlow.Request.of(t, List.of(AMD64, ARM64), dir.resolve("r"))))
+                    .isInstanceOf(InvalidInputException.class)
+                    .hasMessageContaining("linux/arm64")
                     .hasMessageContaining("--allow-emulation");
         }
-        assertThat(registry.requestsSince(mark)).as("amd64 was not built either").isEmpty();
+        assertThat(registry.requestsSince(mark))
+                .as("amd64 was not built either")
+                .isEmpty();
     }
 
     /** The engine's no-op listener under a short name. */

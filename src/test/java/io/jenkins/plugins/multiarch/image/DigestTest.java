@@ -21,7 +21,8 @@ class DigestTest {
     void knownDigests() {
         assertThat(Digest.sha256(new byte[0]).toString()).isEqualTo("sha256:" + EMPTY_SHA256);
         assertThat(Digest.compute("sha512", new byte[0]).toString()).isEqualTo("sha512:" + EMPTY_SHA512);
-        assertThat(Digest.sha256("hello\n".getBytes(StandardCharsets.UTF_8)).hex()).isEqualTo(HELLO_SHA256);
+        assertThat(Digest.sha256("hello\n".getBytes(StandardCharsets.UTF_8)).hex())
+                .isEqualTo(HELLO_SHA256);
         assertThat(Digest.compute("sha256", "hello\n".getBytes(StandardCharsets.UTF_8)))
                 .isEqualTo(Digest.parse("sha256:" + HELLO_SHA256));
     }
@@ -44,25 +45,29 @@ class DigestTest {
         byte[] json = "{\"a\":1}".getBytes(StandardCharsets.UTF_8);
         Digest d = Digest.sha256(json);
         assertThat(d.matches(json)).isTrue();
-        assertThat(d.matches("{\"a\": 1}".getBytes(StandardCharsets.UTF_8))).as("whitespace changes the digest").isFalse();
+        assertThat(d.matches("{\"a\": 1}".getBytes(StandardCharsets.UTF_8)))
+                .as("whitespace changes the digest")
+                .isFalse();
         Digest d512 = Digest.compute("sha512", json);
         assertThat(d512.matches(json)).isTrue();
         assertThat(d512.matches(new byte[0])).isFalse();
     }
 
     @ParameterizedTest(name = "[{index}] {0}")
-    @CsvSource(delimiter = '|', value = {
-        "''| it is empty",
-        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855| algorithm:hex",
-        "sha256:abc| has 64 hex characters, this one has 3",
-        "sha256:| has 64 hex characters, this one has 0",
-        "sha512:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855| has 128 hex characters",
-        "sha256:E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855| lowercase hex",
-        "sha256:g3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855| found 'g' at position 0",
-        "md5:d41d8cd98f00b204e9800998ecf8427e| unsupported algorithm 'md5'",
-        "SHA256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855| algorithm names are lowercase",
-        "sha384:" + "00| only sha256 and sha512",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "''| it is empty",
+                "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855| algorithm:hex",
+                "sha256:abc| has 64 hex characters, this one has 3",
+                "sha256:| has 64 hex characters, this one has 0",
+                "sha512:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855| has 128 hex characters",
+                "sha256:E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855| lowercase hex",
+                "sha256:g3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855| found 'g' at position 0",
+                "md5:d41d8cd98f00b204e9800998ecf8427e| unsupported algorithm 'md5'",
+                "SHA256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855| algorithm names are lowercase",
+                "sha384:" + "00| only sha256 and sha512",
+            })
     void rejectsInvalid(String input, String rule) {
         assertThatThrownBy(() -> Digest.parse(input))
                 .isInstanceOf(InvalidInputException.class)
@@ -72,7 +77,8 @@ class DigestTest {
 
     @Test
     void computeRejectsUnknownAlgorithm() {
-        assertThatThrownBy(() -> Digest.compute("md5", new byte[0])).isInstanceOf(InvalidInputException.class)
+        assertThatThrownBy(() -> Digest.compute("md5", new byte[0]))
+                .isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("unsupported algorithm 'md5'");
         assertThatThrownBy(() -> Digest.parse(null)).isInstanceOf(InvalidInputException.class);
     }

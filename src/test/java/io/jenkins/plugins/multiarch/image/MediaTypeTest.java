@@ -42,17 +42,22 @@ class MediaTypeTest {
 
     @Test
     void ofStripsParametersAndCase() {
-        assertThat(MediaType.of("application/vnd.oci.image.index.v1+json; charset=utf-8")).isEqualTo(MediaType.OCI_INDEX);
-        assertThat(MediaType.of(" Application/VND.Docker.Distribution.Manifest.v2+json ")).isEqualTo(MediaType.DOCKER_MANIFEST);
+        assertThat(MediaType.of("application/vnd.oci.image.index.v1+json; charset=utf-8"))
+                .isEqualTo(MediaType.OCI_INDEX);
+        assertThat(MediaType.of(" Application/VND.Docker.Distribution.Manifest.v2+json "))
+                .isEqualTo(MediaType.DOCKER_MANIFEST);
         assertThat(MediaType.of("application/json;charset=UTF-8").value()).isEqualTo("application/json");
         assertThat(MediaType.OCI_INDEX.toString()).isEqualTo("application/vnd.oci.image.index.v1+json");
     }
 
     @Test
     void rejectsJunk() {
-        assertThatThrownBy(() -> MediaType.of("")).isInstanceOf(InvalidInputException.class).hasMessageContaining("empty");
+        assertThatThrownBy(() -> MediaType.of(""))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("empty");
         assertThatThrownBy(() -> MediaType.of(null)).isInstanceOf(InvalidInputException.class);
-        assertThatThrownBy(() -> MediaType.of("nonsense")).isInstanceOf(InvalidInputException.class)
+        assertThatThrownBy(() -> MediaType.of("nonsense"))
+                .isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("type/subtype");
         assertThatThrownBy(() -> new MediaType("a/b; x=y")).isInstanceOf(InvalidInputException.class);
     }

@@ -15,6 +15,7 @@ import io.jenkins.plugins.multiarch.registry.CredentialsSource;
 import io.jenkins.plugins.multiarch.registry.RegistryClient;
 import io.jenkins.plugins.multiarch.registry.RegistryCredentials;
 import io.jenkins.plugins.multiarch.registry.RegistrySettings;
+import io.jenkins.plugins.multiarch.testing.TestRegistry;
 import java.util.List;
 import org.jenkinsci.plugins.workflow.cps.CpsFlowDefinition;
 import org.jenkinsci.plugins.workflow.job.WorkflowJob;
@@ -30,7 +31,8 @@ import org.jvnet.hudson.test.junit.jupiter.WithJenkins;
 
 /**
  * The whole flow in real pipelines: two online agents labelled amd64 and arm64, a real docker-registry with
- * basic auth, the real buildah builder. Images are FROM scratch + COPY, so no base image download and no
+ * basic auth (a process or a container: TestRegistry), the real buildah builder, or the docker builder where
+ * only Docker is installed. Images are FROM scratch + COPY, so no base image download and no
  * emulator is needed (the arm64 agent is this amd64 machine: its build is allowed as emulated).
  * The same behaviours are covered without Jenkins by core's publisher and builder tests.
  */
@@ -43,15 +45,14 @@ class MultiArchPipelineTest {
     private static final String USER = "ci-user";
     private static final String PASSWORD = "s3cr3t-Pa55w0rd-never-logged";
     private static TestRegistry registry;
+    private static String builder;
 
     private JenkinsRule j;
 
     @BeforeAll
     static void startRegistry() throws Exception {
-        Tools.require("buildah", "the buildah builder runs the per-platform builds");
-        Tools.require("docker-registry", "the tests push to a real local registry");
-        Tools.require("htpasswd", "the registry is started with basic auth (apache2-utils)");
-        registry = TestRegistry.start(USER, PASSWORD);
+        builder = PipelineComponents.builder();
+        registry = TestRegistry.basicAuth(USER, PASSWORD);
     }
 
     @AfterAll
@@ -73,7 +74,7 @@ class MultiArchPipelineTest {
         SystemCredentialsProvider.getInstance().save();
         MultiarchConfiguration c = MultiarchConfiguration.get();
         c.setPlatforms(List.of(new PlatformLabel("linux/amd64", "amd64"), new PlatformLabel("linux/arm64", "arm64")));
-        c.setDefaultBuilder("buildah");
+        c.setDefaultBuilder(builder);
         c.setCredentialsId("registry-creds");
         c.setInsecureRegistries(registry.hostPort());
     }

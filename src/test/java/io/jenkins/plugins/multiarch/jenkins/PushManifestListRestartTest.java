@@ -7,6 +7,7 @@ import com.cloudbees.plugins.credentials.CredentialsScope;
 import com.cloudbees.plugins.credentials.SystemCredentialsProvider;
 import com.cloudbees.plugins.credentials.impl.UsernamePasswordCredentialsImpl;
 import hudson.model.Label;
+import io.jenkins.plugins.multiarch.testing.TestRegistry;
 import java.util.List;
 import org.jenkinsci.plugins.workflow.cps.CpsFlowDefinition;
 import org.jenkinsci.plugins.workflow.job.WorkflowJob;
@@ -34,15 +35,14 @@ class PushManifestListRestartTest {
     private static final String USER = "ci-user";
     private static final String PASSWORD = "restart-Pa55w0rd-never-logged";
     private static TestRegistry registry;
+    private static String builder;
     private static PausingProxy proxy;
 
     @BeforeAll
     static void start() throws Exception {
-        Tools.require("buildah", "the buildah builder pushes the image the list is made of");
-        Tools.require("docker-registry", "the test publishes to a real local registry");
-        Tools.require("htpasswd", "the registry is started with basic auth (apache2-utils)");
-        registry = TestRegistry.start(USER, PASSWORD);
-        proxy = new PausingProxy(registry.port);
+        builder = PipelineComponents.builder();
+        registry = TestRegistry.basicAuth(USER, PASSWORD);
+        proxy = new PausingProxy(registry.port());
     }
 
     @AfterAll
@@ -67,7 +67,7 @@ class PushManifestListRestartTest {
             SystemCredentialsProvider.getInstance().save();
             MultiarchConfiguration c = MultiarchConfiguration.get();
             c.setPlatforms(List.of(new PlatformLabel("linux/amd64", "amd64")));
-            c.setDefaultBuilder("buildah");
+            c.setDefaultBuilder(builder);
             c.setCredentialsId("registry-creds");
             c.setInsecureRegistries(proxy.hostPort());
             WorkflowJob p = j.createProject(WorkflowJob.class, "restart");

@@ -44,9 +44,18 @@ class DescriptorTest {
 
     @Test
     void attestationDetection() {
-        Descriptor att = new Descriptor(MediaType.OCI_MANIFEST, D, 566, Platform.UNKNOWN,
-                Map.of(Descriptor.ANNOTATION_REFERENCE_TYPE, "attestation-manifest",
-                        Descriptor.ANNOTATION_REFERENCE_DIGEST, "sha256:" + "b".repeat(64)), List.of(), null);
+        Descriptor att = new Descriptor(
+                MediaType.OCI_MANIFEST,
+                D,
+                566,
+                Platform.UNKNOWN,
+                Map.of(
+                        Descriptor.ANNOTATION_REFERENCE_TYPE,
+                        "attestation-manifest",
+                        Descriptor.ANNOTATION_REFERENCE_DIGEST,
+                        "sha256:" + "b".repeat(64)),
+                List.of(),
+                null);
         assertThat(att.isAttestation()).isTrue();
         assertThat(att.attestedDigest()).contains(Digest.parse("sha256:" + "b".repeat(64)));
         Descriptor broken = att.withAnnotations(Map.of(Descriptor.ANNOTATION_REFERENCE_DIGEST, "nonsense"));

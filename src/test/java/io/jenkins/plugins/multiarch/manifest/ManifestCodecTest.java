@@ -47,16 +47,18 @@ class ManifestCodecTest {
 
     @Test
     void parsesDockerManifestList() {
-        ImageIndex list = (ImageIndex) ManifestCodec.parse(bytes(Samples.DOCKER_LIST),
-                "application/vnd.docker.distribution.manifest.list.v2+json");
+        ImageIndex list = (ImageIndex) ManifestCodec.parse(
+                bytes(Samples.DOCKER_LIST), "application/vnd.docker.distribution.manifest.list.v2+json");
         assertThat(list.mediaType()).isEqualTo(MediaType.DOCKER_MANIFEST_LIST);
-        assertThat(list.manifests()).extracting(d -> d.platform().toString())
+        assertThat(list.manifests())
+                .extracting(d -> d.platform().toString())
                 .containsExactly("linux/amd64", "linux/arm/v7", "linux/arm64/v8", "windows/amd64");
         Descriptor win = list.manifests().get(3);
         assertThat(win.platform().osVersion()).isEqualTo("10.0.17763.5458");
         assertThat(win.platform().osFeatures()).containsExactly("win32k");
         assertThat(win.size()).isEqualTo(1161);
-        assertThat(list.manifests().get(2).platform().matches(Platform.parse("linux/arm64"))).isTrue();
+        assertThat(list.manifests().get(2).platform().matches(Platform.parse("linux/arm64")))
+                .isTrue();
     }
 
     @Test
@@ -64,14 +66,16 @@ class ManifestCodecTest {
         ImageIndex index = (ImageIndex) ManifestCodec.parse(bytes(Samples.OCI_INDEX_WITH_ATTESTATIONS), null);
         assertThat(index.mediaType()).isEqualTo(MediaType.OCI_INDEX);
         assertThat(index.manifests()).hasSize(4);
-        List<Descriptor> images = index.manifests().stream().filter(d -> !d.isAttestation()).toList();
-        List<Descriptor> attestations = index.manifests().stream().filter(Descriptor::isAttestation).toList();
+        List<Descriptor> images =
+                index.manifests().stream().filter(d -> !d.isAttestation()).toList();
+        List<Descriptor> attestations =
+                index.manifests().stream().filter(Descriptor::isAttestation).toList();
         assertThat(images).extracting(d -> d.platform().toString()).containsExactly("linux/amd64", "linux/arm64");
         assertThat(attestations).hasSize(2).allMatch(d -> d.platform().isUnknown());
         assertThat(attestations.get(0).attestedDigest()).contains(images.get(0).digest());
         assertThat(attestations.get(1).attestedDigest()).contains(images.get(1).digest());
-        assertThat(attestations.get(0).annotations()).containsEntry(Descriptor.ANNOTATION_REFERENCE_TYPE,
-                "attestation-manifest");
+        assertThat(attestations.get(0).annotations())
+                .containsEntry(Descriptor.ANNOTATION_REFERENCE_TYPE, "attestation-manifest");
         assertThat(images.get(0).attestedDigest()).isEmpty();
     }
 
@@ -80,7 +84,8 @@ class ManifestCodecTest {
         ImageIndex index = (ImageIndex) ManifestCodec.parse(bytes(Samples.OCI_INDEX_WITH_ATTESTATIONS), null);
         byte[] out = ManifestCodec.serialize(index);
         String json = new String(out, StandardCharsets.UTF_8);
-        assertThat(json).contains("\"annotations\":{\"vnd.docker.reference.digest\":\"sha256:2d6c8e1a")
+        assertThat(json)
+                .contains("\"annotations\":{\"vnd.docker.reference.digest\":\"sha256:2d6c8e1a")
                 .contains("\"vnd.docker.reference.type\":\"attestation-manifest\"")
                 .contains("\"platform\":{\"architecture\":\"unknown\",\"os\":\"unknown\"}");
         assertThat(ManifestCodec.parse(out, MediaType.OCI_INDEX.value())).isEqualTo(index);
@@ -88,8 +93,8 @@ class ManifestCodecTest {
 
     @Test
     void parsesOciManifestWithoutMediaTypeFromContentTypeOrShape() {
-        Manifest fromHeader = ManifestCodec.parse(bytes(Samples.OCI_MANIFEST_NO_MEDIATYPE),
-                "application/vnd.oci.image.manifest.v1+json; charset=utf-8");
+        Manifest fromHeader = ManifestCodec.parse(
+                bytes(Samples.OCI_MANIFEST_NO_MEDIATYPE), "application/vnd.oci.image.manifest.v1+json; charset=utf-8");
         assertThat(fromHeader.mediaType()).isEqualTo(MediaType.OCI_MANIFEST);
         Manifest fromShape = ManifestCodec.parse(bytes(Samples.OCI_MANIFEST_NO_MEDIATYPE), null);
         assertThat(fromShape).isEqualTo(fromHeader);
@@ -122,19 +127,23 @@ class ManifestCodecTest {
 
         ImageConfig win = ImageConfig.parse(bytes("{\"os\":\"windows\",\"architecture\":\"amd64\","
                 + "\"os.version\":\"10.0.20348.2227\",\"os.features\":[\"win32k\"],\"rootfs\":{}}"));
-        assertThat(win.platform()).isEqualTo(new Platform("windows", "amd64", null, "10.0.20348.2227",
-                List.of("win32k")));
+        assertThat(win.platform())
+                .isEqualTo(new Platform("windows", "amd64", null, "10.0.20348.2227", List.of("win32k")));
     }
 
     @Test
     void configWithoutPlatformFailsWhenAskedForIt() {
         ImageConfig config = ImageConfig.parse(bytes("{\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\"}}"));
         assertThat(config.architecture()).isNull();
-        assertThatThrownBy(config::platform).isInstanceOf(VerificationException.class)
-                .hasMessageContaining("declares no platform").hasMessageContaining("architecture='null'");
-        assertThatThrownBy(() -> ImageConfig.parse(bytes("[1,2]"))).isInstanceOf(VerificationException.class)
+        assertThatThrownBy(config::platform)
+                .isInstanceOf(VerificationException.class)
+                .hasMessageContaining("declares no platform")
+                .hasMessageContaining("architecture='null'");
+        assertThatThrownBy(() -> ImageConfig.parse(bytes("[1,2]")))
+                .isInstanceOf(VerificationException.class)
                 .hasMessageContaining("image config is not a JSON object");
-        assertThatThrownBy(() -> ImageConfig.parse(bytes("{\"os\":1}"))).isInstanceOf(VerificationException.class)
+        assertThatThrownBy(() -> ImageConfig.parse(bytes("{\"os\":1}")))
+                .isInstanceOf(VerificationException.class)
                 .hasMessageContaining("'os'");
     }
 
@@ -148,17 +157,25 @@ class ManifestCodecTest {
                 .hasMessageContaining("served as application/vnd.oci.image.manifest.v1+json");
         assertThatThrownBy(() -> ManifestCodec.parse(bytes(Samples.DOCKER_LIST), MediaType.OCI_INDEX.value()))
                 .isInstanceOf(VerificationException.class);
-        assertThatThrownBy(() -> ManifestCodec.parse(bytes(Samples.OCI_INDEX_WITH_ATTESTATIONS),
-                MediaType.DOCKER_MANIFEST.value())).isInstanceOf(VerificationException.class);
+        assertThatThrownBy(() -> ManifestCodec.parse(
+                        bytes(Samples.OCI_INDEX_WITH_ATTESTATIONS), MediaType.DOCKER_MANIFEST.value()))
+                .isInstanceOf(VerificationException.class);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"application/vnd.docker.distribution.manifest.v2+json",
-        "application/vnd.docker.distribution.manifest.v2+json; charset=utf-8",
-        "APPLICATION/VND.DOCKER.DISTRIBUTION.MANIFEST.V2+JSON", "application/json", "application/octet-stream",
-        "text/plain; charset=utf-8", ""})
+    @ValueSource(
+            strings = {
+                "application/vnd.docker.distribution.manifest.v2+json",
+                "application/vnd.docker.distribution.manifest.v2+json; charset=utf-8",
+                "APPLICATION/VND.DOCKER.DISTRIBUTION.MANIFEST.V2+JSON",
+                "application/json",
+                "application/octet-stream",
+                "text/plain; charset=utf-8",
+                ""
+            })
     void agreeingOrGenericContentTypesAreAccepted(String contentType) {
-        assertThat(ManifestCodec.parse(bytes(Samples.DOCKER_MANIFEST), contentType).mediaType())
+        assertThat(ManifestCodec.parse(bytes(Samples.DOCKER_MANIFEST), contentType)
+                        .mediaType())
                 .isEqualTo(MediaType.DOCKER_MANIFEST);
     }
 
@@ -166,11 +183,13 @@ class ManifestCodecTest {
     void shapeThatContradictsTheMediaTypeIsRefused() {
         String manifestWithManifests = Samples.DOCKER_MANIFEST.replace("\"layers\"", "\"manifests\": [], \"layers\"");
         assertThatThrownBy(() -> ManifestCodec.parse(bytes(manifestWithManifests), null))
-                .isInstanceOf(VerificationException.class).hasMessageContaining("an image manifest must not");
-        String listWithoutManifests = "{\"schemaVersion\":2,\"mediaType\":\"" + MediaType.DOCKER_MANIFEST_LIST
-                + "\",\"config\":{}}";
+                .isInstanceOf(VerificationException.class)
+                .hasMessageContaining("an image manifest must not");
+        String listWithoutManifests =
+                "{\"schemaVersion\":2,\"mediaType\":\"" + MediaType.DOCKER_MANIFEST_LIST + "\",\"config\":{}}";
         assertThatThrownBy(() -> ManifestCodec.parse(bytes(listWithoutManifests), null))
-                .isInstanceOf(VerificationException.class).hasMessageContaining("no 'manifests' array");
+                .isInstanceOf(VerificationException.class)
+                .hasMessageContaining("no 'manifests' array");
     }
 
     // ---- round trips and determinism ----
@@ -181,28 +200,39 @@ class ManifestCodecTest {
         Map<String, String> ann = new LinkedHashMap<>();
         ann.put("z.last", "2");
         ann.put("a.first", "1");
-        ImageIndex index = new ImageIndex(2, MediaType.OCI_INDEX, List.of(
-                new Descriptor(MediaType.OCI_MANIFEST, D1, 100, Platform.parse("linux/arm/v7")),
-                new Descriptor(MediaType.OCI_MANIFEST, D2, 200, win, ann, List.of(), null)),
-                Map.of("org.opencontainers.image.created", "2024-01-01T00:00:00Z"), null);
+        ImageIndex index = new ImageIndex(
+                2,
+                MediaType.OCI_INDEX,
+                List.of(
+                        new Descriptor(MediaType.OCI_MANIFEST, D1, 100, Platform.parse("linux/arm/v7")),
+                        new Descriptor(MediaType.OCI_MANIFEST, D2, 200, win, ann, List.of(), null)),
+                Map.of("org.opencontainers.image.created", "2024-01-01T00:00:00Z"),
+                null);
         String json = new String(ManifestCodec.serialize(index), StandardCharsets.UTF_8);
-        assertThat(json).isEqualTo("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
-                + "\"manifests\":[{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"" + D1
-                + "\",\"size\":100,\"platform\":{\"architecture\":\"arm\",\"os\":\"linux\",\"variant\":\"v7\"}},"
-                + "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"" + D2 + "\",\"size\":200,"
-                + "\"platform\":{\"architecture\":\"amd64\",\"os\":\"windows\",\"os.version\":\"10.0.17763.1\","
-                + "\"os.features\":[\"win32k\"]},\"annotations\":{\"a.first\":\"1\",\"z.last\":\"2\"}}],"
-                + "\"annotations\":{\"org.opencontainers.image.created\":\"2024-01-01T00:00:00Z\"}}");
+        assertThat(json)
+                .isEqualTo("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
+                        + "\"manifests\":[{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\""
+                        + D1
+                        + "\",\"size\":100,\"platform\":{\"architecture\":\"arm\",\"os\":\"linux\",\"variant\":\"v7\"}},"
+                        + "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"" + D2
+                        + "\",\"size\":200,"
+                        + "\"platform\":{\"architecture\":\"amd64\",\"os\":\"windows\",\"os.version\":\"10.0.17763.1\","
+                        + "\"os.features\":[\"win32k\"]},\"annotations\":{\"a.first\":\"1\",\"z.last\":\"2\"}}],"
+                        + "\"annotations\":{\"org.opencontainers.image.created\":\"2024-01-01T00:00:00Z\"}}");
     }
 
     @Test
     void serialisedDockerListOmitsEmptyFields() {
-        ImageIndex list = new ImageIndex(MediaType.DOCKER_MANIFEST_LIST,
-                List.of(new Descriptor(MediaType.DOCKER_MANIFEST, D1, 528, Platform.parse("linux/amd64"))), Map.of());
-        assertThat(new String(ManifestCodec.serialize(list), StandardCharsets.UTF_8)).isEqualTo(
-                "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.docker.distribution.manifest.list.v2+json\","
-                        + "\"manifests\":[{\"mediaType\":\"application/vnd.docker.distribution.manifest.v2+json\","
-                        + "\"digest\":\"" + D1 + "\",\"size\":528,\"platform\":{\"architecture\":\"amd64\",\"os\":\"linux\"}}]}");
+        ImageIndex list = new ImageIndex(
+                MediaType.DOCKER_MANIFEST_LIST,
+                List.of(new Descriptor(MediaType.DOCKER_MANIFEST, D1, 528, Platform.parse("linux/amd64"))),
+                Map.of());
+        assertThat(new String(ManifestCodec.serialize(list), StandardCharsets.UTF_8))
+                .isEqualTo(
+                        "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.docker.distribution.manifest.list.v2+json\","
+                                + "\"manifests\":[{\"mediaType\":\"application/vnd.docker.distribution.manifest.v2+json\","
+                                + "\"digest\":\"" + D1
+                                + "\",\"size\":528,\"platform\":{\"architecture\":\"amd64\",\"os\":\"linux\"}}]}");
     }
 
     @Test
@@ -213,18 +243,28 @@ class ManifestCodecTest {
         Map<String, String> a2 = new LinkedHashMap<>();
         a2.put("a", "1");
         a2.put("b", "2");
-        ImageIndex x = new ImageIndex(MediaType.OCI_INDEX,
-                List.of(new Descriptor(MediaType.OCI_MANIFEST, D1, 1, Platform.parse("linux/amd64"))), a1);
-        ImageIndex y = new ImageIndex(MediaType.OCI_INDEX,
-                List.of(new Descriptor(MediaType.OCI_MANIFEST, D1, 1, Platform.parse("linux/amd64"))), a2);
+        ImageIndex x = new ImageIndex(
+                MediaType.OCI_INDEX,
+                List.of(new Descriptor(MediaType.OCI_MANIFEST, D1, 1, Platform.parse("linux/amd64"))),
+                a1);
+        ImageIndex y = new ImageIndex(
+                MediaType.OCI_INDEX,
+                List.of(new Descriptor(MediaType.OCI_MANIFEST, D1, 1, Platform.parse("linux/amd64"))),
+                a2);
         assertThat(x).isEqualTo(y);
         assertThat(ManifestCodec.serialize(x)).isEqualTo(ManifestCodec.serialize(y));
         assertThat(RawManifest.of(x).digest()).isEqualTo(RawManifest.of(y).digest());
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"DOCKER_MANIFEST", "DOCKER_LIST", "OCI_INDEX_WITH_ATTESTATIONS", "OCI_MANIFEST_NO_MEDIATYPE",
-        "OCI_ATTESTATION_MANIFEST"})
+    @ValueSource(
+            strings = {
+                "DOCKER_MANIFEST",
+                "DOCKER_LIST",
+                "OCI_INDEX_WITH_ATTESTATIONS",
+                "OCI_MANIFEST_NO_MEDIATYPE",
+                "OCI_ATTESTATION_MANIFEST"
+            })
     void realWorldSamplesRoundTripByteIdentically(String sample) throws Exception {
         byte[] original = bytes((String) Samples.class.getDeclaredField(sample).get(null));
         Manifest parsed = ManifestCodec.parse(original, null);
@@ -235,36 +275,49 @@ class ManifestCodecTest {
         assertThat(twice).isEqualTo(once);
         assertThat(Digest.sha256(twice)).isEqualTo(Digest.sha256(once));
         // compact output: no whitespace outside strings
-        assertThat(new String(once, StandardCharsets.UTF_8)).doesNotContain("\n").doesNotContain(": ");
+        assertThat(new String(once, StandardCharsets.UTF_8))
+                .doesNotContain("\n")
+                .doesNotContain(": ");
     }
 
     @Test
     void imageManifestRoundTripWithSubjectAndArtifactType() {
         Descriptor subject = new Descriptor(MediaType.OCI_MANIFEST, D3, 999);
-        ImageManifest m = new ImageManifest(2, MediaType.OCI_MANIFEST,
+        ImageManifest m = new ImageManifest(
+                2,
+                MediaType.OCI_MANIFEST,
                 new Descriptor(MediaType.OCI_EMPTY, D1, 2),
-                List.of(new Descriptor(MediaType.OCI_LAYER_TAR, D2, 10, null, Map.of(),
-                        List.of("https://example.com/layer"), null)),
-                subject, Map.of("k", "v"), "application/vnd.example.sbom");
+                List.of(new Descriptor(
+                        MediaType.OCI_LAYER_TAR, D2, 10, null, Map.of(), List.of("https://example.com/layer"), null)),
+                subject,
+                Map.of("k", "v"),
+                "application/vnd.example.sbom");
         byte[] out = ManifestCodec.serialize(m);
-        assertThat(new String(out, StandardCharsets.UTF_8)).isEqualTo("{\"schemaVersion\":2,\"mediaType\":"
-                + "\"application/vnd.oci.image.manifest.v1+json\",\"artifactType\":\"application/vnd.example.sbom\","
-                + "\"config\":{\"mediaType\":\"application/vnd.oci.empty.v1+json\",\"digest\":\"" + D1 + "\",\"size\":2},"
-                + "\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"" + D2
-                + "\",\"size\":10,\"urls\":[\"https://example.com/layer\"]}],"
-                + "\"subject\":{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"" + D3
-                + "\",\"size\":999},\"annotations\":{\"k\":\"v\"}}");
+        assertThat(new String(out, StandardCharsets.UTF_8))
+                .isEqualTo("{\"schemaVersion\":2,\"mediaType\":"
+                        + "\"application/vnd.oci.image.manifest.v1+json\",\"artifactType\":\"application/vnd.example.sbom\","
+                        + "\"config\":{\"mediaType\":\"application/vnd.oci.empty.v1+json\",\"digest\":\"" + D1
+                        + "\",\"size\":2},"
+                        + "\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"" + D2
+                        + "\",\"size\":10,\"urls\":[\"https://example.com/layer\"]}],"
+                        + "\"subject\":{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"" + D3
+                        + "\",\"size\":999},\"annotations\":{\"k\":\"v\"}}");
         assertThat(ManifestCodec.parse(out, null)).isEqualTo(m);
         assertThat(ManifestCodec.serialize((Manifest) m)).isEqualTo(out);
     }
 
     @Test
     void indexWithSubjectAndDescriptorArtifactTypeRoundTrips() {
-        ImageIndex index = new ImageIndex(2, MediaType.OCI_INDEX, List.of(new Descriptor(MediaType.OCI_MANIFEST, D1, 5,
-                null, Map.of(), List.of(), "application/vnd.example")), Map.of(),
+        ImageIndex index = new ImageIndex(
+                2,
+                MediaType.OCI_INDEX,
+                List.of(new Descriptor(
+                        MediaType.OCI_MANIFEST, D1, 5, null, Map.of(), List.of(), "application/vnd.example")),
+                Map.of(),
                 new Descriptor(MediaType.OCI_INDEX, D2, 7));
         byte[] out = ManifestCodec.serialize(index);
-        assertThat(new String(out, StandardCharsets.UTF_8)).contains("\"artifactType\":\"application/vnd.example\"")
+        assertThat(new String(out, StandardCharsets.UTF_8))
+                .contains("\"artifactType\":\"application/vnd.example\"")
                 .contains("\"subject\":{");
         assertThat(ManifestCodec.parse(out, MediaType.OCI_INDEX.value())).isEqualTo(index);
     }
@@ -278,7 +331,8 @@ class ManifestCodecTest {
                 + "\"digest\":\"" + D1 + "\",\"size\":3,\"data\":\"e30=\",\"platform\":{\"architecture\":\"arm64\","
                 + "\"os\":\"linux\",\"features\":[\"sse4\"],\"cpu\":\"x\"}}]}";
         ImageIndex index = (ImageIndex) ManifestCodec.parse(bytes(json), null);
-        assertThat(index.manifests()).singleElement()
+        assertThat(index.manifests())
+                .singleElement()
                 .satisfies(d -> assertThat(d.platform()).isEqualTo(Platform.parse("linux/arm64")));
     }
 
@@ -288,8 +342,10 @@ class ManifestCodecTest {
         byte[] exactly = padTo(head, ManifestCodec.MAX_MANIFEST_BYTES);
         assertThat(ManifestCodec.parse(exactly, null)).isInstanceOf(ImageIndex.class);
         byte[] over = padTo(head, ManifestCodec.MAX_MANIFEST_BYTES + 1);
-        assertThatThrownBy(() -> ManifestCodec.parse(over, null)).isInstanceOf(VerificationException.class)
-                .hasMessageContaining("4194305 bytes").hasMessageContaining("4 MiB");
+        assertThatThrownBy(() -> ManifestCodec.parse(over, null))
+                .isInstanceOf(VerificationException.class)
+                .hasMessageContaining("4194305 bytes")
+                .hasMessageContaining("4 MiB");
     }
 
     private static byte[] padTo(String head, int size) {
@@ -305,37 +361,40 @@ class ManifestCodecTest {
     void duplicateKeysAreRefused() {
         String json = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
                 + "\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"manifests\":[]}";
-        assertThatThrownBy(() -> ManifestCodec.parse(bytes(json), null)).isInstanceOf(VerificationException.class)
-                .hasMessageContaining("not valid JSON").hasMessageContaining("mediaType");
+        assertThatThrownBy(() -> ManifestCodec.parse(bytes(json), null))
+                .isInstanceOf(VerificationException.class)
+                .hasMessageContaining("not valid JSON")
+                .hasMessageContaining("mediaType");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "|is empty",
-        "not json|not valid JSON",
-        "[]|not a JSON object",
-        "{\"schemaVersion\":2,\"manifests\":[]} trailing|not valid JSON",
-        "{\"schemaVersion\":1,\"name\":\"x\",\"fsLayers\":[]}|schema 1",
-        "{\"schemaVersion\":1,\"mediaType\":\"application/vnd.docker.distribution.manifest.v1+prettyjws\"}|schema 1",
-        "{\"schemaVersion\":2}|neither 'manifests' nor 'config'",
-        "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.docker.container.image.v1+json\"}|unsupported manifest media type",
-        "{\"schemaVersion\":3,\"manifests\":[]}|schemaVersion 3",
-        "{\"schemaVersion\":\"2\",\"manifests\":[]}|no numeric schemaVersion",
-        "{\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"schemaVersion\":2}|no 'manifests' array",
-        "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"schemaVersion\":2}|no 'config' descriptor",
-        "{\"schemaVersion\":2,\"manifests\":[],\"config\":{}}|an index must not",
-        "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"a/b\",\"size\":1}]}|lacks mediaType, digest or size",
-        "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"a/b\",\"size\":1,\"digest\":\"sha256:zz\"}]}|invalid digest",
-        "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"a/b\",\"size\":-1,\"digest\":\"sha256:"
-            + "1111111111111111111111111111111111111111111111111111111111111111\"}]}|invalid size",
-        "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"a/b\",\"size\":1.5,\"digest\":\"sha256:"
-            + "1111111111111111111111111111111111111111111111111111111111111111\"}]}|invalid size",
-        "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"a/b\",\"size\":1,\"digest\":\"sha256:"
-            + "1111111111111111111111111111111111111111111111111111111111111111\",\"platform\":{\"os\":\"linux\"}}]}"
-            + "|platform without os or architecture",
-        "{\"schemaVersion\":2,\"manifests\":[],\"annotations\":{\"a\":1}}|annotation 'a' of the index is not a string",
-        "{\"schemaVersion\":2,\"manifests\":[\"x\"]}|manifests[0] is not a JSON object",
-    })
+    @ValueSource(
+            strings = {
+                "|is empty",
+                "not json|not valid JSON",
+                "[]|not a JSON object",
+                "{\"schemaVersion\":2,\"manifests\":[]} trailing|not valid JSON",
+                "{\"schemaVersion\":1,\"name\":\"x\",\"fsLayers\":[]}|schema 1",
+                "{\"schemaVersion\":1,\"mediaType\":\"application/vnd.docker.distribution.manifest.v1+prettyjws\"}|schema 1",
+                "{\"schemaVersion\":2}|neither 'manifests' nor 'config'",
+                "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.docker.container.image.v1+json\"}|unsupported manifest media type",
+                "{\"schemaVersion\":3,\"manifests\":[]}|schemaVersion 3",
+                "{\"schemaVersion\":\"2\",\"manifests\":[]}|no numeric schemaVersion",
+                "{\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"schemaVersion\":2}|no 'manifests' array",
+                "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"schemaVersion\":2}|no 'config' descriptor",
+                "{\"schemaVersion\":2,\"manifests\":[],\"config\":{}}|an index must not",
+                "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"a/b\",\"size\":1}]}|lacks mediaType, digest or size",
+                "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"a/b\",\"size\":1,\"digest\":\"sha256:zz\"}]}|invalid digest",
+                "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"a/b\",\"size\":-1,\"digest\":\"sha256:"
+                        + "1111111111111111111111111111111111111111111111111111111111111111\"}]}|invalid size",
+                "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"a/b\",\"size\":1.5,\"digest\":\"sha256:"
+                        + "1111111111111111111111111111111111111111111111111111111111111111\"}]}|invalid size",
+                "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"a/b\",\"size\":1,\"digest\":\"sha256:"
+                        + "1111111111111111111111111111111111111111111111111111111111111111\",\"platform\":{\"os\":\"linux\"}}]}"
+                        + "|platform without os or architecture",
+                "{\"schemaVersion\":2,\"manifests\":[],\"annotations\":{\"a\":1}}|annotation 'a' of the index is not a string",
+                "{\"schemaVersion\":2,\"manifests\":[\"x\"]}|manifests[0] is not a JSON object",
+            })
     void malformedManifestsAreRefusedWithAReason(String row) {
         int bar = row.lastIndexOf('|');
         String body = row.substring(0, bar);
@@ -348,13 +407,17 @@ class ManifestCodecTest {
     @Test
     void recordsValidateTheirMediaTypes() {
         assertThatThrownBy(() -> new ImageIndex(MediaType.OCI_MANIFEST, List.of(), Map.of()))
-                .isInstanceOf(InvalidInputException.class).hasMessageContaining("needs media type");
-        assertThatThrownBy(() -> new ImageManifest(MediaType.OCI_INDEX, new Descriptor(MediaType.OCI_CONFIG, D1, 1),
-                List.of())).isInstanceOf(InvalidInputException.class);
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("needs media type");
+        assertThatThrownBy(() ->
+                        new ImageManifest(MediaType.OCI_INDEX, new Descriptor(MediaType.OCI_CONFIG, D1, 1), List.of()))
+                .isInstanceOf(InvalidInputException.class);
         assertThatThrownBy(() -> new ImageManifest(MediaType.OCI_MANIFEST, null, List.of()))
-                .isInstanceOf(InvalidInputException.class).hasMessageContaining("config");
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("config");
         assertThatThrownBy(() -> new Descriptor(MediaType.OCI_MANIFEST, D1, -1))
-                .isInstanceOf(InvalidInputException.class).hasMessageContaining("negative");
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("negative");
         assertThatThrownBy(() -> new Descriptor(null, D1, 1)).isInstanceOf(InvalidInputException.class);
     }
 }

@@ -76,7 +76,8 @@ class RawManifestTest {
     @Test
     void parsedChecksTheBodyAgainstTheMediaType() {
         RawManifest mislabelled = RawManifest.of(bytes(Samples.DOCKER_MANIFEST), MediaType.OCI_MANIFEST);
-        assertThatThrownBy(mislabelled::parsed).isInstanceOf(VerificationException.class)
+        assertThatThrownBy(mislabelled::parsed)
+                .isInstanceOf(VerificationException.class)
                 .hasMessageContaining("served as application/vnd.oci.image.manifest.v1+json");
     }
 
@@ -97,8 +98,11 @@ class RawManifestTest {
 
     @Test
     void ofManifestSerialisesDeterministically() {
-        ImageIndex index = new ImageIndex(MediaType.OCI_INDEX, List.of(new Descriptor(MediaType.OCI_MANIFEST,
-                Digest.sha256(bytes("x")), 1, Platform.parse("linux/riscv64"))), Map.of("k", "v"));
+        ImageIndex index = new ImageIndex(
+                MediaType.OCI_INDEX,
+                List.of(new Descriptor(
+                        MediaType.OCI_MANIFEST, Digest.sha256(bytes("x")), 1, Platform.parse("linux/riscv64"))),
+                Map.of("k", "v"));
         RawManifest a = RawManifest.of(index);
         RawManifest b = RawManifest.of(index);
         assertThat(a.bytes()).isEqualTo(b.bytes());

@@ -5,8 +5,7 @@ import java.nio.charset.StandardCharsets;
 /** Realistic manifests as registries serve them (formatting kept: digests are over these exact bytes). */
 final class Samples {
 
-    private Samples() {
-    }
+    private Samples() {}
 
     /** A Docker v2 schema 2 manifest as `docker push` writes it (3-space indent, Go field order). */
     static final String DOCKER_MANIFEST = """

@@ -49,15 +49,17 @@ class SkopeoPeerTest {
     void skopeoReadsOurOciIndexAndManifests(@TempDir Path dir) throws Exception {
         Layout layout = new Layout(dir);
         List<Descriptor> children = new ArrayList<>();
-        for (Platform p : List.of(Platform.parse("linux/amd64"), Platform.parse("linux/arm64"),
-                Platform.parse("linux/arm/v7"))) {
+        for (Platform p :
+                List.of(Platform.parse("linux/amd64"), Platform.parse("linux/arm64"), Platform.parse("linux/arm/v7"))) {
             Descriptor config = layout.blob(MediaType.OCI_CONFIG, config(p));
             Descriptor layer = layout.blob(MediaType.OCI_LAYER_GZIP, emptyTarGz());
             ImageManifest m = new ImageManifest(MediaType.OCI_MANIFEST, config, List.of(layer));
             Descriptor md = layout.blob(MediaType.OCI_MANIFEST, ManifestCodec.serialize(m));
             children.add(md.withPlatform(p));
         }
-        ImageIndex index = new ImageIndex(MediaType.OCI_INDEX, children,
+        ImageIndex index = new ImageIndex(
+                MediaType.OCI_INDEX,
+                children,
                 Map.of("org.opencontainers.image.description", "multiarch codec peer test"));
         byte[] indexBytes = ManifestCodec.serialize(index);
         Descriptor indexDesc = layout.blob(MediaType.OCI_INDEX, indexBytes);
@@ -65,13 +67,14 @@ class SkopeoPeerTest {
 
         Result raw = run(List.of("skopeo", "inspect", "--raw", "oci:" + dir + ":latest"));
         assertThat(raw.exit).as(raw.output).isZero();
-        assertThat(raw.output.getBytes(StandardCharsets.UTF_8)).as("skopeo returns our exact bytes")
+        assertThat(raw.output.getBytes(StandardCharsets.UTF_8))
+                .as("skopeo returns our exact bytes")
                 .isEqualTo(indexBytes);
 
         // skopeo follows our index to the child of the requested platform and reads that child's config;
         // its "Digest" is the digest of the top-level manifest it was pointed at, i.e. our index
-        for (String[] want : List.of(new String[] {"arm", "v7"}, new String[] {"arm64", ""},
-                new String[] {"amd64", ""})) {
+        for (String[] want :
+                List.of(new String[] {"arm", "v7"}, new String[] {"arm64", ""}, new String[] {"amd64", ""})) {
             List<String> cmd = new ArrayList<>(List.of("skopeo", "--override-os", "linux", "--override-arch", want[0]));
             if (!want[1].isEmpty()) {
                 cmd.addAll(List.of("--override-variant", want[1]));
@@ -85,8 +88,8 @@ class SkopeoPeerTest {
             assertThat(info.get("Digest").asText()).isEqualTo(indexDesc.digest().toString());
         }
         // a platform the index does not list is not found: skopeo really reads our platform fields
-        Result missing = run(List.of("skopeo", "--override-os", "linux", "--override-arch", "ppc64le", "inspect",
-                "oci:" + dir + ":latest"));
+        Result missing = run(List.of(
+                "skopeo", "--override-os", "linux", "--override-arch", "ppc64le", "inspect", "oci:" + dir + ":latest"));
         assertThat(missing.exit).as(missing.output).isNotZero();
         assertThat(missing.output).contains("ppc64le");
     }
@@ -102,20 +105,23 @@ class SkopeoPeerTest {
         byte[] layer = emptyTarGz();
         Digest layerDigest = Digest.sha256(layer);
         Files.write(dir.resolve(layerDigest.hex()), layer);
-        byte[] manifest = ManifestCodec.serialize(new ImageManifest(MediaType.DOCKER_MANIFEST,
+        byte[] manifest = ManifestCodec.serialize(new ImageManifest(
+                MediaType.DOCKER_MANIFEST,
                 new Descriptor(MediaType.DOCKER_CONFIG, configDigest, config.length),
                 List.of(new Descriptor(MediaType.DOCKER_LAYER_GZIP, layerDigest, layer.length))));
         Digest manifestDigest = Digest.sha256(manifest);
         Files.write(dir.resolve(manifestDigest.hex() + ".manifest.json"), manifest);
-        byte[] list = ManifestCodec.serialize(new ImageIndex(MediaType.DOCKER_MANIFEST_LIST,
-                List.of(new Descriptor(MediaType.DOCKER_MANIFEST, manifestDigest, manifest.length, p)), Map.of()));
+        byte[] list = ManifestCodec.serialize(new ImageIndex(
+                MediaType.DOCKER_MANIFEST_LIST,
+                List.of(new Descriptor(MediaType.DOCKER_MANIFEST, manifestDigest, manifest.length, p)),
+                Map.of()));
         Files.write(dir.resolve("manifest.json"), list);
 
         Result raw = run(List.of("skopeo", "inspect", "--raw", "dir:" + dir));
         assertThat(raw.exit).as(raw.output).isZero();
         assertThat(raw.output.getBytes(StandardCharsets.UTF_8)).isEqualTo(list);
-        Result s390x = run(List.of("skopeo", "--override-os", "linux", "--override-arch", "s390x", "inspect",
-                "dir:" + dir));
+        Result s390x =
+                run(List.of("skopeo", "--override-os", "linux", "--override-arch", "s390x", "inspect", "dir:" + dir));
         assertThat(s390x.exit).as(s390x.output).isZero();
         JsonNode info = JSON.readTree(s390x.output);
         assertThat(info.get("Architecture").asText()).isEqualTo("s390x");
@@ -126,8 +132,10 @@ class SkopeoPeerTest {
     private static byte[] config(Platform p) throws IOException {
         String variant = p.variant() == null ? "" : ",\"variant\":\"" + p.variant() + "\"";
         return ("{\"architecture\":\"" + p.architecture() + "\",\"os\":\"" + p.os() + "\"" + variant
-                + ",\"config\":{},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" + Digest.sha256(new byte[1024])
-                + "\"]}}").getBytes(StandardCharsets.UTF_8);
+                        + ",\"config\":{},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\""
+                        + Digest.sha256(new byte[1024])
+                        + "\"]}}")
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     /** An empty tar archive (two zero blocks), gzipped. */
@@ -156,14 +164,15 @@ class SkopeoPeerTest {
         }
 
         void finish(Descriptor top) throws IOException {
-            ImageIndex layoutIndex = new ImageIndex(MediaType.OCI_INDEX,
-                    List.of(top.withAnnotations(Map.of("org.opencontainers.image.ref.name", "latest"))), Map.of());
+            ImageIndex layoutIndex = new ImageIndex(
+                    MediaType.OCI_INDEX,
+                    List.of(top.withAnnotations(Map.of("org.opencontainers.image.ref.name", "latest"))),
+                    Map.of());
             Files.write(dir.resolve("index.json"), ManifestCodec.serialize(layoutIndex));
         }
     }
 
-    private record Result(int exit, String output) {
-    }
+    private record Result(int exit, String output) {}
 
     private static Result run(List<String> command) throws IOException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();

@@ -55,12 +55,22 @@ class PeerReadBackTest {
     private PublishResult publishSeedLayout(String ns, ListFormat format) {
         Pushed amd = images.pushImage(ns + "/py-app-amd64", "1.0", "linux/amd64", Format.DOCKER);
         Pushed arm = images.pushImage(ns + "/py-app-arm64v8", "1.0", "linux/arm64/v8", Format.DOCKER);
-        RegistryClient client = new RegistryClient(RegistrySettings.builder().insecureRegistry(registry.hostPort()).build());
-        return new Publisher(client, null).publish(PublishRequest.builder()
-                .target(ImageReference.parse(registry.hostPort() + "/" + ns + "/py-app")).tag("1.0").format(format)
-                .source(new SourceSpec(ImageReference.parse(registry.hostPort() + "/" + amd.byTag()), Platform.parse("linux/amd64"), null))
-                .source(new SourceSpec(ImageReference.parse(registry.hostPort() + "/" + arm.byTag()), Platform.parse("linux/arm64"), null))
-                .build());
+        RegistryClient client = new RegistryClient(
+                RegistrySettings.builder().insecureRegistry(registry.hostPort()).build());
+        return new Publisher(client, null)
+                .publish(PublishRequest.builder()
+                        .target(ImageReference.parse(registry.hostPort() + "/" + ns + "/py-app"))
+                        .tag("1.0")
+                        .format(format)
+                        .source(new SourceSpec(
+                                ImageReference.parse(registry.hostPort() + "/" + amd.byTag()),
+                                Platform.parse("linux/amd64"),
+                                null))
+                        .source(new SourceSpec(
+                                ImageReference.parse(registry.hostPort() + "/" + arm.byTag()),
+                                Platform.parse("linux/arm64"),
+                                null))
+                        .build());
     }
 
     @Test
@@ -69,16 +79,31 @@ class PeerReadBackTest {
         for (ListFormat format : List.of(ListFormat.DOCKER, ListFormat.OCI)) {
             String ns = "skopeo-" + format.name().toLowerCase();
             PublishResult result = publishSeedLayout(ns, format);
-            Exec.Result raw = Exec.run(List.of("skopeo", "inspect", "--raw", "--tls-verify=false",
-                    "docker://" + registry.hostPort() + "/" + ns + "/py-app:1.0"), Duration.ofSeconds(60)).orThrow();
+            Exec.Result raw = Exec.run(
+                            List.of(
+                                    "skopeo",
+                                    "inspect",
+                                    "--raw",
+                                    "--tls-verify=false",
+                                    "docker://" + registry.hostPort() + "/" + ns + "/py-app:1.0"),
+                            Duration.ofSeconds(60))
+                    .orThrow();
             byte[] bytes = raw.stdout().getBytes(StandardCharsets.UTF_8);
             assertThat(Digest.sha256(bytes)).isEqualTo(result.listDigest());
             assertThat(bytes).isEqualTo(result.listBytes());
             // and each child, by digest, from the target repository
             for (PublishResult.Child child : result.images()) {
-                Exec.Result childRaw = Exec.run(List.of("skopeo", "inspect", "--raw", "--tls-verify=false",
-                        "docker://" + registry.hostPort() + "/" + ns + "/py-app@" + child.digest()), Duration.ofSeconds(60)).orThrow();
-                assertThat(Digest.sha256(childRaw.stdout().getBytes(StandardCharsets.UTF_8))).isEqualTo(child.digest());
+                Exec.Result childRaw = Exec.run(
+                                List.of(
+                                        "skopeo",
+                                        "inspect",
+                                        "--raw",
+                                        "--tls-verify=false",
+                                        "docker://" + registry.hostPort() + "/" + ns + "/py-app@" + child.digest()),
+                                Duration.ofSeconds(60))
+                        .orThrow();
+                assertThat(Digest.sha256(childRaw.stdout().getBytes(StandardCharsets.UTF_8)))
+                        .isEqualTo(child.digest());
             }
         }
     }
@@ -92,29 +117,42 @@ class PeerReadBackTest {
         Files.writeString(dockerConfig.resolve("config.json"), "{}");
         Map<String, String> env = Map.of("DOCKER_CONFIG", dockerConfig.toString());
 
-        Exec.Result plain = Exec.run(List.of("docker", "manifest", "inspect", "--insecure", ref),
-                Duration.ofSeconds(60), env, null, null).orThrow();
+        Exec.Result plain = Exec.run(
+                        List.of("docker", "manifest", "inspect", "--insecure", ref),
+                        Duration.ofSeconds(60),
+                        env,
+                        null,
+                        null)
+                .orThrow();
         JsonNode list = JSON.readTree(plain.stdout());
         assertThat(list.get("mediaType").asText()).isEqualTo(result.mediaType().value());
         assertThat(list.get("manifests")).hasSize(2);
 
-        Exec.Result verbose = Exec.run(List.of("docker", "manifest", "inspect", "--insecure", "--verbose", ref),
-                Duration.ofSeconds(60), env, null, null).orThrow();
+        Exec.Result verbose = Exec.run(
+                        List.of("docker", "manifest", "inspect", "--insecure", "--verbose", ref),
+                        Duration.ofSeconds(60),
+                        env,
+                        null,
+                        null)
+                .orThrow();
         JsonNode theirs = JSON.readTree(verbose.stdout());
-        RegistryClient client = new RegistryClient(RegistrySettings.builder().insecureRegistry(registry.hostPort()).build());
+        RegistryClient client = new RegistryClient(
+                RegistrySettings.builder().insecureRegistry(registry.hostPort()).build());
         Inspection inspection = new Inspector(client, null).inspect(ImageReference.parse(ref));
         JsonNode ours = JSON.readTree(Reports.inspectVerbose(inspection));
 
         assertThat(ours.isArray()).isTrue();
         assertThat(ours).hasSameSizeAs(theirs);
         for (int i = 0; i < theirs.size(); i++) {
-            assertThat(ours.get(i).get("Ref").asText()).isEqualTo(theirs.get(i).get("Ref").asText());
+            assertThat(ours.get(i).get("Ref").asText())
+                    .isEqualTo(theirs.get(i).get("Ref").asText());
             assertThat(ours.get(i).get("Descriptor").get("digest").asText())
                     .isEqualTo(theirs.get(i).get("Descriptor").get("digest").asText())
                     .isEqualTo(result.images().get(i).digest().toString());
             assertThat(ours.get(i).get("Descriptor").get("platform"))
                     .isEqualTo(theirs.get(i).get("Descriptor").get("platform"));
-            assertThat(ours.get(i).get("SchemaV2Manifest")).isEqualTo(theirs.get(i).get("SchemaV2Manifest"));
+            assertThat(ours.get(i).get("SchemaV2Manifest"))
+                    .isEqualTo(theirs.get(i).get("SchemaV2Manifest"));
         }
         assertThat(inspection.consistent()).isTrue();
     }

@@ -44,20 +44,29 @@ class PublisherAuthTest {
         Pushed amd = images.pushImage(ns + "/py-app-amd64", "1.0", "linux/amd64", Format.DOCKER);
         Pushed arm = images.pushImage(ns + "/py-app-arm64v8", "1.0", "linux/arm64", Format.OCI);
         return PublishRequest.builder()
-                .target(ImageReference.parse(registry.hostPort() + "/" + ns + "/py-app")).tag("1.0")
-                .source(new SourceSpec(ImageReference.parse(registry.hostPort() + "/" + amd.byTag()), Platform.parse("linux/amd64"), null))
-                .source(new SourceSpec(ImageReference.parse(registry.hostPort() + "/" + arm.byTag()), Platform.parse("linux/arm64"), null))
+                .target(ImageReference.parse(registry.hostPort() + "/" + ns + "/py-app"))
+                .tag("1.0")
+                .source(new SourceSpec(
+                        ImageReference.parse(registry.hostPort() + "/" + amd.byTag()),
+                        Platform.parse("linux/amd64"),
+                        null))
+                .source(new SourceSpec(
+                        ImageReference.parse(registry.hostPort() + "/" + arm.byTag()),
+                        Platform.parse("linux/arm64"),
+                        null))
                 .build();
     }
 
     @Test
     void tlsWithBasicAuthAndAnExtraCa() {
-        Components.require(Components.Component.REGISTRY, Components.Component.OPENSSL, Components.Component.HTPASSWD);
+        Components.require(Components.Component.REGISTRY, Components.Component.OPENSSL);
         String password = "s3cret-" + UUID.randomUUID();
-        try (RegistryServer registry = RegistryServer.builder().tls().basicAuth("ci", password).start()) {
+        try (RegistryServer registry =
+                RegistryServer.builder().tls().basicAuth("ci", password).start()) {
             List<String> log = new ArrayList<>();
             PublishRequest request = seedRequest(registry, TestImages.forRegistry(registry), "tls");
-            PublishResult result = new Publisher(client(registry, "ci", password, log), (l, m) -> log.add(m)).publish(request);
+            PublishResult result =
+                    new Publisher(client(registry, "ci", password, log), (l, m) -> log.add(m)).publish(request);
 
             assertThat(result.children()).allMatch(c -> c.transfer() == Transfer.MOUNTED);
             assertThat(result.mediaType().value()).isEqualTo("application/vnd.oci.image.index.v1+json");
@@ -69,8 +78,10 @@ class PublisherAuthTest {
             assertThatThrownBy(() -> new Publisher(client(registry, "ci", wrong, log), null).publish(request))
                     .isInstanceOf(RegistryAuthenticationException.class)
                     .hasMessageContaining(registry.hostPort())
-                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain(wrong).doesNotContain(password))
-                    .satisfies(e -> assertThat(((RegistryAuthenticationException) e).exitCode()).isEqualTo(4));
+                    .satisfies(e ->
+                            assertThat(e.getMessage()).doesNotContain(wrong).doesNotContain(password))
+                    .satisfies(e -> assertThat(((RegistryAuthenticationException) e).exitCode())
+                            .isEqualTo(4));
             assertThat(String.join("\n", log)).doesNotContain(wrong);
         }
     }
@@ -79,18 +90,23 @@ class PublisherAuthTest {
     void tokenAuthMountsAcrossRepositoriesWithBothScopes() {
         Components.require(Components.Component.REGISTRY, Components.Component.OPENSSL);
         try (TokenIssuer issuer = new TokenIssuer("builder", "tok-pass-123");
-             RegistryServer registry = RegistryServer.builder().tokenAuth(issuer).start()) {
+                RegistryServer registry =
+                        RegistryServer.builder().tokenAuth(issuer).start()) {
             List<String> log = new ArrayList<>();
             String ns = "tok" + UUID.randomUUID().toString().substring(0, 6);
             PublishRequest request = seedRequest(registry, TestImages.forRegistry(registry), ns);
             issuer.clearRequests();
 
-            PublishResult result = new Publisher(client(registry, "builder", "tok-pass-123", log), null).publish(request);
+            PublishResult result =
+                    new Publisher(client(registry, "builder", "tok-pass-123", log), null).publish(request);
 
             assertThat(result.children()).allMatch(c -> c.transfer() == Transfer.MOUNTED);
             // the mount asked one token for both repositories: push on the target, pull on the source
-            assertThat(issuer.requests()).anySatisfy(r -> assertThat(r.scopes()).contains(
-                    "repository:" + ns + "/py-app:pull,push", "repository:" + ns + "/py-app-amd64:pull"));
+            assertThat(issuer.requests())
+                    .anySatisfy(r -> assertThat(r.scopes())
+                            .contains(
+                                    "repository:" + ns + "/py-app:pull,push",
+                                    "repository:" + ns + "/py-app-amd64:pull"));
             assertThat(issuer.requests()).allMatch(r -> r.status() == 200);
             assertThat(String.join("\n", log)).doesNotContain("tok-pass-123");
 

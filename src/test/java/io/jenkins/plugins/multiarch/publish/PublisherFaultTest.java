@@ -84,7 +84,10 @@ class PublisherFaultTest {
     private PublishRequest crossRepoRequest(String target) {
         Pushed amd = direct.pushImage(ns + "/app-amd64", "1.0", "linux/amd64", Format.DOCKER);
         Pushed arm = direct.pushImage(ns + "/app-arm64v8", "1.0", "linux/arm64", Format.DOCKER);
-        return PublishRequest.builder().target(viaProxy(target)).tag("1.0").tag("latest")
+        return PublishRequest.builder()
+                .target(viaProxy(target))
+                .tag("1.0")
+                .tag("latest")
                 .source(new SourceSpec(viaProxy(amd.byTag()), Platform.parse("linux/amd64"), null))
                 .source(new SourceSpec(viaProxy(arm.byTag()), Platform.parse("linux/arm64"), null))
                 .build();
@@ -101,7 +104,8 @@ class PublisherFaultTest {
         assertThat(manifests).isNotEmpty();
         for (JsonNode child : manifests) {
             assertThat(direct.getManifest(repo, child.get("digest").asText()).status())
-                    .as("child %s of %s:%s", child.get("digest").asText(), repo, tag).isEqualTo(200);
+                    .as("child %s of %s:%s", child.get("digest").asText(), repo, tag)
+                    .isEqualTo(200);
         }
     }
 
@@ -110,8 +114,8 @@ class PublisherFaultTest {
         PublishRequest request = crossRepoRequest(ns + "/app");
         FaultProxy.Rule rule = proxy.on("GET", "/manifests/").tooManyRequests(1);
         long start = System.nanoTime();
-        PublishResult result = new Publisher(client(Duration.ofSeconds(5), Duration.ofSeconds(30)), LogListener.NONE)
-                .publish(request);
+        PublishResult result =
+                new Publisher(client(Duration.ofSeconds(5), Duration.ofSeconds(30)), LogListener.NONE).publish(request);
         assertThat(rule.fired()).isEqualTo(1);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(900));
         assertThat(result.images()).hasSize(2);
@@ -123,8 +127,8 @@ class PublisherFaultTest {
         PublishRequest request = crossRepoRequest(ns + "/app");
         FaultProxy.Rule blobs = proxy.on(null, "/blobs/").times(3).status(503);
         FaultProxy.Rule manifests = proxy.on("PUT", "/manifests/").times(2).status(503);
-        PublishResult result = new Publisher(client(Duration.ofSeconds(5), Duration.ofSeconds(30)), LogListener.NONE)
-                .publish(request);
+        PublishResult result =
+                new Publisher(client(Duration.ofSeconds(5), Duration.ofSeconds(30)), LogListener.NONE).publish(request);
         assertThat(blobs.fired()).isEqualTo(3);
         assertThat(manifests.fired()).isEqualTo(2);
         assertThat(result.tags()).hasSize(2);
@@ -138,11 +142,12 @@ class PublisherFaultTest {
         // the reset hits after the registry handled the PUT: the retry must be harmless (same bytes, same digest)
         FaultProxy.Rule childPut = proxy.on("PUT", "/manifests/sha256:").resetAfterForwarding();
         FaultProxy.Rule listPut = proxy.on("PUT", "/manifests/1.0").reset();
-        PublishResult result = new Publisher(client(Duration.ofSeconds(5), Duration.ofSeconds(30)), LogListener.NONE)
-                .publish(request);
+        PublishResult result =
+                new Publisher(client(Duration.ofSeconds(5), Duration.ofSeconds(30)), LogListener.NONE).publish(request);
         assertThat(childPut.fired()).isEqualTo(1);
         assertThat(listPut.fired()).isEqualTo(1);
-        assertThat(direct.getManifest(ns + "/app", "1.0").digestHeader()).isEqualTo(result.listDigest().toString());
+        assertThat(direct.getManifest(ns + "/app", "1.0").digestHeader())
+                .isEqualTo(result.listDigest().toString());
         assertNoDanglingList(ns + "/app", "1.0");
     }
 
@@ -151,7 +156,7 @@ class PublisherFaultTest {
         PublishRequest request = crossRepoRequest(ns + "/app");
         proxy.on("PUT", "/manifests/(1\\.0|latest)").always().reset();
         assertThatThrownBy(() -> new Publisher(client(Duration.ofSeconds(5), Duration.ofSeconds(10)), LogListener.NONE)
-                .publish(request))
+                        .publish(request))
                 .isInstanceOf(RegistryException.class)
                 .hasMessageContaining(ns + "/app");
         assertThat(direct.getManifest(ns + "/app", "1.0").status()).isEqualTo(404);
@@ -163,7 +168,7 @@ class PublisherFaultTest {
         PublishRequest request = crossRepoRequest(ns + "/app");
         proxy.on("POST", "/blobs/uploads/").always().status(500);
         assertThatThrownBy(() -> new Publisher(client(Duration.ofSeconds(5), Duration.ofSeconds(8)), LogListener.NONE)
-                .publish(request))
+                        .publish(request))
                 .isInstanceOf(RegistryException.class);
         assertThat(direct.getManifest(ns + "/app", "1.0").status()).isEqualTo(404);
         assertNoDanglingList(ns + "/app", "latest");
@@ -175,7 +180,7 @@ class PublisherFaultTest {
         proxy.on(null, "/manifests/").always().delay(Duration.ofSeconds(3));
         long start = System.nanoTime();
         assertThatThrownBy(() -> new Publisher(client(Duration.ofSeconds(1), Duration.ofSeconds(4)), LogListener.NONE)
-                .publish(request))
+                        .publish(request))
                 .isInstanceOf(RegistryException.class)
                 .satisfies(e -> assertThat(e.getMessage()).containsAnyOf("timed out", "deadline", "time"));
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
@@ -189,15 +194,24 @@ class PublisherFaultTest {
         // Like Quay or old Artifactory: the list PUT as an OCI index (auto picks OCI for the annotation) is refused.
         FaultProxy.Rule reject = proxy.on("PUT", "/manifests/1.0").statusWithError(400, "MANIFEST_INVALID");
         List<String> log = new ArrayList<>();
-        PublishResult result = new Publisher(client(Duration.ofSeconds(5), Duration.ofSeconds(20)), (l, m) -> log.add(m))
-                .publish(PublishRequest.builder().target(viaProxy(repo)).tag("1.0").tag("latest")
+        PublishResult result = new Publisher(
+                        client(Duration.ofSeconds(5), Duration.ofSeconds(20)), (l, m) -> log.add(m))
+                .publish(PublishRequest.builder()
+                        .target(viaProxy(repo))
+                        .tag("1.0")
+                        .tag("latest")
                         .annotation("org.opencontainers.image.version", "1.0")
-                        .source(SourceSpec.of(viaProxy(amd.byDigest()))).source(SourceSpec.of(viaProxy(arm.byDigest())))
+                        .source(SourceSpec.of(viaProxy(amd.byDigest())))
+                        .source(SourceSpec.of(viaProxy(arm.byDigest())))
                         .build());
         assertThat(reject.fired()).isEqualTo(1);
         assertThat(result.mediaType()).isEqualTo(MediaType.DOCKER_MANIFEST_LIST);
-        assertThat(result.notes()).singleElement().asString()
-                .contains("rejected the OCI index").contains("Docker manifest list").contains("without the index annotations");
+        assertThat(result.notes())
+                .singleElement()
+                .asString()
+                .contains("rejected the OCI index")
+                .contains("Docker manifest list")
+                .contains("without the index annotations");
         for (String tag : List.of("1.0", "latest")) {
             TestImages.Fetched stored = direct.getManifest(repo, tag);
             assertThat(stored.mediaType()).isEqualTo(TestImages.DOCKER_LIST);
@@ -211,8 +225,12 @@ class PublisherFaultTest {
         Pushed amd = direct.pushImage(repo, "amd", "linux/amd64", Format.DOCKER);
         proxy.on("PUT", "/manifests/1.0").statusWithError(400, "MANIFEST_INVALID");
         assertThatThrownBy(() -> new Publisher(client(Duration.ofSeconds(5), Duration.ofSeconds(20)), LogListener.NONE)
-                .publish(PublishRequest.builder().target(viaProxy(repo)).tag("1.0").format(ListFormat.OCI)
-                        .source(SourceSpec.of(viaProxy(amd.byDigest()))).build()))
+                        .publish(PublishRequest.builder()
+                                .target(viaProxy(repo))
+                                .tag("1.0")
+                                .format(ListFormat.OCI)
+                                .source(SourceSpec.of(viaProxy(amd.byDigest())))
+                                .build()))
                 .isInstanceOf(RegistryException.class)
                 .hasMessageContaining("refuses OCI image indexes")
                 .hasMessageContaining("format docker or auto");
@@ -222,8 +240,12 @@ class PublisherFaultTest {
         proxy.clearRules();
         proxy.on("PUT", "/manifests/2.0").statusWithError(400, "MANIFEST_BLOB_UNKNOWN");
         assertThatThrownBy(() -> new Publisher(client(Duration.ofSeconds(5), Duration.ofSeconds(20)), LogListener.NONE)
-                .publish(PublishRequest.builder().target(viaProxy(repo)).tag("2.0").annotation("a", "b")
-                        .source(SourceSpec.of(viaProxy(amd.byDigest()))).build()))
+                        .publish(PublishRequest.builder()
+                                .target(viaProxy(repo))
+                                .tag("2.0")
+                                .annotation("a", "b")
+                                .source(SourceSpec.of(viaProxy(amd.byDigest())))
+                                .build()))
                 .isInstanceOf(RegistryException.class)
                 .hasMessageContaining("MANIFEST_BLOB_UNKNOWN")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("refuses OCI"));

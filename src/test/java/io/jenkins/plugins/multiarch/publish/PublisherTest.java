@@ -78,7 +78,8 @@ class PublisherTest {
     }
 
     private JsonNode readBack(String repoAndTag) throws IOException {
-        TestImages.Fetched fetched = images.getManifest(repoAndTag.substring(0, repoAndTag.lastIndexOf(':')),
+        TestImages.Fetched fetched = images.getManifest(
+                repoAndTag.substring(0, repoAndTag.lastIndexOf(':')),
                 repoAndTag.substring(repoAndTag.lastIndexOf(':') + 1));
         assertThat(fetched.status()).isEqualTo(200);
         return JSON.readTree(fetched.body());
@@ -90,17 +91,25 @@ class PublisherTest {
         Pushed amd = images.pushImage(repo, "amd64", "linux/amd64", Format.DOCKER);
         Pushed arm = images.pushImage(repo, "arm64", "linux/arm64/v8", Format.DOCKER);
 
-        PublishResult result = publisher().publish(PublishRequest.builder()
-                .target(ref(repo)).tag("1.0").tag("latest")
-                .source(source(arm, "linux/arm64")).source(source(amd, "linux/amd64"))
-                .requirePlatform(Platform.parse("linux/amd64")).requirePlatform(Platform.parse("linux/arm64"))
-                .build());
+        PublishResult result = publisher()
+                .publish(PublishRequest.builder()
+                        .target(ref(repo))
+                        .tag("1.0")
+                        .tag("latest")
+                        .source(source(arm, "linux/arm64"))
+                        .source(source(amd, "linux/amd64"))
+                        .requirePlatform(Platform.parse("linux/amd64"))
+                        .requirePlatform(Platform.parse("linux/arm64"))
+                        .build());
 
         assertThat(result.mediaType()).isEqualTo(MediaType.DOCKER_MANIFEST_LIST);
-        assertThat(result.images()).extracting(c -> c.platform().toString())
+        assertThat(result.images())
+                .extracting(c -> c.platform().toString())
                 .containsExactly("linux/amd64", "linux/arm64/v8"); // sorted, variant from the config
         assertThat(result.children()).allMatch(c -> c.transfer() == Transfer.PRESENT);
-        assertThat(result.tags()).extracting(PublishResult.TagOutcome::status).containsExactly(Status.CREATED, Status.CREATED);
+        assertThat(result.tags())
+                .extracting(PublishResult.TagOutcome::status)
+                .containsExactly(Status.CREATED, Status.CREATED);
         for (String tag : List.of("1.0", "latest")) {
             TestImages.Fetched fetched = images.getManifest(repo, tag);
             assertThat(Digest.sha256(fetched.body())).isEqualTo(result.listDigest());
@@ -109,7 +118,12 @@ class PublisherTest {
         JsonNode list = readBack(repo + ":1.0");
         assertThat(list.get("manifests")).hasSize(2);
         assertThat(list.get("manifests").get(0).get("digest").asText()).isEqualTo(amd.digest());
-        assertThat(list.get("manifests").get(1).get("platform").get("architecture").asText()).isEqualTo("arm64");
+        assertThat(list.get("manifests")
+                        .get(1)
+                        .get("platform")
+                        .get("architecture")
+                        .asText())
+                .isEqualTo("arm64");
         assertThat(result.requestCount()).isPositive();
     }
 
@@ -120,11 +134,13 @@ class PublisherTest {
         Pushed arm = images.pushImage(ns + "/onap/py-app-arm64v8", "1.0", "linux/arm64", Format.DOCKER);
         String target = ns + "/onap/py-app";
 
-        PublishResult result = publisher().publish(PublishRequest.builder()
-                .target(ref(target)).tag("1.0")
-                .source(new SourceSpec(ref(amd.byTag()), Platform.parse("linux/amd64"), null))
-                .source(new SourceSpec(ref(arm.byTag()), Platform.parse("linux/arm64/v8"), null))
-                .build());
+        PublishResult result = publisher()
+                .publish(PublishRequest.builder()
+                        .target(ref(target))
+                        .tag("1.0")
+                        .source(new SourceSpec(ref(amd.byTag()), Platform.parse("linux/amd64"), null))
+                        .source(new SourceSpec(ref(arm.byTag()), Platform.parse("linux/arm64/v8"), null))
+                        .build());
 
         assertThat(result.children()).allMatch(c -> c.transfer() == Transfer.MOUNTED);
         // every child and every blob is now in the target repository: the list points at nothing missing
@@ -136,44 +152,72 @@ class PublisherTest {
         assertThat(images.getManifest(target, "1.0").status()).isEqualTo(200);
         // a second publish finds them present and moves nothing
         int mark = registry.mark();
-        PublishResult again = publisher().publish(PublishRequest.builder()
-                .target(ref(target)).tag("1.0")
-                .source(new SourceSpec(ref(amd.byTag()), Platform.parse("linux/amd64"), null))
-                .source(new SourceSpec(ref(arm.byTag()), Platform.parse("linux/arm64/v8"), null))
-                .build());
+        PublishResult again = publisher()
+                .publish(PublishRequest.builder()
+                        .target(ref(target))
+                        .tag("1.0")
+                        .source(new SourceSpec(ref(amd.byTag()), Platform.parse("linux/amd64"), null))
+                        .source(new SourceSpec(ref(arm.byTag()), Platform.parse("linux/arm64/v8"), null))
+                        .build());
         assertThat(again.listDigest()).isEqualTo(result.listDigest());
         assertThat(again.children()).allMatch(c -> c.transfer() == Transfer.PRESENT);
         assertThat(again.tags().get(0).status()).isEqualTo(Status.UNCHANGED);
-        assertThat(registry.requestsSince(mark)).noneMatch(r -> r.method().equals("PUT") || r.method().equals("POST"));
+        assertThat(registry.requestsSince(mark))
+                .noneMatch(r -> r.method().equals("PUT") || r.method().equals("POST"));
     }
 
     @Test
     void eightPlatformsInOciGiveADeterministicOciIndex() {
         String repo = ns + "/eight";
-        List<String> platforms = List.of("linux/s390x", "linux/riscv64", "linux/ppc64le", "linux/386",
-                "linux/arm/v6", "linux/arm/v7", "linux/arm64", "linux/amd64");
+        List<String> platforms = List.of(
+                "linux/s390x",
+                "linux/riscv64",
+                "linux/ppc64le",
+                "linux/386",
+                "linux/arm/v6",
+                "linux/arm/v7",
+                "linux/arm64",
+                "linux/amd64");
         List<SourceSpec> sources = new ArrayList<>();
         for (String p : platforms) {
             Pushed pushed = images.pushImage(repo, p.replace('/', '-'), p, Format.OCI);
             sources.add(source(pushed, p));
         }
-        PublishRequest request = PublishRequest.builder().target(ref(repo)).tag("multi").sources(sources)
-                .annotation("org.opencontainers.image.source", "https://example.org/app").build();
+        PublishRequest request = PublishRequest.builder()
+                .target(ref(repo))
+                .tag("multi")
+                .sources(sources)
+                .annotation("org.opencontainers.image.source", "https://example.org/app")
+                .build();
         PublishResult result = publisher().publish(request);
 
         assertThat(result.mediaType()).isEqualTo(MediaType.OCI_INDEX);
-        assertThat(result.images()).extracting(c -> c.platform().toString()).containsExactly(
-                "linux/386", "linux/amd64", "linux/arm/v6", "linux/arm/v7", "linux/arm64", "linux/ppc64le",
-                "linux/riscv64", "linux/s390x");
+        assertThat(result.images())
+                .extracting(c -> c.platform().toString())
+                .containsExactly(
+                        "linux/386",
+                        "linux/amd64",
+                        "linux/arm/v6",
+                        "linux/arm/v7",
+                        "linux/arm64",
+                        "linux/ppc64le",
+                        "linux/riscv64",
+                        "linux/s390x");
         // Same sources in another order: byte-identical list (deterministic), nothing rewritten.
         List<SourceSpec> reversed = new ArrayList<>(sources);
         java.util.Collections.reverse(reversed);
         int mark = registry.mark();
-        PublishResult again = publisher().publish(PublishRequest.builder().target(ref(repo)).tag("multi")
-                .sources(reversed).annotation("org.opencontainers.image.source", "https://example.org/app").build());
+        PublishResult again = publisher()
+                .publish(PublishRequest.builder()
+                        .target(ref(repo))
+                        .tag("multi")
+                        .sources(reversed)
+                        .annotation("org.opencontainers.image.source", "https://example.org/app")
+                        .build());
         assertThat(again.listDigest()).isEqualTo(result.listDigest());
         assertThat(registry.requestsSince(mark)).noneMatch(r -> r.method().equals("PUT"));
-        assertThat(new String(images.getManifest(repo, "multi").body())).contains("\"org.opencontainers.image.source\"");
+        assertThat(new String(images.getManifest(repo, "multi").body()))
+                .contains("\"org.opencontainers.image.source\"");
     }
 
     @Test
@@ -184,7 +228,12 @@ class PublisherTest {
         for (String p : List.of("linux/amd64", "linux/arm64", "linux/s390x", "linux/ppc64le")) {
             same.add(source(images.pushImage(repo, p.replace('/', '-'), p, Format.DOCKER), p));
         }
-        PublishRequest request = PublishRequest.builder().target(ref(repo)).tag("1.0").tag("latest").sources(same).build();
+        PublishRequest request = PublishRequest.builder()
+                .target(ref(repo))
+                .tag("1.0")
+                .tag("latest")
+                .sources(same)
+                .build();
         int mark = registry.mark();
         PublishResult first = publisher().publish(request);
         assertThat(registry.requestsSince(mark)).hasSize(2 * 4 + 2 * 2);
@@ -197,16 +246,23 @@ class PublisherTest {
         // per-platform repositories (the seed's naming): plus one mount per blob and one PUT per child, once
         List<SourceSpec> cross = new ArrayList<>();
         for (String p : List.of("linux/amd64", "linux/arm64", "linux/s390x", "linux/ppc64le")) {
-            Pushed pushed = images.pushImage(ns + "/budget-" + Platform.parse(p).dockerLibraryArch(), "1.0", p, Format.DOCKER);
+            Pushed pushed =
+                    images.pushImage(ns + "/budget-" + Platform.parse(p).dockerLibraryArch(), "1.0", p, Format.DOCKER);
             cross.add(new SourceSpec(ref(pushed.byTag()), Platform.parse(p), null));
         }
-        PublishRequest crossRequest = PublishRequest.builder().target(ref(ns + "/budget-all")).tag("1.0").tag("latest")
-                .sources(cross).build();
+        PublishRequest crossRequest = PublishRequest.builder()
+                .target(ref(ns + "/budget-all"))
+                .tag("1.0")
+                .tag("latest")
+                .sources(cross)
+                .build();
         mark = registry.mark();
         publisher().publish(crossRequest);
         List<RegistryServer.Request> requests = registry.requestsSince(mark);
         assertThat(requests.stream().filter(r -> r.method().equals("POST"))).hasSize(4 * 2); // config + 1 layer each
-        assertThat(requests.stream().filter(r -> r.method().equals("HEAD") && r.path().contains("/blobs/"))).isEmpty();
+        assertThat(requests.stream()
+                        .filter(r -> r.method().equals("HEAD") && r.path().contains("/blobs/")))
+                .isEmpty();
         assertThat(requests).hasSize(2 * 4 + 4 * 2 + 4 + 2 * 2);
         mark = registry.mark();
         publisher().publish(crossRequest);
@@ -220,17 +276,29 @@ class PublisherTest {
         byte[] shared = TestImages.randomBytes(64 * 1024);
         List<SourceSpec> cross = new ArrayList<>();
         for (String p : List.of("linux/amd64", "linux/arm64", "linux/s390x", "linux/ppc64le")) {
-            Pushed pushed = images.pushImage(ns + "/shared-" + Platform.parse(p).dockerLibraryArch(), "1.0", p, Format.OCI,
-                    List.of(shared), java.util.Map.of());
+            Pushed pushed = images.pushImage(
+                    ns + "/shared-" + Platform.parse(p).dockerLibraryArch(),
+                    "1.0",
+                    p,
+                    Format.OCI,
+                    List.of(shared),
+                    java.util.Map.of());
             cross.add(new SourceSpec(ref(pushed.byTag()), Platform.parse(p), null));
         }
         int mark = registry.mark();
-        PublishResult result = publisher().publish(PublishRequest.builder().target(ref(ns + "/shared")).tag("1.0")
-                .sources(cross).build());
+        PublishResult result = publisher()
+                .publish(PublishRequest.builder()
+                        .target(ref(ns + "/shared"))
+                        .tag("1.0")
+                        .sources(cross)
+                        .build());
         assertThat(result.images()).hasSize(4);
-        assertThat(registry.requestsSince(mark).stream().filter(r -> r.method().equals("POST"))).hasSize(4 + 1);
+        assertThat(registry.requestsSince(mark).stream().filter(r -> r.method().equals("POST")))
+                .hasSize(4 + 1);
         for (PublishResult.Child child : result.images()) {
-            assertThat(images.getManifest(ns + "/shared", child.digest().toString()).status()).isEqualTo(200);
+            assertThat(images.getManifest(ns + "/shared", child.digest().toString())
+                            .status())
+                    .isEqualTo(200);
         }
     }
 
@@ -239,11 +307,22 @@ class PublisherTest {
         String repo = ns + "/mixed";
         Pushed amd = images.pushImage(repo, "a", "linux/amd64", Format.DOCKER);
         Pushed arm = images.pushImage(repo, "b", "linux/arm64", Format.OCI);
-        PublishResult result = publisher().publish(PublishRequest.builder().target(ref(repo)).tag("1")
-                .source(source(amd, null)).source(source(arm, null)).build());
+        PublishResult result = publisher()
+                .publish(PublishRequest.builder()
+                        .target(ref(repo))
+                        .tag("1")
+                        .source(source(amd, null))
+                        .source(source(arm, null))
+                        .build());
         assertThat(result.mediaType()).isEqualTo(MediaType.OCI_INDEX);
-        assertThatThrownBy(() -> publisher().publish(PublishRequest.builder().target(ref(repo)).tag("2")
-                .format(ListFormat.DOCKER).source(source(amd, null)).source(source(arm, null)).build()))
+        assertThatThrownBy(() -> publisher()
+                        .publish(PublishRequest.builder()
+                                .target(ref(repo))
+                                .tag("2")
+                                .format(ListFormat.DOCKER)
+                                .source(source(amd, null))
+                                .source(source(arm, null))
+                                .build()))
                 .isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("format docker needs Docker v2 children")
                 .hasMessageContaining("linux/arm64");
@@ -260,10 +339,17 @@ class PublisherTest {
         Pushed armIndex = images.pushIndex(repo, "arm-only", Format.OCI, List.of(TestImages.entry(arm)));
         Pushed s390 = images.pushImage(repo, "s390x", "linux/s390x", Format.OCI);
 
-        PublishResult result = publisher().publish(PublishRequest.builder().target(ref(repo)).tag("all")
-                .source(source(amdIndex, null)).source(source(armIndex, null)).source(source(s390, null)).build());
+        PublishResult result = publisher()
+                .publish(PublishRequest.builder()
+                        .target(ref(repo))
+                        .tag("all")
+                        .source(source(amdIndex, null))
+                        .source(source(armIndex, null))
+                        .source(source(s390, null))
+                        .build());
 
-        assertThat(result.images()).extracting(c -> c.digest().toString())
+        assertThat(result.images())
+                .extracting(c -> c.digest().toString())
                 .containsExactly(amd.digest(), arm.digest(), s390.digest());
         assertThat(result.children()).hasSize(4);
         PublishResult.Child attestation = result.children().get(3);
@@ -272,9 +358,15 @@ class PublisherTest {
         assertThat(attestation.annotations()).containsEntry("vnd.docker.reference.type", "attestation-manifest");
 
         // A claimed platform selects one entry out of an index; the attestation of an image left out is dropped.
-        PublishResult armOnly = publisher().publish(PublishRequest.builder().target(ref(repo)).tag("arm")
-                .source(new SourceSpec(ref(repo + ":all"), Platform.parse("linux/arm64"), null)).build());
-        assertThat(armOnly.children()).singleElement().satisfies(c -> assertThat(c.digest().toString()).isEqualTo(arm.digest()));
+        PublishResult armOnly = publisher()
+                .publish(PublishRequest.builder()
+                        .target(ref(repo))
+                        .tag("arm")
+                        .source(new SourceSpec(ref(repo + ":all"), Platform.parse("linux/arm64"), null))
+                        .build());
+        assertThat(armOnly.children())
+                .singleElement()
+                .satisfies(c -> assertThat(c.digest().toString()).isEqualTo(arm.digest()));
     }
 
     @Test
@@ -284,13 +376,21 @@ class PublisherTest {
         Pushed realArm = images.pushImage(repo, "arm", "linux/arm64", Format.DOCKER);
         Pushed previous = images.pushIndex(repo, "1.0", Format.DOCKER, List.of(TestImages.entry(realArm)));
 
-        assertThatThrownBy(() -> publisher().publish(PublishRequest.builder().target(ref(repo)).tag("1.0").tag("latest")
-                .source(source(amd, "linux/arm64")).source(source(realArm, "linux/arm64")).build()))
+        assertThatThrownBy(() -> publisher()
+                        .publish(PublishRequest.builder()
+                                .target(ref(repo))
+                                .tag("1.0")
+                                .tag("latest")
+                                .source(source(amd, "linux/arm64"))
+                                .source(source(realArm, "linux/arm64"))
+                                .build()))
                 .isInstanceOf(VerificationException.class)
                 .hasMessageContaining("claims platform linux/arm64")
                 .hasMessageContaining("config says linux/amd64")
-                .satisfies(e -> assertThat(((VerificationException) e).exitCode()).isEqualTo(3));
-        assertThat(Digest.sha256(images.getManifest(repo, "1.0").body()).toString()).isEqualTo(previous.digest());
+                .satisfies(
+                        e -> assertThat(((VerificationException) e).exitCode()).isEqualTo(3));
+        assertThat(Digest.sha256(images.getManifest(repo, "1.0").body()).toString())
+                .isEqualTo(previous.digest());
         assertThat(images.getManifest(repo, "latest").status()).isEqualTo(404);
     }
 
@@ -298,10 +398,15 @@ class PublisherTest {
     void mislabelledEntryInsideASourceIndexIsRefused() {
         String repo = ns + "/liar-index";
         Pushed amd = images.pushImage(repo, null, "linux/amd64", Format.OCI);
-        TestImages.IndexEntry lie = new TestImages.IndexEntry(amd.mediaType(), amd.digest(), amd.size(), "linux/arm64", java.util.Map.of());
+        TestImages.IndexEntry lie =
+                new TestImages.IndexEntry(amd.mediaType(), amd.digest(), amd.size(), "linux/arm64", java.util.Map.of());
         Pushed index = images.pushIndex(repo, "bad", Format.OCI, List.of(lie));
-        assertThatThrownBy(() -> publisher().publish(PublishRequest.builder().target(ref(repo)).tag("x")
-                .source(source(index, null)).build()))
+        assertThatThrownBy(() -> publisher()
+                        .publish(PublishRequest.builder()
+                                .target(ref(repo))
+                                .tag("x")
+                                .source(source(index, null))
+                                .build()))
                 .isInstanceOf(VerificationException.class)
                 .hasMessageContaining("index says")
                 .hasMessageContaining("linux/arm64")
@@ -314,26 +419,36 @@ class PublisherTest {
         String repo = ns + "/missing";
         Pushed amd = images.pushImage(repo, "amd", "linux/amd64", Format.DOCKER);
         int mark = registry.mark();
-        assertThatThrownBy(() -> publisher().publish(PublishRequest.builder().target(ref(repo)).tag("1.0")
-                .source(source(amd, "linux/amd64"))
-                .source(new SourceSpec(ref(ns + "/missing-arm64v8:1.0"), Platform.parse("linux/arm64"), "record arm64.json"))
-                .build()))
+        assertThatThrownBy(() -> publisher()
+                        .publish(PublishRequest.builder()
+                                .target(ref(repo))
+                                .tag("1.0")
+                                .source(source(amd, "linux/amd64"))
+                                .source(new SourceSpec(
+                                        ref(ns + "/missing-arm64v8:1.0"),
+                                        Platform.parse("linux/arm64"),
+                                        "record arm64.json"))
+                                .build()))
                 .isInstanceOf(VerificationException.class)
                 .hasMessageContaining("record arm64.json")
                 .hasMessageContaining("does not exist");
-        assertThat(registry.requestsSince(mark)).noneMatch(r -> r.method().equals("PUT") || r.method().equals("POST"));
+        assertThat(registry.requestsSince(mark))
+                .noneMatch(r -> r.method().equals("PUT") || r.method().equals("POST"));
     }
 
     @Test
     void missingOptionalPlatformIsLeftOutWithAWarning() {
         String repo = ns + "/optional";
         Pushed amd = images.pushImage(repo, "amd", "linux/amd64", Format.DOCKER);
-        PublishResult result = publisher().publish(PublishRequest.builder().target(ref(repo)).tag("1.0")
-                .source(source(amd, "linux/amd64"))
-                .source(new SourceSpec(ref(repo + ":arm-never-built"), Platform.parse("linux/arm64"), null))
-                .requirePlatform(Platform.parse("linux/amd64"))
-                .optionalPlatform(Platform.parse("linux/arm64"))
-                .build());
+        PublishResult result = publisher()
+                .publish(PublishRequest.builder()
+                        .target(ref(repo))
+                        .tag("1.0")
+                        .source(source(amd, "linux/amd64"))
+                        .source(new SourceSpec(ref(repo + ":arm-never-built"), Platform.parse("linux/arm64"), null))
+                        .requirePlatform(Platform.parse("linux/amd64"))
+                        .optionalPlatform(Platform.parse("linux/arm64"))
+                        .build());
         assertThat(result.images()).extracting(c -> c.platform().toString()).containsExactly("linux/amd64");
         assertThat(result.missingOptionalPlatforms()).containsExactly(Platform.parse("linux/arm64"));
         assertThat(log).anyMatch(l -> l.startsWith("WARN") && l.contains("optional platform linux/arm64"));
@@ -344,8 +459,13 @@ class PublisherTest {
     void missingRequiredPlatformFails() {
         String repo = ns + "/required";
         Pushed amd = images.pushImage(repo, "amd", "linux/amd64", Format.DOCKER);
-        assertThatThrownBy(() -> publisher().publish(PublishRequest.builder().target(ref(repo)).tag("1.0")
-                .source(source(amd, null)).requirePlatform(Platform.parse("linux/arm64/v8")).build()))
+        assertThatThrownBy(() -> publisher()
+                        .publish(PublishRequest.builder()
+                                .target(ref(repo))
+                                .tag("1.0")
+                                .source(source(amd, null))
+                                .requirePlatform(Platform.parse("linux/arm64/v8"))
+                                .build()))
                 .isInstanceOf(VerificationException.class)
                 .hasMessageContaining("required platform linux/arm64/v8 is missing")
                 .hasMessageContaining("linux/amd64");
@@ -357,9 +477,13 @@ class PublisherTest {
         String repo = ns + "/dup";
         Pushed one = images.pushImage(repo, "one", "linux/arm64/v8", Format.DOCKER);
         Pushed two = images.pushImage(repo, "two", "linux/arm64", Format.DOCKER);
-        assertThatThrownBy(() -> publisher().publish(PublishRequest.builder().target(ref(repo)).tag("1.0")
-                .source(new SourceSpec(ref(one.byTag()), null, "first")).source(new SourceSpec(ref(two.byTag()), null, "second"))
-                .build()))
+        assertThatThrownBy(() -> publisher()
+                        .publish(PublishRequest.builder()
+                                .target(ref(repo))
+                                .tag("1.0")
+                                .source(new SourceSpec(ref(one.byTag()), null, "first"))
+                                .source(new SourceSpec(ref(two.byTag()), null, "second"))
+                                .build()))
                 .isInstanceOf(VerificationException.class)
                 .hasMessageContaining("given twice")
                 .hasMessageContaining("first")
@@ -371,8 +495,12 @@ class PublisherTest {
         String repo = ns + "/again";
         Pushed amd = images.pushImage(repo, "amd", "linux/amd64", Format.DOCKER);
         Pushed arm = images.pushImage(repo, "arm", "linux/arm64", Format.DOCKER);
-        PublishRequest first = PublishRequest.builder().target(ref(repo)).tag("1.0").tag("latest")
-                .source(source(amd, null)).build();
+        PublishRequest first = PublishRequest.builder()
+                .target(ref(repo))
+                .tag("1.0")
+                .tag("latest")
+                .source(source(amd, null))
+                .build();
         PublishResult r1 = publisher().publish(first);
 
         int mark = registry.mark();
@@ -381,8 +509,14 @@ class PublisherTest {
         assertThat(r2.tags()).extracting(PublishResult.TagOutcome::status).containsOnly(Status.UNCHANGED);
         assertThat(registry.requestsSince(mark)).noneMatch(r -> r.method().equals("PUT"));
 
-        PublishResult r3 = publisher().publish(PublishRequest.builder().target(ref(repo)).tag("1.0").tag("latest")
-                .source(source(amd, null)).source(source(arm, null)).build());
+        PublishResult r3 = publisher()
+                .publish(PublishRequest.builder()
+                        .target(ref(repo))
+                        .tag("1.0")
+                        .tag("latest")
+                        .source(source(amd, null))
+                        .source(source(arm, null))
+                        .build());
         assertThat(r3.tags()).allSatisfy(t -> {
             assertThat(t.status()).isEqualTo(Status.UPDATED);
             assertThat(t.previous()).isEqualTo(r1.listDigest());
@@ -394,23 +528,43 @@ class PublisherTest {
         String repo = ns + "/dry";
         Pushed amd = images.pushImage(ns + "/dry-amd64", "1", "linux/amd64", Format.DOCKER);
         int mark = registry.mark();
-        PublishResult result = publisher().publish(PublishRequest.builder().target(ref(repo)).tag("1.0")
-                .source(source(amd, "linux/amd64")).dryRun(true).build());
+        PublishResult result = publisher()
+                .publish(PublishRequest.builder()
+                        .target(ref(repo))
+                        .tag("1.0")
+                        .source(source(amd, "linux/amd64"))
+                        .dryRun(true)
+                        .build());
         assertThat(result.dryRun()).isTrue();
-        assertThat(result.children()).singleElement().satisfies(c -> assertThat(c.transfer()).isEqualTo(Transfer.PLANNED));
-        assertThat(result.tags()).singleElement().satisfies(t -> assertThat(t.status()).isEqualTo(Status.PLANNED));
-        assertThat(registry.requestsSince(mark)).noneMatch(r -> r.method().equals("PUT") || r.method().equals("POST"));
+        assertThat(result.children())
+                .singleElement()
+                .satisfies(c -> assertThat(c.transfer()).isEqualTo(Transfer.PLANNED));
+        assertThat(result.tags())
+                .singleElement()
+                .satisfies(t -> assertThat(t.status()).isEqualTo(Status.PLANNED));
+        assertThat(registry.requestsSince(mark))
+                .noneMatch(r -> r.method().equals("PUT") || r.method().equals("POST"));
         // a dry run still refuses a lie
-        assertThatThrownBy(() -> publisher().publish(PublishRequest.builder().target(ref(repo)).tag("1.0")
-                .source(source(amd, "linux/arm64")).dryRun(true).build())).isInstanceOf(VerificationException.class);
+        assertThatThrownBy(() -> publisher()
+                        .publish(PublishRequest.builder()
+                                .target(ref(repo))
+                                .tag("1.0")
+                                .source(source(amd, "linux/arm64"))
+                                .dryRun(true)
+                                .build()))
+                .isInstanceOf(VerificationException.class);
     }
 
     @Test
     void otherRegistryHostIsAClearError() {
         Pushed amd = images.pushImage(ns + "/x", "1", "linux/amd64", Format.DOCKER);
         ImageReference elsewhere = ImageReference.parse("127.0.0.1:1/" + ns + "/target");
-        assertThatThrownBy(() -> publisher().publish(PublishRequest.builder().target(elsewhere).tag("1")
-                .source(source(amd, null)).build()))
+        assertThatThrownBy(() -> publisher()
+                        .publish(PublishRequest.builder()
+                                .target(elsewhere)
+                                .tag("1")
+                                .source(source(amd, null))
+                                .build()))
                 .isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("copying across registries is not supported");
     }
@@ -420,12 +574,17 @@ class PublisherTest {
         RegistryServer down = RegistryServer.plain();
         String host = down.hostPort();
         down.close();
-        RegistryClient downClient = new RegistryClient(RegistrySettings.builder().insecureRegistry(host)
-                .retries(2, Duration.ofSeconds(3)).build());
+        RegistryClient downClient = new RegistryClient(RegistrySettings.builder()
+                .insecureRegistry(host)
+                .retries(2, Duration.ofSeconds(3))
+                .build());
         long start = System.nanoTime();
-        assertThatThrownBy(() -> new Publisher(downClient, LogListener.NONE).publish(PublishRequest.builder()
-                .target(ImageReference.parse(host + "/app")).tag("1")
-                .source(SourceSpec.of(ImageReference.parse(host + "/app-amd64:1"))).build()))
+        assertThatThrownBy(() -> new Publisher(downClient, LogListener.NONE)
+                        .publish(PublishRequest.builder()
+                                .target(ImageReference.parse(host + "/app"))
+                                .tag("1")
+                                .source(SourceSpec.of(ImageReference.parse(host + "/app-amd64:1")))
+                                .build()))
                 .isInstanceOf(RegistryException.class)
                 .hasMessageContaining(host)
                 .satisfies(e -> assertThat(((RegistryException) e).exitCode()).isEqualTo(4));
@@ -436,20 +595,36 @@ class PublisherTest {
     void badRequestsFailBeforeAnyRequest() {
         ImageReference target = ref(ns + "/bad");
         SourceSpec any = SourceSpec.of(ref(ns + "/bad:1"));
-        assertThatThrownBy(() -> PublishRequest.builder().target(target).source(any).build())
-                .isInstanceOf(InvalidInputException.class).hasMessageContaining("at least one tag");
-        assertThatThrownBy(() -> PublishRequest.builder().target(target).tag("1").build())
-                .isInstanceOf(InvalidInputException.class).hasMessageContaining("no sources");
-        assertThatThrownBy(() -> PublishRequest.builder().target(target).tag("-bad").source(any).build())
-                .isInstanceOf(InvalidInputException.class).hasMessageContaining("tag '-bad' is invalid");
-        assertThatThrownBy(() -> PublishRequest.builder().target(target).tag("1").source(any)
-                .format(ListFormat.DOCKER).annotation("a", "b").build())
-                .isInstanceOf(InvalidInputException.class).hasMessageContaining("need an OCI index");
-        assertThatThrownBy(() -> SourceSpec.parse("reg/app:1=linux/"))
-                .isInstanceOf(InvalidInputException.class);
+        assertThatThrownBy(() ->
+                        PublishRequest.builder().target(target).source(any).build())
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("at least one tag");
+        assertThatThrownBy(
+                        () -> PublishRequest.builder().target(target).tag("1").build())
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("no sources");
+        assertThatThrownBy(() -> PublishRequest.builder()
+                        .target(target)
+                        .tag("-bad")
+                        .source(any)
+                        .build())
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("tag '-bad' is invalid");
+        assertThatThrownBy(() -> PublishRequest.builder()
+                        .target(target)
+                        .tag("1")
+                        .source(any)
+                        .format(ListFormat.DOCKER)
+                        .annotation("a", "b")
+                        .build())
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("need an OCI index");
+        assertThatThrownBy(() -> SourceSpec.parse("reg/app:1=linux/")).isInstanceOf(InvalidInputException.class);
         assertThatThrownBy(() -> ListFormat.parse("zip"))
-                .isInstanceOf(InvalidInputException.class).hasMessageContaining("use oci, docker or auto");
-        assertThat(SourceSpec.parse("reg.example/app-arm64v8:1.0=linux/arm64/v8").claimedPlatform())
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("use oci, docker or auto");
+        assertThat(SourceSpec.parse("reg.example/app-arm64v8:1.0=linux/arm64/v8")
+                        .claimedPlatform())
                 .isEqualTo(Platform.parse("linux/arm64/v8"));
     }
 }

@@ -27,11 +27,25 @@ class ArchImageRecordTest {
 
     static ArchImageRecord sample(String platform, String arch) {
         Digest d = Digest.sha256(("image " + platform).getBytes(StandardCharsets.UTF_8));
-        return new ArchImageRecord(ArchImageRecord.SCHEMA_VERSION, ImageReference.parse("127.0.0.1:5000/onap/py-app"),
-                List.of(ImageReference.parse("127.0.0.1:5000/onap/py-app-" + arch + ":1.0")), d, MediaType.DOCKER_MANIFEST,
-                528, Platform.parse(platform), Platform.parse(platform), platform.contains("arm"), "docker", "20.10.24",
-                "agent-host", "arm-agent-1", Instant.parse("2026-11-23T10:00:00Z"), Instant.parse("2026-11-23T10:01:30Z"),
-                "0123abcd", List.of("HTTP_PROXY", "PIP_INDEX_TOKEN"), Naming.REPO_SUFFIX);
+        return new ArchImageRecord(
+                ArchImageRecord.SCHEMA_VERSION,
+                ImageReference.parse("127.0.0.1:5000/onap/py-app"),
+                List.of(ImageReference.parse("127.0.0.1:5000/onap/py-app-" + arch + ":1.0")),
+                d,
+                MediaType.DOCKER_MANIFEST,
+                528,
+                Platform.parse(platform),
+                Platform.parse(platform),
+                platform.contains("arm"),
+                "docker",
+                "20.10.24",
+                "agent-host",
+                "arm-agent-1",
+                Instant.parse("2026-11-23T10:00:00Z"),
+                Instant.parse("2026-11-23T10:01:30Z"),
+                "0123abcd",
+                List.of("HTTP_PROXY", "PIP_INDEX_TOKEN"),
+                Naming.REPO_SUFFIX);
     }
 
     @Test
@@ -40,8 +54,12 @@ class ArchImageRecordTest {
         ArchImageRecord back = ArchImageRecord.fromJson(r.toJson(), "test");
         assertThat(back).isEqualTo(r);
         String json = new String(r.toJson(), StandardCharsets.UTF_8);
-        assertThat(json).contains("\"schemaVersion\" : \"1.0\"", "\"variant\" : \"v8\"", "\"naming\" : \"repo-suffix\"",
-                "\"reference\" : \"127.0.0.1:5000/onap/py-app-arm64v8@sha256:");
+        assertThat(json)
+                .contains(
+                        "\"schemaVersion\" : \"1.0\"",
+                        "\"variant\" : \"v8\"",
+                        "\"naming\" : \"repo-suffix\"",
+                        "\"reference\" : \"127.0.0.1:5000/onap/py-app-arm64v8@sha256:");
         assertThat(r.duration().toSeconds()).isEqualTo(90);
     }
 
@@ -63,7 +81,9 @@ class ArchImageRecordTest {
         assertThat(dir.relativize(arm).toString()).isEqualTo("127.0.0.1_5000/onap/py-app/linux-arm64.json");
         assertThat(sample("linux/arm/v7", "arm32v7").fileName()).isEqualTo("linux-arm-v7.json");
         List<ArchImageRecord> all = RecordStore.readAll(dir);
-        assertThat(all).extracting(ArchImageRecord::platform).extracting(Platform::toString)
+        assertThat(all)
+                .extracting(ArchImageRecord::platform)
+                .extracting(Platform::toString)
                 .containsExactly("linux/amd64", "linux/arm64/v8");
         assertThat(RecordStore.read(amd)).isEqualTo(sample("linux/amd64", "amd64"));
     }
@@ -73,15 +93,33 @@ class ArchImageRecordTest {
         RecordStore.write(dir, sample("linux/amd64", "amd64"));
         RecordStore.write(dir, sample("linux/arm64", "arm64v8"));
         ArchImageRecord other = sample("linux/s390x", "s390x");
-        ArchImageRecord otherImage = new ArchImageRecord(other.schemaVersion(), ImageReference.parse("127.0.0.1:5000/x/other"),
-                other.pushed(), other.digest(), other.mediaType(), other.size(), other.platform(), other.requestedPlatform(),
-                other.emulated(), other.builder(), other.builderVersion(), other.host(), other.agent(), other.startedAt(),
-                other.finishedAt(), other.sourceRevision(), other.buildArgs(), other.naming());
+        ArchImageRecord otherImage = new ArchImageRecord(
+                other.schemaVersion(),
+                ImageReference.parse("127.0.0.1:5000/x/other"),
+                other.pushed(),
+                other.digest(),
+                other.mediaType(),
+                other.size(),
+                other.platform(),
+                other.requestedPlatform(),
+                other.emulated(),
+                other.builder(),
+                other.builderVersion(),
+                other.host(),
+                other.agent(),
+                other.startedAt(),
+                other.finishedAt(),
+                other.sourceRevision(),
+                other.buildArgs(),
+                other.naming());
         RecordStore.write(dir, otherImage);
 
         RecordStore.Selection mine = RecordStore.select(dir, ImageReference.parse("127.0.0.1:5000/onap/py-app:1.0"));
-        assertThat(mine.records()).extracting(r -> r.platform().toString()).containsExactly("linux/amd64", "linux/arm64");
-        assertThat(mine.sources()).extracting(spec -> spec.claimedPlatform().toString())
+        assertThat(mine.records())
+                .extracting(r -> r.platform().toString())
+                .containsExactly("linux/amd64", "linux/arm64");
+        assertThat(mine.sources())
+                .extracting(spec -> spec.claimedPlatform().toString())
                 .containsExactly("linux/amd64", "linux/arm64");
         assertThat(mine.otherImages()).singleElement().asString().contains("x/other");
 
@@ -99,9 +137,11 @@ class ArchImageRecordTest {
         Files.createDirectories(otherImage.getParent());
         Files.write(otherImage, sample("linux/s390x", "s390x").toJson());
 
-        RecordStore.Written w = RecordStore.replaceImage(dir, ImageReference.parse("127.0.0.1:5000/onap/py-app:1.0"),
-                List.of(sample("linux/amd64", "amd64")));
-        assertThat(w.written()).singleElement().satisfies(p -> assertThat(p.getFileName().toString()).isEqualTo("linux-amd64.json"));
+        RecordStore.Written w = RecordStore.replaceImage(
+                dir, ImageReference.parse("127.0.0.1:5000/onap/py-app:1.0"), List.of(sample("linux/amd64", "amd64")));
+        assertThat(w.written())
+                .singleElement()
+                .satisfies(p -> assertThat(p.getFileName().toString()).isEqualTo("linux-amd64.json"));
         assertThat(w.removed()).containsExactly(staleArm);
         assertThat(staleArm).doesNotExist();
         assertThat(otherImage).exists();
@@ -113,8 +153,11 @@ class ArchImageRecordTest {
                 .replace("\"schemaVersion\" : \"1.0\"", "\"schemaVersion\" : \"2.0\"");
         Path f = dir.resolve("linux-amd64.json");
         Files.writeString(f, json);
-        assertThatThrownBy(() -> RecordStore.read(f)).isInstanceOf(InvalidInputException.class)
-                .hasMessageContaining(f.toString()).hasMessageContaining("2.0").hasMessageContaining("1.x");
+        assertThatThrownBy(() -> RecordStore.read(f))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining(f.toString())
+                .hasMessageContaining("2.0")
+                .hasMessageContaining("1.x");
     }
 
     @Test
@@ -129,18 +172,26 @@ class ArchImageRecordTest {
     @Test
     void brokenRecordsAreOneClearError() throws IOException {
         assertThatThrownBy(() -> ArchImageRecord.fromJson("{not json".getBytes(StandardCharsets.UTF_8), "a.json"))
-                .isInstanceOf(InvalidInputException.class).hasMessageContaining("a.json").hasMessageContaining("not valid JSON");
-        assertThatThrownBy(() -> ArchImageRecord.fromJson("{\"schemaVersion\":\"one\"}".getBytes(StandardCharsets.UTF_8),
-                "b.json")).isInstanceOf(InvalidInputException.class).hasMessageContaining("b.json")
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("a.json")
+                .hasMessageContaining("not valid JSON");
+        assertThatThrownBy(() -> ArchImageRecord.fromJson(
+                        "{\"schemaVersion\":\"one\"}".getBytes(StandardCharsets.UTF_8), "b.json"))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("b.json")
                 .hasMessageContaining("major.minor");
         String noDigest = new String(sample("linux/amd64", "amd64").toJson(), StandardCharsets.UTF_8)
                 .replaceAll("\"digest\" : \"[^\"]+\",", "");
         assertThatThrownBy(() -> ArchImageRecord.fromJson(noDigest.getBytes(StandardCharsets.UTF_8), "c.json"))
-                .isInstanceOf(InvalidInputException.class).hasMessageContaining("c.json").hasMessageContaining("'digest'");
-        assertThatThrownBy(() -> RecordStore.readAll(dir.resolve("none"))).isInstanceOf(InvalidInputException.class)
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("c.json")
+                .hasMessageContaining("'digest'");
+        assertThatThrownBy(() -> RecordStore.readAll(dir.resolve("none")))
+                .isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("does not exist");
         Files.createDirectories(dir.resolve("empty"));
-        assertThatThrownBy(() -> RecordStore.readAll(dir.resolve("empty"))).isInstanceOf(InvalidInputException.class)
+        assertThatThrownBy(() -> RecordStore.readAll(dir.resolve("empty")))
+                .isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("no record");
     }
 
@@ -148,7 +199,8 @@ class ArchImageRecordTest {
     void buildArgValuesAreNeverPartOfARecord() {
         String json = new String(sample("linux/amd64", "amd64").toJson(), StandardCharsets.UTF_8);
         assertThat(json).contains("PIP_INDEX_TOKEN");
-        assertThat(ArchImageRecord.class.getRecordComponents()).extracting(c -> c.getType().getSimpleName())
+        assertThat(ArchImageRecord.class.getRecordComponents())
+                .extracting(c -> c.getType().getSimpleName())
                 .doesNotContain("Map");
     }
 }

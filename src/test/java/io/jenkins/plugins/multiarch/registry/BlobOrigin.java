@@ -60,7 +60,9 @@ final class BlobOrigin implements AutoCloseable {
 
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
-            received.add(new Received(ex.getRequestURI().getRawPath(), ex.getRequestURI().getRawQuery(),
+            received.add(new Received(
+                    ex.getRequestURI().getRawPath(),
+                    ex.getRequestURI().getRawQuery(),
                     Map.copyOf(ex.getRequestHeaders())));
             String path = ex.getRequestURI().getPath();
             byte[] content = blobs.get(path.substring(path.lastIndexOf('/') + 1));

@@ -12,8 +12,16 @@ class ChallengeParserTest {
     void dockerHubBearerChallenge() {
         List<AuthChallenge> c = ChallengeParser.parse("Bearer realm=\"https://auth.docker.io/token\","
                 + "service=\"registry.docker.io\",scope=\"repository:library/busybox:pull\"");
-        assertThat(c).containsExactly(new AuthChallenge("bearer", Map.of("realm", "https://auth.docker.io/token",
-                "service", "registry.docker.io", "scope", "repository:library/busybox:pull")));
+        assertThat(c)
+                .containsExactly(new AuthChallenge(
+                        "bearer",
+                        Map.of(
+                                "realm",
+                                "https://auth.docker.io/token",
+                                "service",
+                                "registry.docker.io",
+                                "scope",
+                                "repository:library/busybox:pull")));
     }
 
     @Test
@@ -26,10 +34,13 @@ class ChallengeParserTest {
 
     @Test
     void reversedParameterOrderSpacesAndTokenValues() {
-        List<AuthChallenge> c = ChallengeParser.parse("bEaReR   service = registry.example ,  REALM=\"https://r.example/t\"");
+        List<AuthChallenge> c =
+                ChallengeParser.parse("bEaReR   service = registry.example ,  REALM=\"https://r.example/t\"");
         assertThat(c).hasSize(1);
         assertThat(c.get(0).scheme()).isEqualTo("bearer");
-        assertThat(c.get(0).params()).containsEntry("realm", "https://r.example/t").containsEntry("service", "registry.example");
+        assertThat(c.get(0).params())
+                .containsEntry("realm", "https://r.example/t")
+                .containsEntry("service", "registry.example");
     }
 
     @Test
@@ -40,14 +51,17 @@ class ChallengeParserTest {
 
     @Test
     void missingScopeGivesNoScopes() {
-        AuthChallenge c = ChallengeParser.parse("Bearer realm=\"https://r/t\",service=\"s\"").get(0);
+        AuthChallenge c = ChallengeParser.parse("Bearer realm=\"https://r/t\",service=\"s\"")
+                .get(0);
         assertThat(c.param("scope")).isEmpty();
         assertThat(c.scopes()).isEmpty();
     }
 
     @Test
     void severalScopesInOneParameter() {
-        AuthChallenge c = ChallengeParser.parse("Bearer realm=\"https://r/t\",scope=\"repository:a:pull repository:b:pull,push\"").get(0);
+        AuthChallenge c = ChallengeParser.parse(
+                        "Bearer realm=\"https://r/t\",scope=\"repository:a:pull repository:b:pull,push\"")
+                .get(0);
         assertThat(c.scopes()).containsExactly("repository:a:pull", "repository:b:pull,push");
     }
 
@@ -58,14 +72,20 @@ class ChallengeParserTest {
         assertThat(c).extracting(AuthChallenge::scheme).containsExactly("basic", "bearer", "negotiate");
         assertThat(c.get(1).params()).containsOnlyKeys("realm", "service");
         assertThat(c.get(2).param("token68")).hasValue("abc123==");
-        assertThat(AuthChallenge.preferred(c)).get().extracting(AuthChallenge::scheme).isEqualTo("bearer");
+        assertThat(AuthChallenge.preferred(c))
+                .get()
+                .extracting(AuthChallenge::scheme)
+                .isEqualTo("bearer");
     }
 
     @Test
     void challengesAcrossSeveralHeaderLines() {
         List<AuthChallenge> c = ChallengeParser.parse(List.of("Negotiate", "Basic realm=\"x\""));
         assertThat(c).extracting(AuthChallenge::scheme).containsExactly("negotiate", "basic");
-        assertThat(AuthChallenge.preferred(c)).get().extracting(AuthChallenge::scheme).isEqualTo("basic");
+        assertThat(AuthChallenge.preferred(c))
+                .get()
+                .extracting(AuthChallenge::scheme)
+                .isEqualTo("basic");
     }
 
     @Test
@@ -77,7 +97,8 @@ class ChallengeParserTest {
 
     @Test
     void unsupportedOnlyHasNoPreferred() {
-        assertThat(AuthChallenge.preferred(ChallengeParser.parse("Digest realm=\"x\", nonce=\"y\""))).isEmpty();
+        assertThat(AuthChallenge.preferred(ChallengeParser.parse("Digest realm=\"x\", nonce=\"y\"")))
+                .isEmpty();
         assertThat(ChallengeParser.parse("")).isEmpty();
         assertThat(ChallengeParser.parse((String) null)).isEmpty();
     }

@@ -30,17 +30,20 @@ class DockerConfigCredentialsTest {
     @Test
     void readsAuthsAsDockerLoginWritesThem() throws Exception {
         Path config = dir.resolve("config.json");
-        Files.writeString(config, "{\"auths\": {"
-                + "\"127.0.0.1:5000\": {\"auth\": \"" + b64("alice:pa:ss") + "\"},"
-                + "\"https://index.docker.io/v1/\": {\"auth\": \"" + b64("hubuser:hubpass") + "\"},"
-                + "\"https://Registry.Example/\": {\"username\": \"bob\", \"password\": \"bobpass\"}"
-                + "}}");
+        Files.writeString(
+                config,
+                "{\"auths\": {"
+                        + "\"127.0.0.1:5000\": {\"auth\": \"" + b64("alice:pa:ss") + "\"},"
+                        + "\"https://index.docker.io/v1/\": {\"auth\": \"" + b64("hubuser:hubpass") + "\"},"
+                        + "\"https://Registry.Example/\": {\"username\": \"bob\", \"password\": \"bobpass\"}"
+                        + "}}");
         DockerConfigCredentials creds = DockerConfigCredentials.load(config, listener);
 
         RegistryCredentials local = creds.lookup("127.0.0.1:5000").orElseThrow();
         assertThat(local.username()).isEqualTo("alice");
         assertThat(local.password()).containsExactly("pa:ss".toCharArray());
-        assertThat(creds.lookup("registry-1.docker.io").orElseThrow().username()).isEqualTo("hubuser");
+        assertThat(creds.lookup("registry-1.docker.io").orElseThrow().username())
+                .isEqualTo("hubuser");
         assertThat(creds.lookup("docker.io").orElseThrow().username()).isEqualTo("hubuser");
         assertThat(creds.lookup("registry.example").orElseThrow().username()).isEqualTo("bob");
         assertThat(creds.lookup("127.0.0.1:5001")).isEmpty();
@@ -51,11 +54,12 @@ class DockerConfigCredentialsTest {
     @Test
     void dockerConfigEnvironmentVariableIsHonoured() throws Exception {
         Path custom = Files.createDirectories(dir.resolve("custom"));
-        Files.writeString(custom.resolve("config.json"),
-                "{\"auths\": {\"127.0.0.1:5000\": {\"auth\": \"" + b64("u:p") + "\"}}}");
+        Files.writeString(
+                custom.resolve("config.json"), "{\"auths\": {\"127.0.0.1:5000\": {\"auth\": \"" + b64("u:p") + "\"}}}");
         Path located = DockerConfigCredentials.locate(Map.of("DOCKER_CONFIG", custom.toString()), dir.resolve("home"));
         assertThat(located).isEqualTo(custom.resolve("config.json"));
-        assertThat(DockerConfigCredentials.load(located, listener).lookup("127.0.0.1:5000")).isPresent();
+        assertThat(DockerConfigCredentials.load(located, listener).lookup("127.0.0.1:5000"))
+                .isPresent();
         assertThat(DockerConfigCredentials.locate(Map.of(), dir.resolve("home")))
                 .isEqualTo(dir.resolve("home").resolve(".docker").resolve("config.json"));
     }
@@ -70,8 +74,10 @@ class DockerConfigCredentialsTest {
     @Test
     void credentialHelpersAreReportedNotRun() throws Exception {
         Path config = dir.resolve("config.json");
-        Files.writeString(config, "{\"auths\": {\"ghcr.io\": {}, \"127.0.0.1:5000\": {\"auth\": \"" + b64("u:p") + "\"}},"
-                + "\"credsStore\": \"desktop\", \"credHelpers\": {\"123.dkr.ecr.us-east-1.amazonaws.com\": \"ecr-login\"}}");
+        Files.writeString(
+                config,
+                "{\"auths\": {\"ghcr.io\": {}, \"127.0.0.1:5000\": {\"auth\": \"" + b64("u:p") + "\"}},"
+                        + "\"credsStore\": \"desktop\", \"credHelpers\": {\"123.dkr.ecr.us-east-1.amazonaws.com\": \"ecr-login\"}}");
         DockerConfigCredentials creds = DockerConfigCredentials.load(config, listener);
 
         assertThat(creds.lookup("ghcr.io")).isEmpty();
@@ -79,7 +85,9 @@ class DockerConfigCredentialsTest {
         assertThat(creds.lookup("ghcr.io")).isEmpty(); // warned once only
         assertThat(creds.lookup("127.0.0.1:5000")).isPresent();
         assertThat(lines).hasSize(2);
-        assertThat(lines.get(0)).startsWith("WARN").contains("ghcr.io", "docker-credential-desktop", "does not run credential helpers");
+        assertThat(lines.get(0))
+                .startsWith("WARN")
+                .contains("ghcr.io", "docker-credential-desktop", "does not run credential helpers");
         assertThat(lines.get(1)).contains("docker-credential-ecr-login", "credHelpers");
     }
 
@@ -88,10 +96,13 @@ class DockerConfigCredentialsTest {
         Path config = dir.resolve("config.json");
         Files.writeString(config, "{\"auths\": {\"h\": {\"auth\": \"%%%not-base64\"}}}");
         assertThatThrownBy(() -> DockerConfigCredentials.load(config, listener))
-                .isInstanceOf(InvalidInputException.class).hasMessageContaining(config.toString()).hasMessageContaining("base64");
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining(config.toString())
+                .hasMessageContaining("base64");
         Files.writeString(config, "{not json");
         assertThatThrownBy(() -> DockerConfigCredentials.load(config, listener))
-                .isInstanceOf(InvalidInputException.class).hasMessageContaining(config.toString());
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining(config.toString());
     }
 
     @Test
@@ -116,8 +127,8 @@ class DockerConfigCredentialsTest {
     void credentialsSourcesChainAndMatchHostSpellings() {
         RegistryCredentials a = RegistryCredentials.of("a", "pa");
         RegistryCredentials b = RegistryCredentials.of("b", "pb");
-        CredentialsSource chain = CredentialsSource.chain(CredentialsSource.of("https://index.docker.io/v1/", a),
-                CredentialsSource.of("127.0.0.1:5000", b));
+        CredentialsSource chain = CredentialsSource.chain(
+                CredentialsSource.of("https://index.docker.io/v1/", a), CredentialsSource.of("127.0.0.1:5000", b));
         assertThat(chain.lookup("registry-1.docker.io")).containsSame(a);
         assertThat(chain.lookup("127.0.0.1:5000")).containsSame(b);
         assertThat(chain.lookup("other:1")).isEmpty();
@@ -131,6 +142,7 @@ class DockerConfigCredentialsTest {
         c.clear();
         assertThat(c.password()).containsOnly('\0');
         assertThat(c.fingerprint()).isNotEqualTo(before);
-        assertThat(RegistryCredentials.of("u", "x").fingerprint()).isNotEqualTo(RegistryCredentials.of("u", "y").fingerprint());
+        assertThat(RegistryCredentials.of("u", "x").fingerprint())
+                .isNotEqualTo(RegistryCredentials.of("u", "y").fingerprint());
     }
 }

@@ -41,8 +41,17 @@ final class FrontProxy implements AutoCloseable {
 
     record Seen(String method, String path, String query, boolean authorization) {}
 
-    private static final Set<String> HOP = Set.of("host", "connection", "content-length", "expect", "upgrade",
-            "transfer-encoding", "keep-alive", "te", "trailer", "http2-settings");
+    private static final Set<String> HOP = Set.of(
+            "host",
+            "connection",
+            "content-length",
+            "expect",
+            "upgrade",
+            "transfer-encoding",
+            "keep-alive",
+            "te",
+            "trailer",
+            "http2-settings");
 
     private final RegistryServer upstream;
     private final HttpServer server;
@@ -63,9 +72,11 @@ final class FrontProxy implements AutoCloseable {
     private volatile Pattern bodyPath;
     private volatile byte[] replacementBody;
     private volatile boolean chunked;
-    private final java.util.concurrent.atomic.AtomicInteger dropAuthorization = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger dropAuthorization =
+            new java.util.concurrent.atomic.AtomicInteger();
     private volatile String dropAuthorizationMethod;
-    private final java.util.concurrent.atomic.AtomicInteger redirectUploadPuts = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger redirectUploadPuts =
+            new java.util.concurrent.atomic.AtomicInteger();
 
     FrontProxy(RegistryServer upstream, boolean tls) {
         this.upstream = upstream;
@@ -76,8 +87,9 @@ final class FrontProxy implements AutoCloseable {
                 TestTls.ServerCert cert = TestTls.makeServerCert(dir);
                 KeyStore keys = KeyStore.getInstance("PKCS12");
                 keys.load(null, null);
-                keys.setKeyEntry("server", TestTls.readPkcs8RsaKey(cert.key()), new char[0],
-                        new Certificate[] {TestTls.readCertificate(cert.cert())});
+                keys.setKeyEntry("server", TestTls.readPkcs8RsaKey(cert.key()), new char[0], new Certificate[] {
+                    TestTls.readCertificate(cert.cert())
+                });
                 KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
                 kmf.init(keys, new char[0]);
                 SSLContext ssl = SSLContext.getInstance("TLS");
@@ -177,15 +189,22 @@ final class FrontProxy implements AutoCloseable {
             String query = uri.getRawQuery();
             seen.add(new Seen(method, path, query, ex.getRequestHeaders().containsKey("Authorization")));
             byte[] body = ex.getRequestBody().readAllBytes();
-            // Like a real registry: authentication first (unauthenticated requests go on to get their 401), then the redirect.
-            if (blobRedirect != null && method.equals("GET") && path.contains("/blobs/sha256:")
+            // Like a real registry: authentication first (unauthenticated requests go on to get their 401), then the
+            // redirect.
+            if (blobRedirect != null
+                    && method.equals("GET")
+                    && path.contains("/blobs/sha256:")
                     && ex.getRequestHeaders().containsKey("Authorization")) {
-                ex.getResponseHeaders().set("Location",
-                        blobRedirect + path + "?X-Amz-Credential=AKIDEXAMPLE&X-Amz-Signature=presignedsecret123");
+                ex.getResponseHeaders()
+                        .set(
+                                "Location",
+                                blobRedirect + path
+                                        + "?X-Amz-Credential=AKIDEXAMPLE&X-Amz-Signature=presignedsecret123");
                 ex.sendResponseHeaders(307, -1);
                 return;
             }
-            if (method.equals("PUT") && path.contains("/blobs/uploads/")
+            if (method.equals("PUT")
+                    && path.contains("/blobs/uploads/")
                     && redirectUploadPuts.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 ex.getResponseHeaders().set("Location", path + (query != null ? "?" + query : ""));
                 ex.sendResponseHeaders(307, -1);
@@ -209,7 +228,9 @@ final class FrontProxy implements AutoCloseable {
                 }
             }
             boolean hasBody = body.length > 0 || method.equals("PUT") || method.equals("POST");
-            rb.method(method, hasBody ? HttpRequest.BodyPublishers.ofByteArray(body) : HttpRequest.BodyPublishers.noBody());
+            rb.method(
+                    method,
+                    hasBody ? HttpRequest.BodyPublishers.ofByteArray(body) : HttpRequest.BodyPublishers.noBody());
             HttpResponse<byte[]> up;
             try {
                 up = client.send(rb.build(), HttpResponse.BodyHandlers.ofByteArray());
@@ -219,10 +240,13 @@ final class FrontProxy implements AutoCloseable {
             }
             String upstreamOrigin = upstream.baseUri().toString();
             String ownOrigin = (caFile != null ? "https://" : "http://") + hostPort();
-            boolean rewrite = headerRewritePath != null && headerRewritePath.matcher(path).find();
+            boolean rewrite =
+                    headerRewritePath != null && headerRewritePath.matcher(path).find();
             for (Map.Entry<String, List<String>> h : up.headers().map().entrySet()) {
                 String name = h.getKey().toLowerCase(Locale.ROOT);
-                if (name.startsWith(":") || HOP.contains(name) || name.equals("date")
+                if (name.startsWith(":")
+                        || HOP.contains(name)
+                        || name.equals("date")
                         || (rewrite && name.equalsIgnoreCase(rewriteHeader))) {
                     continue;
                 }
@@ -240,13 +264,18 @@ final class FrontProxy implements AutoCloseable {
                 ex.getResponseHeaders().set(rewriteHeader, rewriteValue);
             }
             byte[] out = up.body() == null ? new byte[0] : up.body();
-            if (bodyPath != null && method.equals("GET") && up.statusCode() == 200 && bodyPath.matcher(path).find()) {
+            if (bodyPath != null
+                    && method.equals("GET")
+                    && up.statusCode() == 200
+                    && bodyPath.matcher(path).find()) {
                 ex.sendResponseHeaders(200, chunked ? 0 : replacementBody.length);
                 ex.getResponseBody().write(replacementBody);
                 return;
             }
             if (method.equals("HEAD")) {
-                up.headers().firstValue("Content-Length").ifPresent(v -> ex.getResponseHeaders().set("Content-Length", v));
+                up.headers()
+                        .firstValue("Content-Length")
+                        .ifPresent(v -> ex.getResponseHeaders().set("Content-Length", v));
                 ex.sendResponseHeaders(up.statusCode(), -1);
             } else if (out.length == 0) {
                 ex.sendResponseHeaders(up.statusCode(), -1);

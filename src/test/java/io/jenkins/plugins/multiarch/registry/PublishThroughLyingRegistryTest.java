@@ -27,16 +27,22 @@ class PublishThroughLyingRegistryTest {
     void digestMismatchOnTheFirstTagStopsBeforeAnyOtherTagMoves() {
         Components.require(Components.Component.REGISTRY);
         try (RegistryServer registry = RegistryServer.plain();
-             FrontProxy proxy = new FrontProxy(registry, false)) {
+                FrontProxy proxy = new FrontProxy(registry, false)) {
             TestImages images = TestImages.forRegistry(registry);
             Pushed amd = images.pushImage("lie/app", "amd", "linux/amd64", Format.DOCKER);
-            proxy.rewriteResponseHeader("/manifests/1\\.0$", "Docker-Content-Digest",
-                    "sha256:" + "0".repeat(64));
-            RegistryClient client = new RegistryClient(RegistrySettings.builder().insecureRegistry(proxy.hostPort()).build());
+            proxy.rewriteResponseHeader("/manifests/1\\.0$", "Docker-Content-Digest", "sha256:" + "0".repeat(64));
+            RegistryClient client = new RegistryClient(RegistrySettings.builder()
+                    .insecureRegistry(proxy.hostPort())
+                    .build());
 
-            assertThatThrownBy(() -> new Publisher(client, LogListener.NONE).publish(PublishRequest.builder()
-                    .target(ImageReference.parse(proxy.hostPort() + "/lie/app")).tag("1.0").tag("latest")
-                    .source(SourceSpec.of(ImageReference.parse(proxy.hostPort() + "/" + amd.byDigest()))).build()))
+            assertThatThrownBy(() -> new Publisher(client, LogListener.NONE)
+                            .publish(PublishRequest.builder()
+                                    .target(ImageReference.parse(proxy.hostPort() + "/lie/app"))
+                                    .tag("1.0")
+                                    .tag("latest")
+                                    .source(SourceSpec.of(
+                                            ImageReference.parse(proxy.hostPort() + "/" + amd.byDigest())))
+                                    .build()))
                     .isInstanceOf(VerificationException.class)
                     .hasMessageContaining("sha256:" + "0".repeat(64));
             assertThat(images.getManifest("lie/app", "latest").status()).isEqualTo(404);

@@ -68,8 +68,10 @@ class RegistryClientAuthTest {
     }
 
     private RegistrySettings.Builder settings(String host, String user, String password) {
-        RegistrySettings.Builder b = RegistrySettings.builder().listener(listener)
-                .retries(3, Duration.ofSeconds(20)).retryBackoff(Duration.ofMillis(50));
+        RegistrySettings.Builder b = RegistrySettings.builder()
+                .listener(listener)
+                .retries(3, Duration.ofSeconds(20))
+                .retryBackoff(Duration.ofMillis(50));
         if (!host.equals(tlsBasic.hostPort()) && !host.startsWith("tls:")) {
             b.insecureRegistry(host);
         }
@@ -92,21 +94,27 @@ class RegistryClientAuthTest {
 
     @Test
     void tlsWithExtraCaAndBasicAuthRoundTrip() {
-        TestImages.Pushed img = TestImages.forRegistry(tlsBasic).pushImage("secure/app", "1", "linux/arm64", TestImages.Format.OCI);
+        TestImages.Pushed img =
+                TestImages.forRegistry(tlsBasic).pushImage("secure/app", "1", "linux/arm64", TestImages.Format.OCI);
         RegistryClient client = new RegistryClient(settings(tlsBasic.hostPort(), USER, PASSWORD)
-                .caFile(tlsBasic.caFile()).build());
+                .caFile(tlsBasic.caFile())
+                .build());
         int mark = tlsBasic.mark();
 
         RawManifest raw = client.fetchManifest(ref(tlsBasic, "secure/app:1"));
         assertThat(raw.digest()).hasToString(img.digest());
         assertThat(client.putManifest(ref(tlsBasic, "secure/app:copy"), raw)).isEqualTo(raw.digest());
-        assertThat(client.headManifest(ref(tlsBasic, "secure/app:copy"))).get()
-                .extracting(Descriptor::digest).isEqualTo(raw.digest());
+        assertThat(client.headManifest(ref(tlsBasic, "secure/app:copy")))
+                .get()
+                .extracting(Descriptor::digest)
+                .isEqualTo(raw.digest());
 
         // Basic goes only after the registry's Basic challenge: the first request is anonymous (401), later ones not.
         List<RegistryServer.Request> seen = tlsBasic.requestsSince(mark);
         assertThat(seen.get(0).status()).isEqualTo(401);
-        assertThat(seen.subList(1, seen.size())).extracting(RegistryServer.Request::status).doesNotContain(401);
+        assertThat(seen.subList(1, seen.size()))
+                .extracting(RegistryServer.Request::status)
+                .doesNotContain(401);
         assertThat(client.requestCount()).isEqualTo(seen.size()).isEqualTo(4);
         assertThat(log).anyMatch(l -> l.contains("auth: basic"));
         assertNoSecrets();
@@ -114,7 +122,8 @@ class RegistryClientAuthTest {
 
     @Test
     void tlsIsVerifiedByDefault() {
-        RegistryClient client = new RegistryClient(settings(tlsBasic.hostPort(), USER, PASSWORD).build());
+        RegistryClient client =
+                new RegistryClient(settings(tlsBasic.hostPort(), USER, PASSWORD).build());
         assertThatThrownBy(() -> client.fetchManifest(ref(tlsBasic, "secure/app:1")))
                 .isInstanceOf(RegistryException.class)
                 .hasMessageContaining("TLS with " + tlsBasic.hostPort() + " failed")
@@ -125,7 +134,9 @@ class RegistryClientAuthTest {
     @Test
     void wrongPasswordIsAnAuthenticationErrorWithoutThePassword() {
         String wrong = "Wr0ng-Passw0rd-42";
-        RegistryClient client = new RegistryClient(settings(tlsBasic.hostPort(), USER, wrong).caFile(tlsBasic.caFile()).build());
+        RegistryClient client = new RegistryClient(settings(tlsBasic.hostPort(), USER, wrong)
+                .caFile(tlsBasic.caFile())
+                .build());
         assertThatThrownBy(() -> client.fetchManifest(ref(tlsBasic, "secure/app:1")))
                 .isInstanceOf(RegistryAuthenticationException.class)
                 .hasMessageContaining("Check the credentials for " + tlsBasic.hostPort())
@@ -139,7 +150,9 @@ class RegistryClientAuthTest {
 
     @Test
     void noCredentialsForABasicRegistrySaysSo() {
-        RegistryClient client = new RegistryClient(settings(tlsBasic.hostPort(), null, null).caFile(tlsBasic.caFile()).build());
+        RegistryClient client = new RegistryClient(settings(tlsBasic.hostPort(), null, null)
+                .caFile(tlsBasic.caFile())
+                .build());
         assertThatThrownBy(() -> client.fetchManifest(ref(tlsBasic, "secure/app:1")))
                 .isInstanceOf(RegistryAuthenticationException.class)
                 .hasMessageContaining("none are configured for " + tlsBasic.hostPort());
@@ -149,11 +162,13 @@ class RegistryClientAuthTest {
     void tokenAuthScopesAndCacheReuse() {
         TestImages writer = TestImages.forRegistry(token);
         TestImages.Pushed img = writer.pushImage("tok/app", "1", "linux/amd64", TestImages.Format.DOCKER);
-        RegistryClient client = new RegistryClient(settings(token.hostPort(), "tokenuser", PASSWORD).build());
+        RegistryClient client = new RegistryClient(
+                settings(token.hostPort(), "tokenuser", PASSWORD).build());
         issuer.clearRequests();
 
         assertThat(client.fetchManifest(ref(token, "tok/app:1")).digest()).hasToString(img.digest());
-        assertThat(client.fetchManifest(ref(token, "tok/app@" + img.digest())).digest()).hasToString(img.digest());
+        assertThat(client.fetchManifest(ref(token, "tok/app@" + img.digest())).digest())
+                .hasToString(img.digest());
         assertThat(client.headManifest(ref(token, "tok/app:1"))).isPresent();
         // One token for repository:tok/app:pull, reused by the later requests.
         assertThat(issuer.requests()).singleElement().satisfies(r -> {
@@ -177,31 +192,38 @@ class RegistryClientAuthTest {
         TestImages writer = TestImages.forRegistry(token);
         byte[] data = TestImages.randomBytes(2000);
         String digest = writer.pushBlob("tok/src", data);
-        RegistryClient client = new RegistryClient(settings(token.hostPort(), "tokenuser", PASSWORD).build());
+        RegistryClient client = new RegistryClient(
+                settings(token.hostPort(), "tokenuser", PASSWORD).build());
         issuer.clearRequests();
         Descriptor blob = new Descriptor(MediaType.OCI_LAYER_GZIP, Digest.parse(digest), data.length);
 
-        assertThat(client.mountBlob(ref(token, "tok/dst"), ref(token, "tok/src"), blob)).isTrue();
+        assertThat(client.mountBlob(ref(token, "tok/dst"), ref(token, "tok/src"), blob))
+                .isTrue();
         assertThat(client.blobExists(ref(token, "tok/dst"), blob.digest())).isTrue();
         TokenIssuer.TokenRequest mountToken = issuer.requests().get(0);
-        assertThat(mountToken.scopes()).containsExactlyInAnyOrder("repository:tok/dst:pull,push", "repository:tok/src:pull");
+        assertThat(mountToken.scopes())
+                .containsExactlyInAnyOrder("repository:tok/dst:pull,push", "repository:tok/src:pull");
         // Each scope is its own URL-encoded parameter.
-        assertThat(mountToken.query()).contains("scope=repository%3Atok%2Fdst%3Apull%2Cpush")
+        assertThat(mountToken.query())
+                .contains("scope=repository%3Atok%2Fdst%3Apull%2Cpush")
                 .contains("scope=repository%3Atok%2Fsrc%3Apull");
         // The mount token covers pulls of either repository: no second token for the check above, nor for these.
         assertThat(client.blobExists(ref(token, "tok/src"), blob.digest())).isTrue();
-        assertThat(client.fetchBlob(ref(token, "tok/dst"), blob.digest(), 10_000)).isEqualTo(data);
+        assertThat(client.fetchBlob(ref(token, "tok/dst"), blob.digest(), 10_000))
+                .isEqualTo(data);
         assertThat(issuer.requests()).hasSize(1);
     }
 
     @Test
     void parallelFirstRequestsShareOneChallengeAndOneToken() throws Exception {
-        TestImages.Pushed img = TestImages.forRegistry(token).pushImage("tok/par", "t0", "linux/amd64", TestImages.Format.OCI);
+        TestImages.Pushed img =
+                TestImages.forRegistry(token).pushImage("tok/par", "t0", "linux/amd64", TestImages.Format.OCI);
         int threads = 8;
         for (int i = 1; i < threads; i++) {
             TestImages.forRegistry(token).pushManifest("tok/par", "t" + i, TestImages.OCI_MANIFEST, img.manifest());
         }
-        RegistryClient client = new RegistryClient(settings(token.hostPort(), "tokenuser", PASSWORD).build());
+        RegistryClient client = new RegistryClient(
+                settings(token.hostPort(), "tokenuser", PASSWORD).build());
         issuer.clearRequests();
         int mark = token.mark();
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
@@ -216,14 +238,16 @@ class RegistryClientAuthTest {
                 }));
             }
             for (java.util.concurrent.Future<RawManifest> f : results) {
-                assertThat(f.get(60, java.util.concurrent.TimeUnit.SECONDS).digest()).hasToString(img.digest());
+                assertThat(f.get(60, java.util.concurrent.TimeUnit.SECONDS).digest())
+                        .hasToString(img.digest());
             }
         } finally {
             pool.shutdownNow();
         }
         List<RegistryServer.Request> seen = token.requestsSince(mark);
         // One first contact (401) learns the challenge, one token serves all eight: 8 GETs + 1 401 + 1 token request.
-        assertThat(issuer.requests()).singleElement()
+        assertThat(issuer.requests())
+                .singleElement()
                 .satisfies(r -> assertThat(r.scopes()).containsExactly("repository:tok/par:pull"));
         assertThat(seen).filteredOn(r -> r.status() == 401).hasSize(1);
         assertThat(seen).filteredOn(r -> r.status() == 200).hasSize(threads);
@@ -238,18 +262,21 @@ class RegistryClientAuthTest {
         issuer.clearRequests();
         try (FrontProxy front = new FrontProxy(token, false)) {
             front.stripMount(); // the registry answers 202: the blob is copied through the upload session
-            RegistryClient client = new RegistryClient(settings(front.hostPort(), "tokenuser", PASSWORD).build());
+            RegistryClient client = new RegistryClient(
+                    settings(front.hostPort(), "tokenuser", PASSWORD).build());
             ImageReference target = ImageReference.parse(front.hostPort() + "/tok/copy-dst");
             ImageReference source = ImageReference.parse(front.hostPort() + "/tok/copy-src");
             // The streamed PUT arrives without its token (revoked, expired): the registry answers 401.
             front.dropAuthorization("PUT", 1);
             assertThat(client.mountBlob(target, source, blob)).isFalse();
             // Not a replay of the spent stream on the same session: a new session reads the source again.
-            assertThat(front.seen()).extracting(FrontProxy.Seen::method)
+            assertThat(front.seen())
+                    .extracting(FrontProxy.Seen::method)
                     .containsExactly("POST", "POST", "HEAD", "GET", "PUT", "POST", "HEAD", "GET", "PUT");
             assertThat(issuer.requests()).hasSize(2); // the refused token is replaced once
         }
-        assertThat(TestImages.forRegistry(token).getBlob("tok/copy-dst", digest)).isEqualTo(data);
+        assertThat(TestImages.forRegistry(token).getBlob("tok/copy-dst", digest))
+                .isEqualTo(data);
         assertNoSecrets();
     }
 
@@ -260,7 +287,8 @@ class RegistryClientAuthTest {
             // The registry (named insecure as 127.0.0.1:PORT) sends clients to a plain-http realm on "localhost".
             front.rewriteChallenge(v -> v.replace("realm=\"http://127.0.0.1:", "realm=\"http://localhost:"));
             ImageReference ref = ImageReference.parse(front.hostPort() + "/tok/realm:1");
-            RegistryClient refused = new RegistryClient(settings(front.hostPort(), "tokenuser", PASSWORD).build());
+            RegistryClient refused = new RegistryClient(
+                    settings(front.hostPort(), "tokenuser", PASSWORD).build());
             issuer.clearRequests();
             assertThatThrownBy(() -> refused.fetchManifest(ref))
                     .isInstanceOf(RegistryAuthenticationException.class)
@@ -270,40 +298,52 @@ class RegistryClientAuthTest {
 
             // Named insecure too: the user accepted clear text to that host.
             RegistryClient allowed = new RegistryClient(settings(front.hostPort(), "tokenuser", PASSWORD)
-                    .insecureRegistry("localhost:" + issuer.port()).build());
+                    .insecureRegistry("localhost:" + issuer.port())
+                    .build());
             assertThat(allowed.fetchManifest(ref).mediaType()).isEqualTo(MediaType.OCI_MANIFEST);
-            assertThat(issuer.requests()).singleElement().satisfies(r -> assertThat(r.user()).isEqualTo("tokenuser"));
+            assertThat(issuer.requests())
+                    .singleElement()
+                    .satisfies(r -> assertThat(r.user()).isEqualTo("tokenuser"));
         }
         assertNoSecrets();
     }
 
     @Test
     void wrongPasswordAtTheTokenServiceIsAnAuthenticationError() {
-        RegistryClient client = new RegistryClient(settings(token.hostPort(), "tokenuser", "nope-nope-123").build());
+        RegistryClient client = new RegistryClient(
+                settings(token.hostPort(), "tokenuser", "nope-nope-123").build());
         assertThatThrownBy(() -> client.fetchManifest(ref(token, "tok/app:1")))
                 .isInstanceOf(RegistryAuthenticationException.class)
                 .hasMessageContaining("refused the credentials of user tokenuser")
                 .hasMessageContaining("Check the credentials for " + token.hostPort())
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("nope-nope-123"));
-        assertThat(issuer.requests()).singleElement().satisfies(r -> assertThat(r.status()).isEqualTo(401));
+        assertThat(issuer.requests())
+                .singleElement()
+                .satisfies(r -> assertThat(r.status()).isEqualTo(401));
         assertThat(String.join("\n", log)).doesNotContain("nope-nope-123");
     }
 
     @Test
     void anonymousAgainstATokenRegistryIsRefusedClearly() {
-        RegistryClient client = new RegistryClient(settings(token.hostPort(), null, null).build());
+        RegistryClient client =
+                new RegistryClient(settings(token.hostPort(), null, null).build());
         assertThatThrownBy(() -> client.fetchManifest(ref(token, "tok/app:1")))
                 .isInstanceOf(RegistryAuthenticationException.class)
                 .hasMessageContaining("no credentials are configured for " + token.hostPort());
-        assertThat(issuer.requests()).singleElement().satisfies(r -> assertThat(r.authorizationPresent()).isFalse());
+        assertThat(issuer.requests())
+                .singleElement()
+                .satisfies(r -> assertThat(r.authorizationPresent()).isFalse());
     }
 
     @Test
     void twoCredentialSetsNeverShareATokenAndPullOnlyCannotPush() {
-        TestImages.Pushed img = TestImages.forRegistry(token).pushImage("tok/share", "1", "linux/amd64", TestImages.Format.OCI);
+        TestImages.Pushed img =
+                TestImages.forRegistry(token).pushImage("tok/share", "1", "linux/amd64", TestImages.Format.OCI);
         issuer.clearRequests();
-        RegistryClient writer = new RegistryClient(settings(token.hostPort(), "tokenuser", PASSWORD).build());
-        RegistryClient reader = new RegistryClient(settings(token.hostPort(), "reader", "reader-pw-xyz").build());
+        RegistryClient writer = new RegistryClient(
+                settings(token.hostPort(), "tokenuser", PASSWORD).build());
+        RegistryClient reader = new RegistryClient(
+                settings(token.hostPort(), "reader", "reader-pw-xyz").build());
         RawManifest raw = writer.fetchManifest(ref(token, "tok/share:1"));
         reader.fetchManifest(ref(token, "tok/share:1"));
         assertThat(issuer.requests()).extracting(TokenIssuer.TokenRequest::user).containsExactly("tokenuser", "reader");
@@ -319,9 +359,11 @@ class RegistryClientAuthTest {
 
     @Test
     void refusedTokenIsRenewedOnceThenTheClientGivesUp() {
-        TestImages.Pushed img = TestImages.forRegistry(token).pushImage("tok/expiry", "1", "linux/amd64", TestImages.Format.OCI);
+        TestImages.Pushed img =
+                TestImages.forRegistry(token).pushImage("tok/expiry", "1", "linux/amd64", TestImages.Format.OCI);
         try (FrontProxy front = new FrontProxy(token, false)) {
-            RegistryClient client = new RegistryClient(settings(front.hostPort(), "tokenuser", PASSWORD).build());
+            RegistryClient client = new RegistryClient(
+                    settings(front.hostPort(), "tokenuser", PASSWORD).build());
             ImageReference ref = ImageReference.parse(front.hostPort() + "/tok/expiry:1");
             client.fetchManifest(ref);
             issuer.clearRequests();
@@ -338,7 +380,10 @@ class RegistryClientAuthTest {
             front.dropAuthorization(1);
             assertThat(client.putManifest(ImageReference.parse(front.hostPort() + "/tok/expiry:replayed"), raw))
                     .isEqualTo(raw.digest());
-            assertThat(TestImages.forRegistry(token).getManifest("tok/expiry", "replayed").body()).isEqualTo(img.manifest());
+            assertThat(TestImages.forRegistry(token)
+                            .getManifest("tok/expiry", "replayed")
+                            .body())
+                    .isEqualTo(img.manifest());
 
             // Refused again after renewal: fail, no loop.
             front.dropAuthorization(2);
@@ -353,11 +398,15 @@ class RegistryClientAuthTest {
 
     @Test
     void httpsRegistryWithPlainHttpRealmIsRefused() {
-        try (RegistryServer tlsToken = RegistryServer.builder().tls().tokenAuth(issuer).start()) {
+        try (RegistryServer tlsToken =
+                RegistryServer.builder().tls().tokenAuth(issuer).start()) {
             issuer.clearRequests();
-            RegistryClient client = new RegistryClient(RegistrySettings.builder().listener(listener)
-                    .credentials(CredentialsSource.of(tlsToken.hostPort(), RegistryCredentials.of("tokenuser", PASSWORD)))
-                    .caFile(tlsToken.caFile()).build());
+            RegistryClient client = new RegistryClient(RegistrySettings.builder()
+                    .listener(listener)
+                    .credentials(
+                            CredentialsSource.of(tlsToken.hostPort(), RegistryCredentials.of("tokenuser", PASSWORD)))
+                    .caFile(tlsToken.caFile())
+                    .build());
             assertThatThrownBy(() -> client.fetchManifest(ref(tlsToken, "tok/app:1")))
                     .isInstanceOf(RegistryAuthenticationException.class)
                     .hasMessageContaining("plain-http token service");
@@ -369,7 +418,8 @@ class RegistryClientAuthTest {
     void realmWithUserInfoIsRefused() {
         try (FrontProxy front = new FrontProxy(token, false)) {
             front.rewriteChallenge(v -> v.replace("realm=\"http://", "realm=\"http://evil:stolen@"));
-            RegistryClient client = new RegistryClient(settings(front.hostPort(), "tokenuser", PASSWORD).build());
+            RegistryClient client = new RegistryClient(
+                    settings(front.hostPort(), "tokenuser", PASSWORD).build());
             issuer.clearRequests();
             assertThatThrownBy(() -> client.fetchManifest(ImageReference.parse(front.hostPort() + "/tok/app:1")))
                     .isInstanceOf(RegistryAuthenticationException.class)

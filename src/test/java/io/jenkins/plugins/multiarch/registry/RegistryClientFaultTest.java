@@ -50,8 +50,12 @@ class RegistryClientFaultTest {
     }
 
     private RegistryClient client(int attempts, Duration deadline) {
-        return new RegistryClient(RegistrySettings.builder().insecureRegistry(proxy.hostPort())
-                .retries(attempts, deadline).retryBackoff(Duration.ofMillis(50)).maxRetryAfter(Duration.ofSeconds(5)).build());
+        return new RegistryClient(RegistrySettings.builder()
+                .insecureRegistry(proxy.hostPort())
+                .retries(attempts, deadline)
+                .retryBackoff(Duration.ofMillis(50))
+                .maxRetryAfter(Duration.ofSeconds(5))
+                .build());
     }
 
     private ImageReference ref(String s) {
@@ -63,7 +67,10 @@ class RegistryClientFaultTest {
         TestImages.Pushed img = images.pushImage("fault/rl", "1", "linux/amd64", TestImages.Format.OCI);
         FaultProxy.Rule rule = proxy.on("GET", "/manifests/").tooManyRequests(1);
         long start = System.nanoTime();
-        assertThat(client(4, Duration.ofSeconds(20)).fetchManifest(ref("fault/rl:1")).digest()).hasToString(img.digest());
+        assertThat(client(4, Duration.ofSeconds(20))
+                        .fetchManifest(ref("fault/rl:1"))
+                        .digest())
+                .hasToString(img.digest());
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(950));
         assertThat(rule.fired()).isEqualTo(1);
     }
@@ -75,11 +82,15 @@ class RegistryClientFaultTest {
         String date = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
                 java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusDays(1));
         proxy.on("GET", "/manifests/").statusWithRetryAfter(503, date);
-        RegistryClient client = new RegistryClient(RegistrySettings.builder().insecureRegistry(proxy.hostPort())
-                .retries(3, Duration.ofSeconds(10)).maxRetryAfter(Duration.ofSeconds(1)).build());
+        RegistryClient client = new RegistryClient(RegistrySettings.builder()
+                .insecureRegistry(proxy.hostPort())
+                .retries(3, Duration.ofSeconds(10))
+                .maxRetryAfter(Duration.ofSeconds(1))
+                .build());
         long start = System.nanoTime();
         assertThat(client.fetchManifest(ref("fault/date:1")).digest()).hasToString(img.digest());
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(900), Duration.ofSeconds(5));
+        assertThat(Duration.ofNanos(System.nanoTime() - start))
+                .isBetween(Duration.ofMillis(900), Duration.ofSeconds(5));
     }
 
     @Test
@@ -115,7 +126,8 @@ class RegistryClientFaultTest {
         assertThat(rule.fired()).isEqualTo(1);
         proxy.clearRules();
         assertThatThrownBy(() -> client.fetchManifest(ref("fault/none:1")))
-                .isInstanceOf(RegistryException.class).hasMessageContaining("MANIFEST_UNKNOWN");
+                .isInstanceOf(RegistryException.class)
+                .hasMessageContaining("MANIFEST_UNKNOWN");
         assertThat(client.requestCount()).isEqualTo(2);
     }
 
@@ -144,15 +156,19 @@ class RegistryClientFaultTest {
         assertThat(client.putManifest(ref("fault/immutable:2"), raw)).isEqualTo(raw.digest());
         assertThat(lost.fired()).isEqualTo(1);
         assertThat(refused.fired()).isEqualTo(1);
-        assertThat(proxy.requests()).extracting(FaultProxy.Recorded::method, FaultProxy.Recorded::status)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("PUT", -1), org.assertj.core.groups.Tuple.tuple("PUT", 400),
+        assertThat(proxy.requests())
+                .extracting(FaultProxy.Recorded::method, FaultProxy.Recorded::status)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("PUT", -1),
+                        org.assertj.core.groups.Tuple.tuple("PUT", 400),
                         org.assertj.core.groups.Tuple.tuple("HEAD", 200));
         assertThat(images.getManifest("fault/immutable", "2").body()).isEqualTo(img.manifest());
     }
 
     @Test
     void manifestPutRefusedWhileTheTagHoldsSomethingElseStillFails() {
-        TestImages.Pushed ours = images.pushImage("fault/immutable-other", "ours", "linux/amd64", TestImages.Format.OCI);
+        TestImages.Pushed ours =
+                images.pushImage("fault/immutable-other", "ours", "linux/amd64", TestImages.Format.OCI);
         images.pushImage("fault/immutable-other", "taken", "linux/arm64", TestImages.Format.OCI);
         RawManifest raw = RawManifest.of(ours.manifest(), MediaType.OCI_MANIFEST);
         proxy.on("PUT", "/manifests/taken$").statusWithError(400, "TAG_INVALID");
@@ -193,12 +209,17 @@ class RegistryClientFaultTest {
     @Test
     void retryAfterBeyondTheDeadlineStopsAtOnce() {
         proxy.on("GET", "/manifests/").always().tooManyRequests(30);
-        RegistryClient client = new RegistryClient(RegistrySettings.builder().insecureRegistry(proxy.hostPort())
-                .retries(5, Duration.ofSeconds(2)).maxRetryAfter(Duration.ofSeconds(60)).build());
+        RegistryClient client = new RegistryClient(RegistrySettings.builder()
+                .insecureRegistry(proxy.hostPort())
+                .retries(5, Duration.ofSeconds(2))
+                .maxRetryAfter(Duration.ofSeconds(60))
+                .build());
         long start = System.nanoTime();
         assertThatThrownBy(() -> client.fetchManifest(ref("fault/ratelimited:1")))
                 .isInstanceOf(RegistryException.class)
-                .hasMessageContaining("HTTP 429").hasMessageContaining("TOOMANYREQUESTS").hasMessageContaining("rate limiting");
+                .hasMessageContaining("HTTP 429")
+                .hasMessageContaining("TOOMANYREQUESTS")
+                .hasMessageContaining("rate limiting");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
         assertThat(client.requestCount()).isEqualTo(1);
     }
@@ -210,7 +231,8 @@ class RegistryClientFaultTest {
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newCachedThreadPool();
         try {
             // The caller asks for HTTP/2 and automatic redirects; we keep its executor, force HTTP/1.1 and NEVER.
-            RegistryClient client = new RegistryClient(RegistrySettings.builder().insecureRegistry(proxy.hostPort())
+            RegistryClient client = new RegistryClient(RegistrySettings.builder()
+                    .insecureRegistry(proxy.hostPort())
                     .httpClientBuilder(() -> java.net.http.HttpClient.newBuilder()
                             .version(java.net.http.HttpClient.Version.HTTP_2)
                             .followRedirects(java.net.http.HttpClient.Redirect.ALWAYS)
@@ -220,8 +242,11 @@ class RegistryClientFaultTest {
                             }))
                     .build());
             assertThat(client.fetchManifest(ref("fault/h11:1")).digest()).hasToString(img.digest());
-            assertThat(proxy.requests()).singleElement().satisfies(r -> assertThat(r.headerNames())
-                    .doesNotContain("upgrade", "http2-settings").contains("user-agent", "accept"));
+            assertThat(proxy.requests())
+                    .singleElement()
+                    .satisfies(r -> assertThat(r.headerNames())
+                            .doesNotContain("upgrade", "http2-settings")
+                            .contains("user-agent", "accept"));
             assertThat(tasks.get()).isPositive();
         } finally {
             pool.shutdownNow();

@@ -43,8 +43,11 @@ class RegistryClientPlainTest {
     }
 
     private static RegistryClient client(String insecureHost) {
-        return new RegistryClient(RegistrySettings.builder().insecureRegistry(insecureHost)
-                .retries(3, Duration.ofSeconds(20)).retryBackoff(Duration.ofMillis(50)).build());
+        return new RegistryClient(RegistrySettings.builder()
+                .insecureRegistry(insecureHost)
+                .retries(3, Duration.ofSeconds(20))
+                .retryBackoff(Duration.ofMillis(50))
+                .build());
     }
 
     private static ImageReference ref(String s) {
@@ -66,7 +69,8 @@ class RegistryClientPlainTest {
         // An index with odd but valid formatting: our PUT must send these exact bytes with its media type.
         String indexJson = "{\n  \"schemaVersion\": 2,\n  \"mediaType\": \"" + TestImages.OCI_INDEX + "\",\n"
                 + "  \"manifests\": [ {\"mediaType\": \"" + amd.mediaType() + "\", \"digest\": \"" + amd.digest()
-                + "\", \"size\": " + amd.size() + ", \"platform\": {\"architecture\": \"amd64\", \"os\": \"linux\"}} ]\n}\n";
+                + "\", \"size\": " + amd.size()
+                + ", \"platform\": {\"architecture\": \"amd64\", \"os\": \"linux\"}} ]\n}\n";
         RawManifest index = RawManifest.of(indexJson.getBytes(StandardCharsets.UTF_8), MediaType.OCI_INDEX);
         Digest put = client.putManifest(ref("plain/app:list"), index);
         assertThat(put).isEqualTo(Digest.sha256(indexJson.getBytes(StandardCharsets.UTF_8)));
@@ -86,7 +90,8 @@ class RegistryClientPlainTest {
         RawManifest raw = RawManifest.of(img.manifest(), MediaType.OCI_MANIFEST);
         Digest other = Digest.sha256(new byte[] {1});
         assertThatThrownBy(() -> client(registry.hostPort()).putManifest(ref("plain/pin@" + other), raw))
-                .isInstanceOf(InvalidInputException.class).hasMessageContaining(other.toString());
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining(other.toString());
     }
 
     @Test
@@ -136,9 +141,11 @@ class RegistryClientPlainTest {
         try (FrontProxy front = new FrontProxy(registry, false)) {
             front.rewriteResponseHeader("/manifests/", "Docker-Content-Digest", wrong.toString());
             RegistryClient client = client(front.hostPort());
-            assertThatThrownBy(() -> client.putManifest(ImageReference.parse(front.hostPort() + "/plain/digest:moved"), raw))
+            assertThatThrownBy(() ->
+                            client.putManifest(ImageReference.parse(front.hostPort() + "/plain/digest:moved"), raw))
                     .isInstanceOf(VerificationException.class)
-                    .hasMessageContaining(wrong.toString()).hasMessageContaining(raw.digest().toString());
+                    .hasMessageContaining(wrong.toString())
+                    .hasMessageContaining(raw.digest().toString());
         }
         try (FrontProxy front = new FrontProxy(registry, false)) {
             front.rewriteResponseHeader("/manifests/", "Docker-Content-Digest", null);
@@ -156,11 +163,14 @@ class RegistryClientPlainTest {
         try (FrontProxy front = new FrontProxy(registry, false)) {
             front.replaceResponseBody("/manifests/", b.manifest(), false);
             RegistryClient client = client(front.hostPort());
-            assertThatThrownBy(() -> client.fetchManifest(ImageReference.parse(front.hostPort() + "/plain/verify@" + a.digest())))
+            assertThatThrownBy(() -> client.fetchManifest(
+                            ImageReference.parse(front.hostPort() + "/plain/verify@" + a.digest())))
                     .isInstanceOf(VerificationException.class)
-                    .hasMessageContaining("hashes to " + b.digest()).hasMessageContaining("not the requested " + a.digest());
+                    .hasMessageContaining("hashes to " + b.digest())
+                    .hasMessageContaining("not the requested " + a.digest());
             assertThatThrownBy(() -> client.fetchManifest(ImageReference.parse(front.hostPort() + "/plain/verify:a")))
-                    .isInstanceOf(VerificationException.class).hasMessageContaining(a.digest());
+                    .isInstanceOf(VerificationException.class)
+                    .hasMessageContaining(a.digest());
         }
     }
 
@@ -174,10 +184,14 @@ class RegistryClientPlainTest {
                 front.replaceResponseBody("/manifests/", huge, chunked);
                 RegistryClient client = client(front.hostPort());
                 assertThatThrownBy(() -> client.fetchManifest(ImageReference.parse(front.hostPort() + "/plain/big:v1")))
-                        .isInstanceOf(RegistryException.class).hasMessageContaining("limit of 4194304 bytes");
+                        .isInstanceOf(RegistryException.class)
+                        .hasMessageContaining("limit of 4194304 bytes");
             }
         }
-        assertThat(client(registry.hostPort()).fetchManifest(ref("plain/big:v1")).size()).isEqualTo(small.size());
+        assertThat(client(registry.hostPort())
+                        .fetchManifest(ref("plain/big:v1"))
+                        .size())
+                .isEqualTo(small.size());
     }
 
     @Test
@@ -192,7 +206,8 @@ class RegistryClientPlainTest {
         assertThat(client.fetchBlob(repo, digest, 100_000)).isEqualTo(data);
         assertThat(images.getBlob("plain/blobs", digest.toString())).isEqualTo(data);
         assertThatThrownBy(() -> client.fetchBlob(repo, digest, 1000))
-                .isInstanceOf(RegistryException.class).hasMessageContaining("limit of 1000 bytes");
+                .isInstanceOf(RegistryException.class)
+                .hasMessageContaining("limit of 1000 bytes");
         assertThatThrownBy(() -> client.pushBlob(repo, Digest.sha256(new byte[] {9}), data))
                 .isInstanceOf(InvalidInputException.class);
         Digest absent = Digest.sha256(new byte[] {1, 2, 3});
@@ -211,11 +226,15 @@ class RegistryClientPlainTest {
         Descriptor blob = new Descriptor(MediaType.OCI_LAYER_GZIP, Digest.parse(digest), data.length);
         int before = client.requestCount();
         int mark = registry.mark();
-        assertThat(client.mountBlob(ref("plain/mount-dst"), ref("plain/mount-src"), blob)).isTrue();
+        assertThat(client.mountBlob(ref("plain/mount-dst"), ref("plain/mount-src"), blob))
+                .isTrue();
         assertThat(client.requestCount() - before).isEqualTo(1);
-        assertThat(registry.requestsSince(mark)).singleElement()
+        assertThat(registry.requestsSince(mark))
+                .singleElement()
                 .satisfies(r -> assertThat(r.status()).isEqualTo(201))
-                .satisfies(r -> assertThat(r.path()).contains("mount=" + digest.replace(":", "%3A")).contains("from=plain%2Fmount-src"));
+                .satisfies(r -> assertThat(r.path())
+                        .contains("mount=" + digest.replace(":", "%3A"))
+                        .contains("from=plain%2Fmount-src"));
         assertThat(client.blobExists(ref("plain/mount-dst"), blob.digest())).isTrue();
     }
 
@@ -226,8 +245,14 @@ class RegistryClientPlainTest {
         try (BlobOrigin foreign = new BlobOrigin().serve(digest, data);
                 FrontProxy front = new FrontProxy(registry, false)) {
             // A descriptor with foreign-layer urls: they are never fetched, the copy reads the source repository.
-            Descriptor blob = new Descriptor(MediaType.OCI_LAYER_GZIP, Digest.parse(digest), data.length, null,
-                    java.util.Map.of(), List.of(foreign.baseUri() + "/foreign/" + digest), null);
+            Descriptor blob = new Descriptor(
+                    MediaType.OCI_LAYER_GZIP,
+                    Digest.parse(digest),
+                    data.length,
+                    null,
+                    java.util.Map.of(),
+                    List.of(foreign.baseUri() + "/foreign/" + digest),
+                    null);
             front.stripMount();
             RegistryClient client = client(front.hostPort());
             ImageReference target = ImageReference.parse(front.hostPort() + "/plain/copy-dst");
@@ -249,24 +274,32 @@ class RegistryClientPlainTest {
         RegistryClient client = client(registry.hostPort());
         int mark = registry.mark();
         // The source lacks the blob, so the registry declines the mount (202); the target has it already.
-        assertThat(client.mountBlob(ref("plain/has-dst"), ref("plain/has-src-empty"), blob)).isTrue();
-        assertThat(registry.requestsSince(mark)).extracting(RegistryServer.Request::method, RegistryServer.Request::status)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("POST", 202), org.assertj.core.groups.Tuple.tuple("HEAD", 200),
+        assertThat(client.mountBlob(ref("plain/has-dst"), ref("plain/has-src-empty"), blob))
+                .isTrue();
+        assertThat(registry.requestsSince(mark))
+                .extracting(RegistryServer.Request::method, RegistryServer.Request::status)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("POST", 202),
+                        org.assertj.core.groups.Tuple.tuple("HEAD", 200),
                         org.assertj.core.groups.Tuple.tuple("DELETE", 204));
         assertThat(images.getBlob("plain/has-dst", digest)).isEqualTo(data);
     }
 
     @Test
     void deleteTagNeverDeletesTheImageAndSaysWhenTheRegistryCannotDeleteATag() {
-        TestImages.Pushed img = images.pushImage("plain/tmp", "build-amd64-0123456789ab", "linux/amd64", TestImages.Format.OCI);
+        TestImages.Pushed img =
+                images.pushImage("plain/tmp", "build-amd64-0123456789ab", "linux/amd64", TestImages.Format.OCI);
         TestImages.Pushed keep = images.pushManifest("plain/tmp", "1.0", img.mediaType(), img.manifest());
         RegistryClient client = client(registry.hostPort());
 
         // distribution 2.8 has no tag-only delete (it answers 400): the tag stays, and so does the image
-        assertThat(client.deleteTag(ref("plain/tmp:build-amd64-0123456789ab"))).isEqualTo(RegistryClient.TagDeletion.UNSUPPORTED);
-        assertThat(images.getManifest("plain/tmp", "build-amd64-0123456789ab").status()).isEqualTo(200);
+        assertThat(client.deleteTag(ref("plain/tmp:build-amd64-0123456789ab")))
+                .isEqualTo(RegistryClient.TagDeletion.UNSUPPORTED);
+        assertThat(images.getManifest("plain/tmp", "build-amd64-0123456789ab").status())
+                .isEqualTo(200);
         assertThat(images.getManifest("plain/tmp", keep.digest()).status()).isEqualTo(200);
-        assertThat(registry.accessLog()).noneMatch(r -> r.method().equals("DELETE") && r.path().contains("sha256:"));
+        assertThat(registry.accessLog())
+                .noneMatch(r -> r.method().equals("DELETE") && r.path().contains("sha256:"));
 
         // a digest is refused before any request: it would delete the image under every tag
         assertThatThrownBy(() -> client.deleteTag(ref("plain/tmp@" + img.digest())))
@@ -280,8 +313,9 @@ class RegistryClientPlainTest {
         // An artifact manifest whose config is not an image config: checked, never parsed.
         String config = images.pushBlob("plain/hd", "{\"whatever\":true}".getBytes(StandardCharsets.UTF_8));
         byte[] artifact = ("{\"schemaVersion\":2,\"mediaType\":\"" + TestImages.OCI_MANIFEST + "\",\"artifactType\":"
-                + "\"application/vnd.example.sbom\",\"config\":{\"mediaType\":\"application/vnd.example.sbom.config\","
-                + "\"digest\":\"" + config + "\",\"size\":17},\"layers\":[]}").getBytes(StandardCharsets.UTF_8);
+                        + "\"application/vnd.example.sbom\",\"config\":{\"mediaType\":\"application/vnd.example.sbom.config\","
+                        + "\"digest\":\"" + config + "\",\"size\":17},\"layers\":[]}")
+                .getBytes(StandardCharsets.UTF_8);
         TestImages.Pushed art = images.pushManifest("plain/hd", "sbom", TestImages.OCI_MANIFEST, artifact);
         RegistryClient client = client(registry.hostPort());
         int before = client.requestCount();
@@ -295,14 +329,21 @@ class RegistryClientPlainTest {
         try (FaultProxy proxy = FaultProxy.inFrontOf(registry)) {
             proxy.on("HEAD", "/manifests/").always().status(405);
             RegistryClient viaProxy = client(proxy.hostPort());
-            assertThat(viaProxy.headDigest(ImageReference.parse(proxy.hostPort() + "/plain/hd:sbom"))).get().hasToString(art.digest());
-            assertThat(viaProxy.headDigest(ImageReference.parse(proxy.hostPort() + "/plain/hd:absent"))).isEmpty();
-            assertThat(proxy.requests()).extracting(FaultProxy.Recorded::method).containsExactly("HEAD", "GET", "HEAD", "GET");
+            assertThat(viaProxy.headDigest(ImageReference.parse(proxy.hostPort() + "/plain/hd:sbom")))
+                    .get()
+                    .hasToString(art.digest());
+            assertThat(viaProxy.headDigest(ImageReference.parse(proxy.hostPort() + "/plain/hd:absent")))
+                    .isEmpty();
+            assertThat(proxy.requests())
+                    .extracting(FaultProxy.Recorded::method)
+                    .containsExactly("HEAD", "GET", "HEAD", "GET");
         }
         try (FrontProxy front = new FrontProxy(registry, false)) {
             front.rewriteResponseHeader("/manifests/", "Docker-Content-Digest", null);
             RegistryClient viaFront = client(front.hostPort());
-            assertThat(viaFront.headDigest(ImageReference.parse(front.hostPort() + "/plain/hd:img"))).get().hasToString(img.digest());
+            assertThat(viaFront.headDigest(ImageReference.parse(front.hostPort() + "/plain/hd:img")))
+                    .get()
+                    .hasToString(img.digest());
             assertThat(front.seen()).extracting(FrontProxy.Seen::method).containsExactly("HEAD", "GET");
         }
     }
@@ -312,13 +353,18 @@ class RegistryClientPlainTest {
         TestImages.Pushed img = images.pushImage("plain/cfg", "1", "linux/arm64/v8", TestImages.Format.OCI);
         RegistryClient client = client(registry.hostPort());
         RawManifest raw = client.fetchManifest(ref("plain/cfg:1"));
-        io.jenkins.plugins.multiarch.manifest.ImageManifest manifest = (io.jenkins.plugins.multiarch.manifest.ImageManifest) raw.parsed();
-        assertThat(client.fetchConfig(ref("plain/cfg"), manifest).platform().toString()).isEqualTo("linux/arm64/v8");
+        io.jenkins.plugins.multiarch.manifest.ImageManifest manifest =
+                (io.jenkins.plugins.multiarch.manifest.ImageManifest) raw.parsed();
+        assertThat(client.fetchConfig(ref("plain/cfg"), manifest).platform().toString())
+                .isEqualTo("linux/arm64/v8");
 
         byte[] broken = "{\"architecture\": amd64".getBytes(StandardCharsets.UTF_8);
         String brokenDigest = images.pushBlob("plain/cfg", broken);
-        io.jenkins.plugins.multiarch.manifest.ImageManifest bad = new io.jenkins.plugins.multiarch.manifest.ImageManifest(
-                MediaType.OCI_MANIFEST, new Descriptor(MediaType.OCI_CONFIG, Digest.parse(brokenDigest), broken.length), List.of());
+        io.jenkins.plugins.multiarch.manifest.ImageManifest bad =
+                new io.jenkins.plugins.multiarch.manifest.ImageManifest(
+                        MediaType.OCI_MANIFEST,
+                        new Descriptor(MediaType.OCI_CONFIG, Digest.parse(brokenDigest), broken.length),
+                        List.of());
         assertThatThrownBy(() -> client.fetchConfig(ref("plain/cfg"), bad))
                 .isInstanceOf(VerificationException.class)
                 .hasMessageContaining(registry.hostPort() + "/plain/cfg")
@@ -346,10 +392,14 @@ class RegistryClientPlainTest {
         try (FrontProxy front = new FrontProxy(registry, false)) {
             front.stripMount().redirectUploadPuts(1);
             RegistryClient client = client(front.hostPort());
-            assertThat(client.mountBlob(ImageReference.parse(front.hostPort() + "/plain/redir-dst"),
-                    ImageReference.parse(front.hostPort() + "/plain/redir-src"), blob)).isFalse();
+            assertThat(client.mountBlob(
+                            ImageReference.parse(front.hostPort() + "/plain/redir-dst"),
+                            ImageReference.parse(front.hostPort() + "/plain/redir-src"),
+                            blob))
+                    .isFalse();
             // The 307 consumed the stream: a new session reads the source again instead of re-sending nothing.
-            assertThat(front.seen()).extracting(FrontProxy.Seen::method)
+            assertThat(front.seen())
+                    .extracting(FrontProxy.Seen::method)
                     .containsExactly("POST", "HEAD", "GET", "PUT", "POST", "HEAD", "GET", "PUT");
         }
         assertThat(images.getBlob("plain/redir-dst", digest)).isEqualTo(data);
@@ -384,7 +434,8 @@ class RegistryClientPlainTest {
             port = s.getLocalPort();
         }
         String host = "127.0.0.1:" + port;
-        RegistryClient client = new RegistryClient(RegistrySettings.builder().insecureRegistry(host).build());
+        RegistryClient client = new RegistryClient(
+                RegistrySettings.builder().insecureRegistry(host).build());
         long start = System.nanoTime();
         assertThatThrownBy(() -> client.fetchManifest(ImageReference.parse(host + "/app:1")))
                 .isInstanceOf(RegistryException.class)
@@ -399,7 +450,8 @@ class RegistryClientPlainTest {
         // Not named insecure: the client speaks TLS to a plain-HTTP port and fails without retrying.
         RegistryClient client = new RegistryClient(RegistrySettings.builder().build());
         assertThatThrownBy(() -> client.fetchManifest(ref("plain/app:amd")))
-                .isInstanceOf(RegistryException.class).hasMessageContaining("TLS");
+                .isInstanceOf(RegistryException.class)
+                .hasMessageContaining("TLS");
         assertThat(client.requestCount()).isEqualTo(1);
     }
 
@@ -433,6 +485,8 @@ class RegistryClientPlainTest {
         } finally {
             pool.shutdownNow();
         }
-        assertThat(client.requestCount()).isEqualTo(20).isEqualTo(registry.requestsSince(mark).size());
+        assertThat(client.requestCount())
+                .isEqualTo(20)
+                .isEqualTo(registry.requestsSince(mark).size());
     }
 }

@@ -45,7 +45,9 @@ class RegistryClientRedirectTest {
     }
 
     private RegistrySettings.Builder settings(String host) {
-        return RegistrySettings.builder().listener(listener).retries(3, Duration.ofSeconds(20))
+        return RegistrySettings.builder()
+                .listener(listener)
+                .retries(3, Duration.ofSeconds(20))
                 .retryBackoff(Duration.ofMillis(20))
                 .credentials(CredentialsSource.of(host, RegistryCredentials.of(USER, PASSWORD)));
     }
@@ -56,13 +58,18 @@ class RegistryClientRedirectTest {
         String digest = images.pushBlob("redir/app", data);
         try (BlobOrigin storage = new BlobOrigin().serve(digest, data);
                 FrontProxy front = new FrontProxy(registry, false).redirectBlobGetsTo(storage.baseUri())) {
-            RegistryClient client = new RegistryClient(settings(front.hostPort()).insecureRegistry(front.hostPort()).build());
-            byte[] fetched = client.fetchBlob(ImageReference.parse(front.hostPort() + "/redir/app"), Digest.parse(digest), 100_000);
+            RegistryClient client = new RegistryClient(settings(front.hostPort())
+                    .insecureRegistry(front.hostPort())
+                    .build());
+            byte[] fetched = client.fetchBlob(
+                    ImageReference.parse(front.hostPort() + "/redir/app"), Digest.parse(digest), 100_000);
 
             assertThat(fetched).isEqualTo(data);
             // The registry got our credentials on its own origin...
-            assertThat(front.seen()).filteredOn(s -> s.path().contains("/blobs/"))
-                    .extracting(FrontProxy.Seen::authorization).containsExactly(false, true);
+            assertThat(front.seen())
+                    .filteredOn(s -> s.path().contains("/blobs/"))
+                    .extracting(FrontProxy.Seen::authorization)
+                    .containsExactly(false, true);
             // ...the storage origin (another port) got none.
             assertThat(storage.received()).singleElement().satisfies(r -> {
                 assertThat(r.hasAuthorization()).isFalse();
@@ -79,13 +86,19 @@ class RegistryClientRedirectTest {
         byte[] data = TestImages.randomBytes(1000);
         try (BlobOrigin elsewhere = new BlobOrigin();
                 FrontProxy front = new FrontProxy(registry, false)) {
-            front.rewriteResponseHeader("/blobs/uploads/", "Location", elsewhere.baseUri() + "/upload/abc?_state=opaque");
-            RegistryClient client = new RegistryClient(settings(front.hostPort()).insecureRegistry(front.hostPort()).build());
-            assertThatThrownBy(() -> client.pushBlob(ImageReference.parse(front.hostPort() + "/redir/up"), Digest.sha256(data), data))
+            front.rewriteResponseHeader(
+                    "/blobs/uploads/", "Location", elsewhere.baseUri() + "/upload/abc?_state=opaque");
+            RegistryClient client = new RegistryClient(settings(front.hostPort())
+                    .insecureRegistry(front.hostPort())
+                    .build());
+            assertThatThrownBy(() -> client.pushBlob(
+                            ImageReference.parse(front.hostPort() + "/redir/up"), Digest.sha256(data), data))
                     .isInstanceOf(RegistryException.class)
                     .hasMessageContaining("push blob");
             assertThat(elsewhere.received()).isNotEmpty().noneMatch(BlobOrigin.Received::hasAuthorization);
-            assertThat(front.seen()).filteredOn(s -> s.method().equals("POST")).anyMatch(FrontProxy.Seen::authorization);
+            assertThat(front.seen())
+                    .filteredOn(s -> s.method().equals("POST"))
+                    .anyMatch(FrontProxy.Seen::authorization);
         }
     }
 
@@ -95,8 +108,10 @@ class RegistryClientRedirectTest {
         String digest = images.pushBlob("redir/tls", data);
         try (BlobOrigin plain = new BlobOrigin().serve(digest, data);
                 FrontProxy front = new FrontProxy(registry, true).redirectBlobGetsTo(plain.baseUri())) {
-            RegistryClient client = new RegistryClient(settings(front.hostPort()).caFile(front.caFile()).build());
-            assertThatThrownBy(() -> client.fetchBlob(ImageReference.parse(front.hostPort() + "/redir/tls"), Digest.parse(digest), 1000))
+            RegistryClient client = new RegistryClient(
+                    settings(front.hostPort()).caFile(front.caFile()).build());
+            assertThatThrownBy(() -> client.fetchBlob(
+                            ImageReference.parse(front.hostPort() + "/redir/tls"), Digest.parse(digest), 1000))
                     .isInstanceOf(RegistryException.class)
                     .hasMessageContaining("refusing a redirect from https to plain http")
                     .satisfies(e -> assertThat(e.getMessage()).doesNotContain("presignedsecret123"));

@@ -27,18 +27,45 @@ class ReportsTest {
 
     private static PublishResult result(boolean dryRun) {
         List<Child> children = List.of(
-                new Child(Platform.parse("linux/amd64"), AMD, MediaType.DOCKER_MANIFEST, 528,
-                        ImageReference.parse("registry.example:5000/onap/py-app-amd64"), "--source a", Transfer.MOUNTED,
-                        Map.of(), false, null),
-                new Child(Platform.parse("linux/arm64/v8"), ARM, MediaType.DOCKER_MANIFEST, 529,
-                        ImageReference.parse("registry.example:5000/onap/py-app-arm64v8"), "--source b", Transfer.COPIED,
-                        Map.of(), false, null));
+                new Child(
+                        Platform.parse("linux/amd64"),
+                        AMD,
+                        MediaType.DOCKER_MANIFEST,
+                        528,
+                        ImageReference.parse("registry.example:5000/onap/py-app-amd64"),
+                        "--source a",
+                        Transfer.MOUNTED,
+                        Map.of(),
+                        false,
+                        null),
+                new Child(
+                        Platform.parse("linux/arm64/v8"),
+                        ARM,
+                        MediaType.DOCKER_MANIFEST,
+                        529,
+                        ImageReference.parse("registry.example:5000/onap/py-app-arm64v8"),
+                        "--source b",
+                        Transfer.COPIED,
+                        Map.of(),
+                        false,
+                        null));
         List<TagOutcome> tags = dryRun
                 ? List.of(new TagOutcome("1.0", TagOutcome.Status.PLANNED, null))
-                : List.of(new TagOutcome("1.0", TagOutcome.Status.CREATED, null),
+                : List.of(
+                        new TagOutcome("1.0", TagOutcome.Status.CREATED, null),
                         new TagOutcome("latest", TagOutcome.Status.UPDATED, PREVIOUS));
-        return new PublishResult(TARGET, LIST, MediaType.DOCKER_MANIFEST_LIST, 700, new byte[] {1, 2}, children, tags,
-                List.of(Platform.parse("linux/s390x")), List.of("a note"), 14, dryRun);
+        return new PublishResult(
+                TARGET,
+                LIST,
+                MediaType.DOCKER_MANIFEST_LIST,
+                700,
+                new byte[] {1, 2},
+                children,
+                tags,
+                List.of(Platform.parse("linux/s390x")),
+                List.of("a note"),
+                14,
+                dryRun);
     }
 
     @Test
@@ -47,7 +74,10 @@ class ReportsTest {
         assertThat(table)
                 .startsWith("Published registry.example:5000/onap/py-app@" + LIST)
                 .contains("Docker manifest list, 2 platforms, 700 bytes, 14 HTTP requests")
-                .contains("linux/arm64/v8").contains(ARM.toString()).contains("copied").contains("mounted")
+                .contains("linux/arm64/v8")
+                .contains(ARM.toString())
+                .contains("copied")
+                .contains("mounted")
                 .contains("tag registry.example:5000/onap/py-app:latest: updated (was " + PREVIOUS + ")")
                 .contains("tag registry.example:5000/onap/py-app:1.0: created")
                 .contains("missing optional platform, left out: linux/s390x")

@@ -21,7 +21,8 @@ public final class BaseImages {
 
     public static final String REPOSITORY = "base/busybox";
     public static final String TAG = "1";
-    public static final List<String> LINKS = List.of("sh", "uname", "cat", "echo", "ls", "mkdir", "true", "env", "rm", "test");
+    public static final List<String> LINKS =
+            List.of("sh", "uname", "cat", "echo", "ls", "mkdir", "true", "env", "rm", "test");
     public static final Map<String, Object> CONTAINER_CONFIG = Map.of(
             "Cmd", List.of("sh"),
             "Env", List.of("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
@@ -39,14 +40,32 @@ public final class BaseImages {
     }
 
     /** Pushes the base into the registry {@code images} writes to ({@code hostPort} only names it in the result). */
-    public static Base push(TestImages images, String hostPort, String repository, String tag, TestImages.Format format) {
+    public static Base push(
+            TestImages images, String hostPort, String repository, String tag, TestImages.Format format) {
         Components.require(Components.Component.BUSYBOX);
         Map<String, TestImages.Pushed> children = new LinkedHashMap<>();
-        children.put("linux/amd64", images.pushImage(repository, null, "linux/amd64", format,
-                List.of(rootfsTar(Components.busyboxAmd64())), CONTAINER_CONFIG));
-        children.put("linux/arm64/v8", images.pushImage(repository, null, "linux/arm64/v8", format,
-                List.of(rootfsTar(Components.busyboxArm64())), CONTAINER_CONFIG));
-        TestImages.Pushed index = images.pushIndex(repository, tag, format,
+        children.put(
+                "linux/amd64",
+                images.pushImage(
+                        repository,
+                        null,
+                        "linux/amd64",
+                        format,
+                        List.of(rootfsTar(Components.busyboxAmd64())),
+                        CONTAINER_CONFIG));
+        children.put(
+                "linux/arm64/v8",
+                images.pushImage(
+                        repository,
+                        null,
+                        "linux/arm64/v8",
+                        format,
+                        List.of(rootfsTar(Components.busyboxArm64())),
+                        CONTAINER_CONFIG));
+        TestImages.Pushed index = images.pushIndex(
+                repository,
+                tag,
+                format,
                 children.values().stream().map(TestImages::entry).toList());
         return new Base(hostPort + "/" + repository + ":" + tag, index, Map.copyOf(children));
     }

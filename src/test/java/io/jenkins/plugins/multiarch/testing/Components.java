@@ -47,8 +47,6 @@ public final class Components {
         /** The docker-registry binary (distribution 2.8). */
         REGISTRY,
         OPENSSL,
-        /** htpasswd from apache2-utils. */
-        HTPASSWD,
         CURL,
         /** Both busybox binaries for the offline base image (amd64 and arm64 ELF files). */
         BUSYBOX
@@ -72,12 +70,17 @@ public final class Components {
         if (problems.isEmpty()) {
             return;
         }
-        String reason = "missing test component(s): " + String.join("; ", problems)
+        unavailable("missing test component(s): " + String.join("; ", problems));
+    }
+
+    /** Fails (CI) or skips (elsewhere) the calling test because what it needs is not there. */
+    public static void unavailable(String reason) {
+        String full = reason
                 + " (run 'bash .ci/run', or 'scripts/test-services.sh start' then eval \"$(scripts/test-services.sh env)\")";
         if (underCi()) {
-            Assertions.fail("CI=true and " + reason);
+            Assertions.fail("CI=true and " + full);
         }
-        Assumptions.abort(reason);
+        Assumptions.abort(full);
     }
 
     public static boolean isAvailable(Component c) {
@@ -142,8 +145,6 @@ public final class Components {
                 case SKOPEO -> tool("skopeo", "--version");
                 case REGISTRY -> tool("docker-registry", "--version");
                 case OPENSSL -> tool("openssl", "version");
-                case HTPASSWD -> onPath("htpasswd").isPresent() ? Optional.empty()
-                        : Optional.of("htpasswd not on PATH (apt-get install apache2-utils)");
                 case CURL -> tool("curl", "--version");
                 case QEMU_AARCH64 -> checkQemu();
                 case BUSYBOX -> checkBusybox();
@@ -162,8 +163,10 @@ public final class Components {
         cmd.add(exe.get().toString());
         cmd.addAll(List.of(args));
         Exec.Result r = Exec.run(cmd, Duration.ofSeconds(30), dockerEnv(), null, null);
-        return r.ok() ? Optional.empty()
-                : Optional.of(String.join(" ", cmd) + " exited " + r.exitCode() + ": " + r.stderr().strip());
+        return r.ok()
+                ? Optional.empty()
+                : Optional.of(String.join(" ", cmd) + " exited " + r.exitCode() + ": "
+                        + r.stderr().strip());
     }
 
     private static Optional<String> checkDockerd() {
@@ -194,7 +197,8 @@ public final class Components {
                 String answer = new String(buf.array(), 0, buf.position(), StandardCharsets.US_ASCII);
                 return answer.startsWith("HTTP/1.") && answer.contains(" 200 ") && answer.endsWith("OK")
                         ? Optional.empty()
-                        : Optional.of("Docker engine at " + host + " answered /_ping with: " + answer.lines().findFirst().orElse("nothing"));
+                        : Optional.of("Docker engine at " + host + " answered /_ping with: "
+                                + answer.lines().findFirst().orElse("nothing"));
             }
         } catch (IOException e) {
             return Optional.of("Docker engine at " + host + " unreachable: " + e);
@@ -219,7 +223,8 @@ public final class Components {
     private static Optional<String> checkQemu() {
         Path entry = Path.of("/proc/sys/fs/binfmt_misc/qemu-aarch64");
         try {
-            if (!Files.exists(entry) || !Files.readString(entry).lines().findFirst().orElse("").equals("enabled")) {
+            if (!Files.exists(entry)
+                    || !Files.readString(entry).lines().findFirst().orElse("").equals("enabled")) {
                 return Optional.of("binfmt_misc entry qemu-aarch64 not enabled (update-binfmts --enable qemu-aarch64)");
             }
         } catch (IOException e) {
@@ -230,8 +235,10 @@ public final class Components {
             return bb;
         }
         Exec.Result r = Exec.run(List.of(busyboxArm64().toString(), "uname", "-m"), Duration.ofSeconds(20));
-        return r.ok() && r.stdout().strip().equals("aarch64") ? Optional.empty()
-                : Optional.of("the arm64 busybox does not run under emulation: exit " + r.exitCode() + " " + r.stdout() + r.stderr());
+        return r.ok() && r.stdout().strip().equals("aarch64")
+                ? Optional.empty()
+                : Optional.of("the arm64 busybox does not run under emulation: exit " + r.exitCode() + " " + r.stdout()
+                        + r.stderr());
     }
 
     /** ELF e_machine of a file (0x3E x86-64, 0xB7 aarch64), or -1. */

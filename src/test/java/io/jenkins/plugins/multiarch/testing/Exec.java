@@ -22,8 +22,8 @@ public final class Exec {
         /** Fails with the command's output when it did not exit 0. */
         public Result orThrow() {
             if (exitCode != 0) {
-                throw new IllegalStateException("command " + command + " exited " + exitCode
-                        + "\nstdout: " + stdout + "\nstderr: " + stderr);
+                throw new IllegalStateException(
+                        "command " + command + " exited " + exitCode + "\nstdout: " + stdout + "\nstderr: " + stderr);
             }
             return this;
         }
@@ -46,7 +46,8 @@ public final class Exec {
         try {
             out = Files.createTempFile("exec-out", ".txt");
             err = Files.createTempFile("exec-err", ".txt");
-            ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+            ProcessBuilder pb =
+                    new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
             pb.environment().putAll(env);
             if (dir != null) {
                 pb.directory(dir.toFile());
@@ -65,8 +66,11 @@ public final class Exec {
                 throw new IllegalStateException("command " + command + " did not finish within " + timeout
                         + "\nstdout: " + Files.readString(out) + "\nstderr: " + Files.readString(err));
             }
-            return new Result(List.copyOf(command), p.exitValue(),
-                    Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+            return new Result(
+                    List.copyOf(command),
+                    p.exitValue(),
+                    Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run " + command, e);
         } catch (InterruptedException e) {

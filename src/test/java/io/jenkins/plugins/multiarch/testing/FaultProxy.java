@@ -41,15 +41,26 @@ import javax.net.ssl.SSLContext;
 public final class FaultProxy implements AutoCloseable {
 
     /** A request the proxy received, with the status it answered (-1: connection dropped) and the fault, if any. */
-    public record Recorded(String method, String path, String query, Set<String> headerNames, boolean authorization,
-                           int status, String fault) {
+    public record Recorded(
+            String method,
+            String path,
+            String query,
+            Set<String> headerNames,
+            boolean authorization,
+            int status,
+            String fault) {
         @Override
         public String toString() {
             return method + " " + path + " -> " + status + (fault != null ? " [" + fault + "]" : "");
         }
     }
 
-    private enum Kind { STATUS, RESET, RESET_AFTER_FORWARD, DELAY }
+    private enum Kind {
+        STATUS,
+        RESET,
+        RESET_AFTER_FORWARD,
+        DELAY
+    }
 
     /** One registered fault; counters tell the test how often it matched and fired. */
     public static final class Rule {
@@ -78,7 +89,8 @@ public final class FaultProxy implements AutoCloseable {
 
         /** Whether this request triggers the fault (counts matches; thread-safe). */
         private boolean take(String m, String p) {
-            if ((method != null && !method.equalsIgnoreCase(m)) || !path.matcher(p).find()) {
+            if ((method != null && !method.equalsIgnoreCase(m))
+                    || !path.matcher(p).find()) {
                 return false;
             }
             int n = matched.incrementAndGet();
@@ -191,10 +203,20 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
-    private static final Set<String> SKIP_REQUEST_HEADERS = Set.of("host", "connection", "content-length", "expect",
-            "upgrade", "transfer-encoding", "keep-alive", "te", "trailer", "proxy-connection", "http2-settings");
-    private static final Set<String> SKIP_RESPONSE_HEADERS = Set.of("content-length", "transfer-encoding", "connection",
-            "keep-alive", "date");
+    private static final Set<String> SKIP_REQUEST_HEADERS = Set.of(
+            "host",
+            "connection",
+            "content-length",
+            "expect",
+            "upgrade",
+            "transfer-encoding",
+            "keep-alive",
+            "te",
+            "trailer",
+            "proxy-connection",
+            "http2-settings");
+    private static final Set<String> SKIP_RESPONSE_HEADERS =
+            Set.of("content-length", "transfer-encoding", "connection", "keep-alive", "date");
 
     private final URI upstream;
     private final String upstreamOrigin;
@@ -217,8 +239,11 @@ public final class FaultProxy implements AutoCloseable {
     public FaultProxy(URI upstream, SSLContext ssl) {
         this.upstream = upstream;
         this.upstreamOrigin = upstream.getScheme() + "://" + upstream.getRawAuthority();
-        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).executor(executor);
+        HttpClient.Builder b = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(Duration.ofSeconds(5))
+                .executor(executor);
         if (ssl != null) {
             b.sslContext(ssl);
         }
@@ -294,7 +319,8 @@ public final class FaultProxy implements AutoCloseable {
                 if (fault.retryAfter != null) {
                     ex.getResponseHeaders().set("Retry-After", fault.retryAfter);
                 }
-                String code = fault.errorCode != null ? fault.errorCode
+                String code = fault.errorCode != null
+                        ? fault.errorCode
                         : fault.status == 429 ? "TOOMANYREQUESTS" : fault.status >= 500 ? "UNAVAILABLE" : "DENIED";
                 byte[] err = ("{\"errors\":[{\"code\":\"" + code + "\",\"message\":\"injected by FaultProxy\"}]}")
                         .getBytes(StandardCharsets.UTF_8);
@@ -323,7 +349,9 @@ public final class FaultProxy implements AutoCloseable {
             }
             for (Map.Entry<String, List<String>> h : up.headers().map().entrySet()) {
                 String name = h.getKey().toLowerCase(Locale.ROOT);
-                if (name.startsWith(":") || (SKIP_RESPONSE_HEADERS.contains(name) && !(name.equals("content-length") && "HEAD".equals(method)))) {
+                if (name.startsWith(":")
+                        || (SKIP_RESPONSE_HEADERS.contains(name)
+                                && !(name.equals("content-length") && "HEAD".equals(method)))) {
                     continue;
                 }
                 for (String v : h.getValue()) {
@@ -345,7 +373,8 @@ public final class FaultProxy implements AutoCloseable {
         } catch (IOException e) {
             // upstream down or broken: tell the client like a gateway would
             recorded.add(new Recorded(method, path, uri.getRawQuery(), names, auth, 502, "upstream failed: " + e));
-            byte[] err = "{\"errors\":[{\"code\":\"UNAVAILABLE\",\"message\":\"upstream unreachable\"}]}".getBytes(StandardCharsets.UTF_8);
+            byte[] err = "{\"errors\":[{\"code\":\"UNAVAILABLE\",\"message\":\"upstream unreachable\"}]}"
+                    .getBytes(StandardCharsets.UTF_8);
             ex.sendResponseHeaders(502, err.length);
             ex.getResponseBody().write(err);
         } finally {
@@ -355,7 +384,8 @@ public final class FaultProxy implements AutoCloseable {
 
     private HttpResponse<byte[]> forward(HttpExchange ex, String method, URI uri, byte[] body)
             throws IOException, InterruptedException {
-        URI target = URI.create(upstreamOrigin + uri.getRawPath() + (uri.getRawQuery() != null ? "?" + uri.getRawQuery() : ""));
+        URI target = URI.create(
+                upstreamOrigin + uri.getRawPath() + (uri.getRawQuery() != null ? "?" + uri.getRawQuery() : ""));
         HttpRequest.Builder rb = HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(60));
         for (Map.Entry<String, List<String>> h : ex.getRequestHeaders().entrySet()) {
             if (SKIP_REQUEST_HEADERS.contains(h.getKey().toLowerCase(Locale.ROOT))) {
@@ -365,9 +395,10 @@ public final class FaultProxy implements AutoCloseable {
                 rb.header(h.getKey(), v);
             }
         }
-        HttpRequest.BodyPublisher pub = body.length == 0 && !"PUT".equals(method) && !"POST".equals(method) && !"PATCH".equals(method)
-                ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofByteArray(body);
+        HttpRequest.BodyPublisher pub =
+                body.length == 0 && !"PUT".equals(method) && !"POST".equals(method) && !"PATCH".equals(method)
+                        ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofByteArray(body);
         rb.method(method, pub);
         return client.send(rb.build(), HttpResponse.BodyHandlers.ofByteArray());
     }

@@ -21,8 +21,10 @@ class FaultProxyFixtureTest {
 
     private static RegistryServer registry;
     private FaultProxy proxy;
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .followRedirects(HttpClient.Redirect.NEVER).build();
+    private final HttpClient client = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
 
     @BeforeAll
     static void startRegistry() {
@@ -44,9 +46,15 @@ class FaultProxyFixtureTest {
         proxy.close();
     }
 
-    private HttpResponse<String> send(String method, String path, byte[] body, String contentType, Duration timeout) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(proxy.baseUri() + path)).timeout(timeout)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+    private HttpResponse<String> send(String method, String path, byte[] body, String contentType, Duration timeout)
+            throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(proxy.baseUri() + path))
+                .timeout(timeout)
+                .method(
+                        method,
+                        body == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofByteArray(body));
         if (contentType != null) {
             b.header("Content-Type", contentType);
         }
@@ -59,16 +67,24 @@ class FaultProxyFixtureTest {
 
     @Test
     void forwardsEverythingAndRewritesLocationToItself() throws Exception {
-        HttpResponse<String> start = send("POST", "/v2/via/proxy/blobs/uploads/", new byte[0], null, Duration.ofSeconds(10));
+        HttpResponse<String> start =
+                send("POST", "/v2/via/proxy/blobs/uploads/", new byte[0], null, Duration.ofSeconds(10));
         assertThat(start.statusCode()).isEqualTo(202);
-        assertThat(start.headers().firstValue("Location").orElseThrow()).startsWith(proxy.baseUri() + "/v2/via/proxy/blobs/uploads/");
+        assertThat(start.headers().firstValue("Location").orElseThrow())
+                .startsWith(proxy.baseUri() + "/v2/via/proxy/blobs/uploads/");
 
         TestImages viaProxy = TestImages.at(proxy.baseUri(), null, null, null);
         TestImages.Pushed p = viaProxy.pushImage("via/proxy", "1", "linux/amd64", TestImages.Format.DOCKER);
-        assertThat(TestImages.forRegistry(registry).getManifest("via/proxy", "1").digestHeader()).isEqualTo(p.digest());
+        assertThat(TestImages.forRegistry(registry)
+                        .getManifest("via/proxy", "1")
+                        .digestHeader())
+                .isEqualTo(p.digest());
         // (without an Accept for Docker v2, distribution 2.8 answers 400: it would have to convert to schema 1)
-        HttpResponse<String> head = client.send(HttpRequest.newBuilder(URI.create(proxy.baseUri() + "/v2/via/proxy/manifests/1"))
-                .method("HEAD", HttpRequest.BodyPublishers.noBody()).header("Accept", TestImages.DOCKER_MANIFEST).build(),
+        HttpResponse<String> head = client.send(
+                HttpRequest.newBuilder(URI.create(proxy.baseUri() + "/v2/via/proxy/manifests/1"))
+                        .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                        .header("Accept", TestImages.DOCKER_MANIFEST)
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(head.statusCode()).isEqualTo(200);
         assertThat(head.headers().firstValue("Docker-Content-Digest")).contains(p.digest());
@@ -112,13 +128,17 @@ class FaultProxyFixtureTest {
         TestImages.Pushed image = direct.pushImage("reset/me", null, "linux/amd64", TestImages.Format.DOCKER);
         proxy.on("PUT", "/manifests/").after(1).reset();
         String path = "/v2/reset/me/manifests/";
-        assertThat(send("PUT", path + "a", image.manifest(), image.mediaType(), Duration.ofSeconds(10)).statusCode()).isEqualTo(201);
+        assertThat(send("PUT", path + "a", image.manifest(), image.mediaType(), Duration.ofSeconds(10))
+                        .statusCode())
+                .isEqualTo(201);
         int mark = registry.mark();
         assertThatThrownBy(() -> send("PUT", path + "b", image.manifest(), image.mediaType(), Duration.ofSeconds(10)))
                 .isInstanceOf(IOException.class);
         assertThat(registry.requestsSince(mark)).isEmpty();
         assertThat(direct.getManifest("reset/me", "b").status()).isEqualTo(404);
-        assertThat(send("PUT", path + "c", image.manifest(), image.mediaType(), Duration.ofSeconds(10)).statusCode()).isEqualTo(201);
+        assertThat(send("PUT", path + "c", image.manifest(), image.mediaType(), Duration.ofSeconds(10))
+                        .statusCode())
+                .isEqualTo(201);
         assertThat(proxy.requests()).extracting(FaultProxy.Recorded::status).containsExactly(201, -1, 201);
     }
 
@@ -127,7 +147,12 @@ class FaultProxyFixtureTest {
         TestImages direct = TestImages.forRegistry(registry);
         TestImages.Pushed image = direct.pushImage("lost/answer", null, "linux/amd64", TestImages.Format.OCI);
         proxy.on("PUT", "/manifests/").resetAfterForwarding();
-        assertThatThrownBy(() -> send("PUT", "/v2/lost/answer/manifests/t", image.manifest(), image.mediaType(), Duration.ofSeconds(10)))
+        assertThatThrownBy(() -> send(
+                        "PUT",
+                        "/v2/lost/answer/manifests/t",
+                        image.manifest(),
+                        image.mediaType(),
+                        Duration.ofSeconds(10)))
                 .isInstanceOf(IOException.class);
         assertThat(direct.getManifest("lost/answer", "t").digestHeader()).isEqualTo(image.digest());
     }
@@ -136,7 +161,8 @@ class FaultProxyFixtureTest {
     void delaysAResponsePastTheClientsDeadline() throws Exception {
         proxy.on("GET", "/v2/$").delay(Duration.ofMillis(1500));
         long t0 = System.nanoTime();
-        assertThatThrownBy(() -> send("GET", "/v2/", null, null, Duration.ofMillis(400))).isInstanceOf(HttpTimeoutException.class);
+        assertThatThrownBy(() -> send("GET", "/v2/", null, null, Duration.ofMillis(400)))
+                .isInstanceOf(HttpTimeoutException.class);
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofMillis(1400));
         long t1 = System.nanoTime();
         assertThat(get("/v2/").statusCode()).isEqualTo(200);
@@ -145,9 +171,14 @@ class FaultProxyFixtureTest {
 
     @Test
     void recordsWhetherAuthorizationWasSent() throws Exception {
-        client.send(HttpRequest.newBuilder(URI.create(proxy.baseUri() + "/v2/")).header("Authorization", "Bearer x").build(),
+        client.send(
+                HttpRequest.newBuilder(URI.create(proxy.baseUri() + "/v2/"))
+                        .header("Authorization", "Bearer x")
+                        .build(),
                 HttpResponse.BodyHandlers.discarding());
         get("/v2/");
-        assertThat(proxy.requests()).extracting(FaultProxy.Recorded::authorization).containsExactly(true, false);
+        assertThat(proxy.requests())
+                .extracting(FaultProxy.Recorded::authorization)
+                .containsExactly(true, false);
     }
 }

@@ -30,17 +30,30 @@ import javax.net.ssl.SSLContext;
  * Share one per test class through a static field with {@code @BeforeAll}/{@code @AfterAll}: a start costs ~0.3 s
  * (more with TLS: the openssl keys).
  */
-public final class RegistryServer implements AutoCloseable {
+public final class RegistryServer implements TestRegistry {
 
     /** One line of the registry's access log. */
     public record Request(String method, String path, int status) {
+        private static final Pattern ACCESS = Pattern.compile("\"([A-Z]+) (\\S+) HTTP/[0-9.]+\" (\\d{3}) ");
+
+        /** The requests of a registry's access log, in order. */
+        public static List<Request> parseAll(String log) {
+            List<Request> out = new ArrayList<>();
+            for (String line : log.split("\n")) {
+                Matcher m = ACCESS.matcher(line);
+                if (m.find()) {
+                    out.add(new Request(m.group(1), m.group(2), Integer.parseInt(m.group(3))));
+                }
+            }
+            return out;
+        }
+
         @Override
         public String toString() {
             return method + " " + path + " " + status;
         }
     }
 
-    private static final Pattern ACCESS = Pattern.compile("\"([A-Z]+) (\\S+) HTTP/[0-9.]+\" (\\d{3}) ");
     private static final Set<RegistryServer> LIVE = ConcurrentHashMap.newKeySet();
 
     static {
@@ -68,9 +81,7 @@ public final class RegistryServer implements AutoCloseable {
         this.logFile = dir.resolve("registry.log");
         this.cert = b.tls ? TestTls.makeServerCert(dir) : null;
         if (b.username != null) {
-            Components.require(Components.Component.HTPASSWD);
-            Exec.Result r = Exec.run(List.of("htpasswd", "-Bbn", b.username, b.password), Duration.ofSeconds(30)).orThrow();
-            write(dir.resolve("htpasswd"), r.stdout());
+            write(dir.resolve("htpasswd"), Htpasswd.line(b.username, b.password));
         }
         LIVE.add(this);
         int chosen = b.port;
@@ -160,14 +171,26 @@ public final class RegistryServer implements AutoCloseable {
         yml.append("storage: {filesystem: {rootdirectory: ").append(storage).append("}, delete: {enabled: true}}\n");
         yml.append("http:\n  addr: 127.0.0.1:").append(p).append("\n  secret: multiarch-test-secret\n");
         if (cert != null) {
-            yml.append("  tls: {certificate: ").append(cert.cert()).append(", key: ").append(cert.key()).append("}\n");
+            yml.append("  tls: {certificate: ")
+                    .append(cert.cert())
+                    .append(", key: ")
+                    .append(cert.key())
+                    .append("}\n");
         }
         if (options.username != null) {
-            yml.append("auth: {htpasswd: {realm: test, path: ").append(dir.resolve("htpasswd")).append("}}\n");
+            yml.append("auth: {htpasswd: {realm: test, path: ")
+                    .append(dir.resolve("htpasswd"))
+                    .append("}}\n");
         } else if (options.issuer != null) {
-            yml.append("auth:\n  token: {realm: \"").append(options.issuer.realm()).append("\", service: ")
-                    .append(TokenIssuer.SERVICE).append(", issuer: ").append(TokenIssuer.ISSUER)
-                    .append(", rootcertbundle: ").append(options.issuer.certFile()).append("}\n");
+            yml.append("auth:\n  token: {realm: \"")
+                    .append(options.issuer.realm())
+                    .append("\", service: ")
+                    .append(TokenIssuer.SERVICE)
+                    .append(", issuer: ")
+                    .append(TokenIssuer.ISSUER)
+                    .append(", rootcertbundle: ")
+                    .append(options.issuer.certFile())
+                    .append("}\n");
         }
         Path config = dir.resolve("config.yml");
         write(config, yml.toString());
@@ -193,7 +216,11 @@ public final class RegistryServer implements AutoCloseable {
                         + " during start-up on port " + p + ":\n" + log());
             }
             try {
-                HttpResponse<Void> r = client.send(HttpRequest.newBuilder(v2).timeout(Duration.ofSeconds(2)).GET().build(),
+                HttpResponse<Void> r = client.send(
+                        HttpRequest.newBuilder(v2)
+                                .timeout(Duration.ofSeconds(2))
+                                .GET()
+                                .build(),
                         HttpResponse.BodyHandlers.discarding());
                 if (r.statusCode() == 200 || r.statusCode() == 401) {
                     return;
@@ -260,8 +287,10 @@ public final class RegistryServer implements AutoCloseable {
     }
 
     private HttpClient httpClientFor() {
-        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5));
+        HttpClient.Builder b = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(Duration.ofSeconds(5));
         if (cert != null) {
             b.sslContext(TestTls.trusting(cert.caCert()));
         }
@@ -270,11 +299,15 @@ public final class RegistryServer implements AutoCloseable {
 
     /** The user of basic auth or of the token issuer (null for an open registry). */
     public String username() {
-        return options.username != null ? options.username : options.issuer != null ? options.issuer.defaultUser() : null;
+        return options.username != null
+                ? options.username
+                : options.issuer != null ? options.issuer.defaultUser() : null;
     }
 
     public String password() {
-        return options.username != null ? options.password : options.issuer != null ? options.issuer.defaultPassword() : null;
+        return options.username != null
+                ? options.password
+                : options.issuer != null ? options.issuer.defaultPassword() : null;
     }
 
     /** The token issuer in token mode, else null. */
@@ -301,15 +334,9 @@ public final class RegistryServer implements AutoCloseable {
     }
 
     /** Every request in the access log so far, in order. */
+    @Override
     public List<Request> accessLog() {
-        List<Request> out = new ArrayList<>();
-        for (String line : log().split("\n")) {
-            Matcher m = ACCESS.matcher(line);
-            if (m.find()) {
-                out.add(new Request(m.group(1), m.group(2), Integer.parseInt(m.group(3))));
-            }
-        }
-        return out;
+        return Request.parseAll(log());
     }
 
     /** A point in the access log: pass it to {@link #requestsSince(int)}. */

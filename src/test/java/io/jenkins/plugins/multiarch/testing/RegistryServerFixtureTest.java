@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 class RegistryServerFixtureTest {
 
     private static HttpResponse<String> get(HttpClient client, URI uri, String authorization) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET();
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET();
         if (authorization != null) {
             b.header("Authorization", authorization);
         }
@@ -40,13 +41,16 @@ class RegistryServerFixtureTest {
             int mark = r.mark();
             HttpResponse<String> v2 = get(r.httpClient(), URI.create(r.baseUri() + "/v2/"), null);
             assertThat(v2.statusCode()).isEqualTo(200);
-            assertThat(v2.headers().firstValue("Docker-Distribution-Api-Version")).contains("registry/2.0");
-            HttpResponse<String> missing = get(r.httpClient(), URI.create(r.baseUri() + "/v2/no/such/manifests/x"), null);
+            assertThat(v2.headers().firstValue("Docker-Distribution-Api-Version"))
+                    .contains("registry/2.0");
+            HttpResponse<String> missing =
+                    get(r.httpClient(), URI.create(r.baseUri() + "/v2/no/such/manifests/x"), null);
             assertThat(missing.statusCode()).isEqualTo(404);
             assertThat(missing.body()).contains("MANIFEST_UNKNOWN");
-            assertThat(r.requestsSince(mark)).containsExactly(
-                    new RegistryServer.Request("GET", "/v2/", 200),
-                    new RegistryServer.Request("GET", "/v2/no/such/manifests/x", 404));
+            assertThat(r.requestsSince(mark))
+                    .containsExactly(
+                            new RegistryServer.Request("GET", "/v2/", 200),
+                            new RegistryServer.Request("GET", "/v2/no/such/manifests/x", 404));
             assertThat(r.requestsSince(r.mark())).isEmpty();
         }
     }
@@ -58,27 +62,43 @@ class RegistryServerFixtureTest {
             assertThat(r.caFile()).exists();
             URI v2 = URI.create(r.baseUri() + "/v2/");
             assertThat(get(r.httpClient(), v2, null).statusCode()).isEqualTo(200);
-            HttpClient systemTrust = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            HttpClient systemTrust = HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofSeconds(5))
+                    .build();
             assertThatThrownBy(() -> get(systemTrust, v2, null)).isInstanceOf(SSLHandshakeException.class);
 
             Components.require(Component.CURL);
-            Exec.Result withCa = Exec.run(List.of("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}",
-                    "--cacert", r.caFile().toString(), v2.toString()), Duration.ofSeconds(20));
+            Exec.Result withCa = Exec.run(
+                    List.of(
+                            "curl",
+                            "-sS",
+                            "-o",
+                            "/dev/null",
+                            "-w",
+                            "%{http_code}",
+                            "--cacert",
+                            r.caFile().toString(),
+                            v2.toString()),
+                    Duration.ofSeconds(20));
             assertThat(withCa.stdout()).isEqualTo("200");
-            Exec.Result withoutCa = Exec.run(List.of("curl", "-sS", "-o", "/dev/null", v2.toString()), Duration.ofSeconds(20));
+            Exec.Result withoutCa =
+                    Exec.run(List.of("curl", "-sS", "-o", "/dev/null", v2.toString()), Duration.ofSeconds(20));
             assertThat(withoutCa.exitCode()).isEqualTo(60); // peer certificate cannot be authenticated
         }
     }
 
     @Test
     void basicAuthOverTlsChallengesAndAcceptsOnlyTheRightPassword() throws Exception {
-        try (RegistryServer r = RegistryServer.builder().tls().basicAuth("alice", "s3cret-pw").start()) {
+        try (RegistryServer r =
+                RegistryServer.builder().tls().basicAuth("alice", "s3cret-pw").start()) {
             URI v2 = URI.create(r.baseUri() + "/v2/");
             HttpResponse<String> anonymous = get(r.httpClient(), v2, null);
             assertThat(anonymous.statusCode()).isEqualTo(401);
             assertThat(anonymous.headers().firstValue("WWW-Authenticate")).contains("Basic realm=\"test\"");
-            assertThat(get(r.httpClient(), v2, basic("alice", "s3cret-pw")).statusCode()).isEqualTo(200);
-            assertThat(get(r.httpClient(), v2, basic("alice", "wrong")).statusCode()).isEqualTo(401);
+            assertThat(get(r.httpClient(), v2, basic("alice", "s3cret-pw")).statusCode())
+                    .isEqualTo(200);
+            assertThat(get(r.httpClient(), v2, basic("alice", "wrong")).statusCode())
+                    .isEqualTo(401);
             assertThat(r.username()).isEqualTo("alice");
             assertThat(r.password()).isEqualTo("s3cret-pw");
         }
@@ -96,13 +116,14 @@ class RegistryServerFixtureTest {
     @Test
     void tokenAuthChallengesThenAcceptsATokenFromTheIssuer() throws Exception {
         try (TokenIssuer issuer = new TokenIssuer("carol", "token-pw").addPullOnlyUser("reader", "read-pw");
-             RegistryServer r = RegistryServer.builder().tokenAuth(issuer).start()) {
+                RegistryServer r = RegistryServer.builder().tokenAuth(issuer).start()) {
             HttpClient c = r.httpClient();
             URI tags = URI.create(r.baseUri() + "/v2/team/app/tags/list");
             HttpResponse<String> challenge = get(c, tags, null);
             assertThat(challenge.statusCode()).isEqualTo(401);
             String wwwAuth = challenge.headers().firstValue("WWW-Authenticate").orElseThrow();
-            assertThat(wwwAuth).startsWith("Bearer realm=\"" + issuer.realm() + "\"")
+            assertThat(wwwAuth)
+                    .startsWith("Bearer realm=\"" + issuer.realm() + "\"")
                     .contains("service=\"test-registry\"")
                     .contains("scope=\"repository:team/app:pull\"");
 
@@ -111,21 +132,33 @@ class RegistryServerFixtureTest {
                     + URLEncoder.encode("repository:other/repo:pull", StandardCharsets.UTF_8));
             HttpResponse<String> token = get(c, tokenUri, basic("carol", "token-pw"));
             assertThat(token.statusCode()).isEqualTo(200);
-            String jwt = new com.fasterxml.jackson.databind.ObjectMapper().readTree(token.body()).get("token").asText();
+            String jwt = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(token.body())
+                    .get("token")
+                    .asText();
             String claims = new String(Base64.getUrlDecoder().decode(jwt.split("\\.")[1]), StandardCharsets.UTF_8);
-            assertThat(claims).contains("\"iss\":\"test-issuer\"", "\"aud\":\"test-registry\"", "\"sub\":\"carol\"",
-                    "\"name\":\"team/app\"", "\"name\":\"other/repo\"");
+            assertThat(claims)
+                    .contains(
+                            "\"iss\":\"test-issuer\"",
+                            "\"aud\":\"test-registry\"",
+                            "\"sub\":\"carol\"",
+                            "\"name\":\"team/app\"",
+                            "\"name\":\"other/repo\"");
 
-            assertThat(get(c, URI.create(r.baseUri() + "/v2/"), "Bearer " + jwt).statusCode()).isEqualTo(200);
+            assertThat(get(c, URI.create(r.baseUri() + "/v2/"), "Bearer " + jwt).statusCode())
+                    .isEqualTo(200);
             // the image writer does the whole flow by itself
-            TestImages.Pushed pushed = TestImages.forRegistry(r).pushImage("team/app", "1", "linux/amd64", TestImages.Format.OCI);
-            assertThat(TestImages.forRegistry(r).getManifest("team/app", "1").digestHeader()).isEqualTo(pushed.digest());
+            TestImages.Pushed pushed =
+                    TestImages.forRegistry(r).pushImage("team/app", "1", "linux/amd64", TestImages.Format.OCI);
+            assertThat(TestImages.forRegistry(r).getManifest("team/app", "1").digestHeader())
+                    .isEqualTo(pushed.digest());
 
             assertThat(get(c, tokenUri, basic("carol", "wrong")).statusCode()).isEqualTo(401);
             List<TokenIssuer.TokenRequest> seen = issuer.requests();
             assertThat(seen.get(0).authorizationPresent()).isTrue();
             assertThat(seen.get(0).user()).isEqualTo("carol");
-            assertThat(seen.get(0).scopes()).containsExactly("repository:team/app:pull,push", "repository:other/repo:pull");
+            assertThat(seen.get(0).scopes())
+                    .containsExactly("repository:team/app:pull,push", "repository:other/repo:pull");
             assertThat(seen.get(seen.size() - 1).status()).isEqualTo(401);
             assertThat(seen.get(seen.size() - 1).user()).isNull();
 
@@ -143,7 +176,8 @@ class RegistryServerFixtureTest {
             TestImages.Pushed p = images.pushImage("keep/me", "v1", "linux/arm64/v8", TestImages.Format.DOCKER);
             r.stop();
             assertThat(r.isRunning()).isFalse();
-            assertThatThrownBy(() -> get(r.httpClient(), URI.create(r.baseUri() + "/v2/"), null)).isInstanceOf(IOException.class);
+            assertThatThrownBy(() -> get(r.httpClient(), URI.create(r.baseUri() + "/v2/"), null))
+                    .isInstanceOf(IOException.class);
             r.restart();
             assertThat(images.getManifest("keep/me", "v1").digestHeader()).isEqualTo(p.digest());
         }

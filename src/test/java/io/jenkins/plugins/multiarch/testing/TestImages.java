@@ -46,14 +46,23 @@ public final class TestImages {
     public static final String IN_TOTO = "application/vnd.in-toto+json";
 
     /** Manifest flavour: Docker v2 (schema 2 / manifest list) or OCI (manifest / index). */
-    public enum Format { DOCKER, OCI }
+    public enum Format {
+        DOCKER,
+        OCI
+    }
 
     /**
      * A manifest now in the registry. {@code platform} is "os/arch[/variant]" for an image, null for an index,
      * "unknown/unknown" for an attestation manifest.
      */
-    public record Pushed(String repository, String tag, String digest, long size, String mediaType, byte[] manifest,
-                         String platform) {
+    public record Pushed(
+            String repository,
+            String tag,
+            String digest,
+            long size,
+            String mediaType,
+            byte[] manifest,
+            String platform) {
         public boolean isIndex() {
             return DOCKER_LIST.equals(mediaType) || OCI_INDEX.equals(mediaType);
         }
@@ -70,7 +79,8 @@ public final class TestImages {
     }
 
     /** One entry of an index: a descriptor, with platform (may be null) and annotations. */
-    public record IndexEntry(String mediaType, String digest, long size, String platform, Map<String, String> annotations) {}
+    public record IndexEntry(
+            String mediaType, String digest, long size, String platform, Map<String, String> annotations) {}
 
     /** A manifest read back: its bytes, Content-Type and Docker-Content-Digest header (may be null). */
     public record Fetched(int status, String mediaType, byte[] body, String digestHeader) {}
@@ -89,8 +99,10 @@ public final class TestImages {
 
     private TestImages(URI base, SSLContext ssl, String user, String password) {
         this.base = base;
-        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5));
+        HttpClient.Builder b = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(Duration.ofSeconds(5));
         if (ssl != null) {
             b.sslContext(ssl);
         }
@@ -101,8 +113,11 @@ public final class TestImages {
 
     /** A writer for {@code registry} with its credentials (if any) and CA (if TLS). */
     public static TestImages forRegistry(RegistryServer registry) {
-        return new TestImages(registry.baseUri(), registry.isTls() ? registry.sslContext() : null,
-                registry.username(), registry.password());
+        return new TestImages(
+                registry.baseUri(),
+                registry.isTls() ? registry.sslContext() : null,
+                registry.username(),
+                registry.password());
     }
 
     /** A writer for any registry base URI (e.g. a {@link FaultProxy}); {@code ssl}, user and password may be null. */
@@ -131,8 +146,13 @@ public final class TestImages {
      * Pushes an image made of these uncompressed layer tars (gzipped here), with a config for {@code platform} and the
      * extra config fields in {@code containerConfig} (e.g. Cmd, Env). {@code tag} may be null (push by digest).
      */
-    public Pushed pushImage(String repo, String tag, String platform, Format format, List<byte[]> layerTars,
-                            Map<String, Object> containerConfig) {
+    public Pushed pushImage(
+            String repo,
+            String tag,
+            String platform,
+            Format format,
+            List<byte[]> layerTars,
+            Map<String, Object> containerConfig) {
         String[] p = splitPlatform(platform);
         List<Map<String, Object>> layers = new ArrayList<>();
         List<String> diffIds = new ArrayList<>();
@@ -164,7 +184,8 @@ public final class TestImages {
 
     /** The index entry for a pushed child: its platform for an image, none for an index. */
     public static IndexEntry entry(Pushed child) {
-        return new IndexEntry(child.mediaType(), child.digest(), child.size(), child.isIndex() ? null : child.platform(), Map.of());
+        return new IndexEntry(
+                child.mediaType(), child.digest(), child.size(), child.isIndex() ? null : child.platform(), Map.of());
     }
 
     /**
@@ -172,14 +193,30 @@ public final class TestImages {
      * platform unknown/unknown, annotations {@code vnd.docker.reference.digest} and {@code vnd.docker.reference.type}.
      */
     public IndexEntry attestationFor(String repo, Pushed subject) {
-        byte[] statement = json(Map.of("_type", "https://in-toto.io/Statement/v0.1",
-                "predicateType", "https://spdx.dev/Document",
-                "subject", List.of(Map.of("name", "test", "digest", Map.of("sha256", subject.digest().substring(7)))),
-                "predicate", Map.of("nonce", HexFormat.of().formatHex(randomBytes(8)))));
+        byte[] statement = json(Map.of(
+                "_type",
+                "https://in-toto.io/Statement/v0.1",
+                "predicateType",
+                "https://spdx.dev/Document",
+                "subject",
+                List.of(Map.of(
+                        "name",
+                        "test",
+                        "digest",
+                        Map.of("sha256", subject.digest().substring(7)))),
+                "predicate",
+                Map.of("nonce", HexFormat.of().formatHex(randomBytes(8)))));
         Map<String, Object> layer = descriptor(IN_TOTO, pushBlob(repo, statement), statement.length);
         layer.put("annotations", Map.of("in-toto.io/predicate-type", "https://spdx.dev/Document"));
-        byte[] config = json(Map.of("architecture", "unknown", "os", "unknown", "config", Map.of(),
-                "rootfs", Map.of("type", "layers", "diff_ids", List.of(sha256(statement)))));
+        byte[] config = json(Map.of(
+                "architecture",
+                "unknown",
+                "os",
+                "unknown",
+                "config",
+                Map.of(),
+                "rootfs",
+                Map.of("type", "layers", "diff_ids", List.of(sha256(statement)))));
         Map<String, Object> manifest = new LinkedHashMap<>();
         manifest.put("schemaVersion", 2);
         manifest.put("mediaType", OCI_MANIFEST);
@@ -197,7 +234,8 @@ public final class TestImages {
         return pushIndex(repo, tag, format, entries, Map.of());
     }
 
-    public Pushed pushIndex(String repo, String tag, Format format, List<IndexEntry> entries, Map<String, String> annotations) {
+    public Pushed pushIndex(
+            String repo, String tag, Format format, List<IndexEntry> entries, Map<String, String> annotations) {
         String mediaType = format == Format.OCI ? OCI_INDEX : DOCKER_LIST;
         Map<String, Object> index = new LinkedHashMap<>();
         index.put("schemaVersion", 2);
@@ -238,7 +276,8 @@ public final class TestImages {
         }
         HttpResponse<byte[]> start = send(repo, "POST", path(repo, "/blobs/uploads/"), null, new byte[0], Map.of());
         expect(start, 202, "start blob upload in " + repo);
-        String location = start.headers().firstValue("Location")
+        String location = start.headers()
+                .firstValue("Location")
                 .orElseThrow(() -> new IllegalStateException("upload start without Location"));
         URI upload = base.resolve(location);
         String sep = upload.getRawQuery() == null ? "?" : "&";
@@ -263,9 +302,17 @@ public final class TestImages {
 
     /** GET a manifest with a broad Accept list. */
     public Fetched getManifest(String repo, String reference) {
-        HttpResponse<byte[]> r = send(repo, "GET", path(repo, "/manifests/" + reference), null, null,
+        HttpResponse<byte[]> r = send(
+                repo,
+                "GET",
+                path(repo, "/manifests/" + reference),
+                null,
+                null,
                 Map.of("Accept", String.join(", ", OCI_INDEX, OCI_MANIFEST, DOCKER_LIST, DOCKER_MANIFEST)));
-        return new Fetched(r.statusCode(), r.headers().firstValue("Content-Type").orElse(null), r.body(),
+        return new Fetched(
+                r.statusCode(),
+                r.headers().firstValue("Content-Type").orElse(null),
+                r.body(),
                 r.headers().firstValue("Docker-Content-Digest").orElse(null));
     }
 
@@ -286,14 +333,17 @@ public final class TestImages {
 
     /** Deletes a manifest by digest (the registry runs with delete enabled). */
     public int deleteManifest(String repo, String digest) {
-        return send(repo, "DELETE", path(repo, "/manifests/" + digest), null, null, Map.of()).statusCode();
+        return send(repo, "DELETE", path(repo, "/manifests/" + digest), null, null, Map.of())
+                .statusCode();
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------------------
 
     public static String sha256(byte[] data) {
         try {
-            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+            return "sha256:"
+                    + HexFormat.of()
+                            .formatHex(MessageDigest.getInstance("SHA-256").digest(data));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -342,8 +392,8 @@ public final class TestImages {
     }
 
     /** Sends once; on 401 authenticates from the challenge (basic or bearer) and sends once more. */
-    private HttpResponse<byte[]> send(String repo, String method, URI uri, String contentType, byte[] body,
-                                      Map<String, String> headers) {
+    private HttpResponse<byte[]> send(
+            String repo, String method, URI uri, String contentType, byte[] body, Map<String, String> headers) {
         HttpResponse<byte[]> r = sendOnce(repo, method, uri, contentType, body, headers);
         if (r.statusCode() != 401) {
             return r;
@@ -353,7 +403,8 @@ public final class TestImages {
             return r;
         }
         if (challenge.regionMatches(true, 0, "Basic", 0, 5)) {
-            basicHeader = "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+            basicHeader = "Basic "
+                    + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
         } else if (challenge.regionMatches(true, 0, "Bearer", 0, 6)) {
             fetchToken(repo, challenge);
         } else {
@@ -362,10 +413,15 @@ public final class TestImages {
         return sendOnce(repo, method, uri, contentType, body, headers);
     }
 
-    private HttpResponse<byte[]> sendOnce(String repo, String method, URI uri, String contentType, byte[] body,
-                                          Map<String, String> headers) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+    private HttpResponse<byte[]> sendOnce(
+            String repo, String method, URI uri, String contentType, byte[] body, Map<String, String> headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri)
+                .timeout(Duration.ofSeconds(60))
+                .method(
+                        method,
+                        body == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofByteArray(body));
         if (contentType != null) {
             b.header("Content-Type", contentType);
         }
@@ -397,18 +453,27 @@ public final class TestImages {
         while (m.find()) {
             params.put(m.group(1).toLowerCase(Locale.ROOT), m.group(2));
         }
-        String realm = Optional.ofNullable(params.get("realm")).orElseThrow(() -> new IllegalStateException("no realm in " + challenge));
+        String realm = Optional.ofNullable(params.get("realm"))
+                .orElseThrow(() -> new IllegalStateException("no realm in " + challenge));
         String query = "service=" + URLEncoder.encode(params.getOrDefault("service", ""), StandardCharsets.UTF_8)
                 + "&scope=" + URLEncoder.encode(scope(repo), StandardCharsets.UTF_8);
-        HttpRequest req = HttpRequest.newBuilder(URI.create(realm + "?" + query)).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)))
-                .GET().build();
+        HttpRequest req = HttpRequest.newBuilder(URI.create(realm + "?" + query))
+                .timeout(Duration.ofSeconds(30))
+                .header(
+                        "Authorization",
+                        "Basic "
+                                + Base64.getEncoder()
+                                        .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)))
+                .GET()
+                .build();
         try {
             requests.incrementAndGet();
             HttpResponse<byte[]> r = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
             expect(r, 200, "token for " + scope(repo));
             JsonNode n = JSON.readTree(r.body());
-            String token = n.hasNonNull("token") ? n.get("token").asText() : n.get("access_token").asText();
+            String token = n.hasNonNull("token")
+                    ? n.get("token").asText()
+                    : n.get("access_token").asText();
             tokens.put(scope(repo), token);
         } catch (IOException e) {
             throw new IllegalStateException("token request to " + realm + " failed: " + e, e);

@@ -36,26 +36,91 @@ public final class TestTls {
         Path cert = dir.resolve("cert.pem");
         Path ext = dir.resolve("server.ext");
         try {
-            Files.writeString(ext, "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n"
-                    + "keyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n");
+            Files.writeString(
+                    ext,
+                    "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n"
+                            + "keyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         Duration t = Duration.ofSeconds(60);
-        Exec.run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3",
-                "-subj", "/CN=multiarch test CA", "-keyout", caKey.toString(), "-out", ca.toString()), t).orThrow();
-        Exec.run(List.of("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1",
-                "-keyout", key.toString(), "-out", csr.toString()), t).orThrow();
-        Exec.run(List.of("openssl", "x509", "-req", "-in", csr.toString(), "-CA", ca.toString(), "-CAkey", caKey.toString(),
-                "-CAcreateserial", "-days", "3", "-extfile", ext.toString(), "-out", cert.toString()), t).orThrow();
+        Exec.run(
+                        List.of(
+                                "openssl",
+                                "req",
+                                "-x509",
+                                "-newkey",
+                                "rsa:2048",
+                                "-nodes",
+                                "-days",
+                                "3",
+                                "-subj",
+                                "/CN=multiarch test CA",
+                                "-keyout",
+                                caKey.toString(),
+                                "-out",
+                                ca.toString()),
+                        t)
+                .orThrow();
+        Exec.run(
+                        List.of(
+                                "openssl",
+                                "req",
+                                "-newkey",
+                                "rsa:2048",
+                                "-nodes",
+                                "-subj",
+                                "/CN=127.0.0.1",
+                                "-keyout",
+                                key.toString(),
+                                "-out",
+                                csr.toString()),
+                        t)
+                .orThrow();
+        Exec.run(
+                        List.of(
+                                "openssl",
+                                "x509",
+                                "-req",
+                                "-in",
+                                csr.toString(),
+                                "-CA",
+                                ca.toString(),
+                                "-CAkey",
+                                caKey.toString(),
+                                "-CAcreateserial",
+                                "-days",
+                                "3",
+                                "-extfile",
+                                ext.toString(),
+                                "-out",
+                                cert.toString()),
+                        t)
+                .orThrow();
         return new ServerCert(ca, caKey, cert, key);
     }
 
     /** Makes a self-signed certificate and its PKCS#8 key, e.g. for signing tokens. */
     public static void makeSelfSigned(String commonName, Path cert, Path key) {
         Components.require(Components.Component.OPENSSL);
-        Exec.run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3",
-                "-subj", "/CN=" + commonName, "-keyout", key.toString(), "-out", cert.toString()), Duration.ofSeconds(60)).orThrow();
+        Exec.run(
+                        List.of(
+                                "openssl",
+                                "req",
+                                "-x509",
+                                "-newkey",
+                                "rsa:2048",
+                                "-nodes",
+                                "-days",
+                                "3",
+                                "-subj",
+                                "/CN=" + commonName,
+                                "-keyout",
+                                key.toString(),
+                                "-out",
+                                cert.toString()),
+                        Duration.ofSeconds(60))
+                .orThrow();
     }
 
     public static X509Certificate readCertificate(Path pem) {
@@ -74,7 +139,8 @@ public final class TestTls {
                 throw new IllegalStateException(pem + " is not a PKCS#8 'BEGIN PRIVATE KEY' file");
             }
             String b64 = text.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
-            return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(b64)));
+            return KeyFactory.getInstance("RSA")
+                    .generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(b64)));
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException("cannot read key " + pem, e);
         }

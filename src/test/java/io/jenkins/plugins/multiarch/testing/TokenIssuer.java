@@ -38,8 +38,15 @@ public final class TokenIssuer implements AutoCloseable {
     public static final String ISSUER = "test-issuer";
 
     /** What a client asked the issuer. {@code user} is null for anonymous or rejected requests. */
-    public record TokenRequest(String method, String path, String query, boolean authorizationPresent, String user,
-                               String service, List<String> scopes, int status) {}
+    public record TokenRequest(
+            String method,
+            String path,
+            String query,
+            boolean authorizationPresent,
+            String user,
+            String service,
+            List<String> scopes,
+            int status) {}
 
     private record User(String password, boolean pullOnly) {}
 
@@ -72,7 +79,8 @@ public final class TokenIssuer implements AutoCloseable {
             Path keyFile = dir.resolve("key.pem");
             TestTls.makeSelfSigned("multiarch test token signer", certFile, keyFile);
             key = TestTls.readPkcs8RsaKey(keyFile);
-            x5c = Base64.getEncoder().encodeToString(TestTls.readCertificate(certFile).getEncoded());
+            x5c = Base64.getEncoder()
+                    .encodeToString(TestTls.readCertificate(certFile).getEncoded());
             server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException("cannot start the token issuer", e);
@@ -191,7 +199,10 @@ public final class TokenIssuer implements AutoCloseable {
                 if (u == null || !u.password().equals(cred[1])) {
                     record(ex, rawQuery, auth, null, service, scopes, 401);
                     ex.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"test-issuer\"");
-                    send(ex, 401, Map.of("errors", List.of(Map.of("code", "UNAUTHORIZED", "message", "bad credentials"))));
+                    send(
+                            ex,
+                            401,
+                            Map.of("errors", List.of(Map.of("code", "UNAUTHORIZED", "message", "bad credentials"))));
                     return;
                 }
                 user = cred[0];
@@ -213,8 +224,13 @@ public final class TokenIssuer implements AutoCloseable {
                     }
                     String type = scope.substring(0, first);
                     int paren = type.indexOf('('); // "repository(plugin)" -> "repository"
-                    access.add(Map.of("type", paren > 0 ? type.substring(0, paren) : type,
-                            "name", scope.substring(first + 1, last), "actions", actions));
+                    access.add(Map.of(
+                            "type",
+                            paren > 0 ? type.substring(0, paren) : type,
+                            "name",
+                            scope.substring(first + 1, last),
+                            "actions",
+                            actions));
                 }
             }
             Duration life = lifetime;
@@ -229,9 +245,17 @@ public final class TokenIssuer implements AutoCloseable {
         }
     }
 
-    private void record(HttpExchange ex, String query, String auth, String user, String service, List<String> scopes, int status) {
-        requests.add(new TokenRequest(ex.getRequestMethod(), ex.getRequestURI().getPath(), query, auth != null, user,
-                service, List.copyOf(scopes), status));
+    private void record(
+            HttpExchange ex, String query, String auth, String user, String service, List<String> scopes, int status) {
+        requests.add(new TokenRequest(
+                ex.getRequestMethod(),
+                ex.getRequestURI().getPath(),
+                query,
+                auth != null,
+                user,
+                service,
+                List.copyOf(scopes),
+                status));
     }
 
     private static String[] basic(String header) {
@@ -239,7 +263,8 @@ public final class TokenIssuer implements AutoCloseable {
             return null;
         }
         try {
-            String dec = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+            String dec =
+                    new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
             int colon = dec.indexOf(':');
             return colon < 0 ? null : new String[] {dec.substring(0, colon), dec.substring(colon + 1)};
         } catch (IllegalArgumentException e) {

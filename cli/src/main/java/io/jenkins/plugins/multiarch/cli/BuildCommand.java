@@ -27,94 +27,161 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code multiarch build}: build every platform, push, record, then publish the list and print the report. */
-@Command(name = "build", mixinStandardHelpOptions = true,
+@Command(
+        name = "build",
+        mixinStandardHelpOptions = true,
         description = {
             "Build CONTEXT once per --platform (natively, or under qemu with --allow-emulation), push each image, "
-                + "write a record per platform, then publish one verified list under every --tag.",
+                    + "write a record per platform, then publish one verified list under every --tag.",
             "The platform of every pushed image is read back from the registry; a build whose image is another "
-                + "platform (a stale base) fails. The context must lie inside the working directory.",
+                    + "platform (a stale base) fails. The context must lie inside the working directory.",
             "Example (the offline example against a local registry):",
             "  multiarch build --image 127.0.0.1:5000/demo/offline --tag 1.0 --platform linux/amd64 \\",
-            "    --platform linux/arm64 --allow-emulation --insecure-registry 127.0.0.1:5000 examples/offline"})
+            "    --platform linux/arm64 --allow-emulation --insecure-registry 127.0.0.1:5000 examples/offline"
+        })
 public final class BuildCommand implements Callable<Integer> {
 
-    @Option(names = "--image", required = true, paramLabel = "REGISTRY/REPO",
+    @Option(
+            names = "--image",
+            required = true,
+            paramLabel = "REGISTRY/REPO",
             description = "The multi-arch image's repository, e.g. registry.example/onap/py-app")
     String image;
 
-    @Option(names = {"-t", "--tag"}, paramLabel = "TAG", description = "Tag of the list (repeatable; required unless --no-publish).")
+    @Option(
+            names = {"-t", "--tag"},
+            paramLabel = "TAG",
+            description = "Tag of the list (repeatable; required unless --no-publish).")
     List<String> tags = new ArrayList<>();
 
-    @Option(names = "--platform", required = true, paramLabel = "OS/ARCH[/VARIANT]",
+    @Option(
+            names = "--platform",
+            required = true,
+            paramLabel = "OS/ARCH[/VARIANT]",
             description = "Platform to build (repeatable), e.g. linux/amd64, linux/arm64, linux/arm/v7.")
     List<String> platforms = new ArrayList<>();
 
-    @Option(names = "--builder", paramLabel = "docker|buildah", defaultValue = "docker",
+    @Option(
+            names = "--builder",
+            paramLabel = "docker|buildah",
+            defaultValue = "docker",
             description = "docker: the Docker Engine at DOCKER_HOST (or --docker-host); buildah: the buildah CLI here. "
                     + "Default: ${DEFAULT-VALUE}.")
     String builder;
 
-    @Option(names = "--naming", paramLabel = "digest|repo-suffix|tag-suffix", defaultValue = "digest",
+    @Option(
+            names = "--naming",
+            paramLabel = "digest|repo-suffix|tag-suffix",
+            defaultValue = "digest",
             description = "How per-platform images are pushed: digest (a temporary tag, default), repo-suffix "
                     + "(REPO-arm64v8:TAG, the seed's), tag-suffix (REPO:TAG-arm64v8).")
     String naming;
 
-    @Option(names = "--allow-emulation", description = "Build platforms that are not the builder's own under emulation (qemu).")
+    @Option(
+            names = "--allow-emulation",
+            description = "Build platforms that are not the builder's own under emulation (qemu).")
     boolean allowEmulation;
 
-    @Option(names = {"-f", "--file"}, paramLabel = "DOCKERFILE", description = "Dockerfile (default: CONTEXT/Dockerfile).")
+    @Option(
+            names = {"-f", "--file"},
+            paramLabel = "DOCKERFILE",
+            description = "Dockerfile (default: CONTEXT/Dockerfile).")
     Path file;
 
-    @Option(names = "--build-arg", paramLabel = "KEY=VALUE", description = "Build argument (repeatable). Names are recorded, values never.")
+    @Option(
+            names = "--build-arg",
+            paramLabel = "KEY=VALUE",
+            description = "Build argument (repeatable). Names are recorded, values never.")
     List<String> buildArgs = new ArrayList<>();
 
-    @Option(names = "--secret-build-arg", paramLabel = "NAME",
-            description = "Build argument whose value is read from the environment variable NAME and masked in all "
-                    + "output (repeatable). Note that Docker keeps build-arg values in the image history: prefer secrets mounts.")
+    @Option(
+            names = "--secret-build-arg",
+            paramLabel = "NAME",
+            description =
+                    "Build argument whose value is read from the environment variable NAME and masked in all "
+                            + "output (repeatable). Note that Docker keeps build-arg values in the image history: prefer secrets mounts.")
     List<String> secretBuildArgs = new ArrayList<>();
 
     @Option(names = "--target", paramLabel = "STAGE", description = "Build this stage of a multi-stage Dockerfile.")
     String target;
 
-    @Option(names = "--label", paramLabel = "KEY=VALUE", description = "Image label (repeatable); OCI source/revision/created are set by default.")
+    @Option(
+            names = "--label",
+            paramLabel = "KEY=VALUE",
+            description = "Image label (repeatable); OCI source/revision/created are set by default.")
     List<String> labels = new ArrayList<>();
 
     @Option(names = "--no-cache", description = "Do not use the build cache.")
     boolean noCache;
 
-    @Option(names = "--source-revision", paramLabel = "REV", description = "VCS revision for the record and the org.opencontainers.image.revision label.")
+    @Option(
+            names = "--source-revision",
+            paramLabel = "REV",
+            description = "VCS revision for the record and the org.opencontainers.image.revision label.")
     String sourceRevision;
 
-    @Option(names = "--source-url", paramLabel = "URL", description = "Value of the org.opencontainers.image.source label.")
+    @Option(
+            names = "--source-url",
+            paramLabel = "URL",
+            description = "Value of the org.opencontainers.image.source label.")
     String sourceUrl;
 
-    @Option(names = "--records", paramLabel = "DIR", defaultValue = "multiarch-records",
+    @Option(
+            names = "--records",
+            paramLabel = "DIR",
+            defaultValue = "multiarch-records",
             description = "Where to write one record per platform. Default: ${DEFAULT-VALUE}.")
     Path records;
 
-    @Option(names = "--no-publish", description = "Build, push and record only; publish later with push-manifest-list --records.")
+    @Option(
+            names = "--no-publish",
+            description = "Build, push and record only; publish later with push-manifest-list --records.")
     boolean noPublish;
 
-    @Option(names = "--format", paramLabel = "oci|docker|auto", defaultValue = "auto", description = "List type. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--format",
+            paramLabel = "oci|docker|auto",
+            defaultValue = "auto",
+            description = "List type. Default: ${DEFAULT-VALUE}.")
     String format;
 
-    @Option(names = "--parallel", paramLabel = "N", defaultValue = "1",
-            description = "Build up to N platforms at once where the builder allows it (buildah). Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--parallel",
+            paramLabel = "N",
+            defaultValue = "1",
+            description =
+                    "Build up to N platforms at once where the builder allows it (buildah). Default: ${DEFAULT-VALUE}.")
     int parallel;
 
-    @Option(names = "--docker-host", paramLabel = "URL", description = "Docker Engine (unix:///... or tcp://...); default DOCKER_HOST.")
+    @Option(
+            names = "--docker-host",
+            paramLabel = "URL",
+            description = "Docker Engine (unix:///... or tcp://...); default DOCKER_HOST.")
     String dockerHost;
 
-    @Option(names = "--buildah-storage-driver", paramLabel = "DRIVER", defaultValue = "vfs", description = "buildah storage driver. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--buildah-storage-driver",
+            paramLabel = "DRIVER",
+            defaultValue = "vfs",
+            description = "buildah storage driver. Default: ${DEFAULT-VALUE}.")
     String storageDriver;
 
-    @Option(names = "--buildah-isolation", paramLabel = "chroot|oci|rootless", defaultValue = "chroot", description = "buildah isolation. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--buildah-isolation",
+            paramLabel = "chroot|oci|rootless",
+            defaultValue = "chroot",
+            description = "buildah isolation. Default: ${DEFAULT-VALUE}.")
     String isolation;
 
-    @Option(names = "--buildah-layers", description = "Cache intermediate layers with buildah (--layers); off by default, as in buildah.")
+    @Option(
+            names = "--buildah-layers",
+            description = "Cache intermediate layers with buildah (--layers); off by default, as in buildah.")
     boolean buildahLayers;
 
-    @Option(names = "--buildah-root", paramLabel = "DIR", description = "buildah --root (storage); default buildah's own.")
+    @Option(
+            names = "--buildah-root",
+            paramLabel = "DIR",
+            description = "buildah --root (storage); default buildah's own.")
     Path buildahRoot;
 
     @Option(names = "--buildah-runroot", paramLabel = "DIR", description = "buildah --runroot; default buildah's own.")
@@ -126,7 +193,10 @@ public final class BuildCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the result (records and list) as JSON.")
     boolean json;
 
-    @Parameters(index = "0", paramLabel = "CONTEXT", description = "The build context folder (inside the working directory).")
+    @Parameters(
+            index = "0",
+            paramLabel = "CONTEXT",
+            description = "The build context folder (inside the working directory).")
     Path context;
 
     @Mixin
@@ -166,8 +236,15 @@ public final class BuildCommand implements Callable<Integer> {
         RegistryClient client = registry.client(repository);
         ImageBuilder imageBuilder = newBuilder(client);
         try {
-            MultiArchFlow.Result result = new MultiArchFlow(imageBuilder, client, listener).run(new MultiArchFlow.Request(
-                    template, platformValues, records, !noPublish, ListFormat.parse(format), Map.of(), parallel));
+            MultiArchFlow.Result result = new MultiArchFlow(imageBuilder, client, listener)
+                    .run(new MultiArchFlow.Request(
+                            template,
+                            platformValues,
+                            records,
+                            !noPublish,
+                            ListFormat.parse(format),
+                            Map.of(),
+                            parallel));
             RegistryOptions.print(System.out, json ? json(result) : table(result));
         } finally {
             if (imageBuilder instanceof AutoCloseable closeable) {
@@ -184,7 +261,8 @@ public final class BuildCommand implements Callable<Integer> {
     private ImageBuilder newBuilder(RegistryClient client) {
         switch (builder.toLowerCase(Locale.ROOT)) {
             case "docker": {
-                DockerEngineBuilder.Builder b = DockerEngineBuilder.builder().registryClient(client)
+                DockerEngineBuilder.Builder b = DockerEngineBuilder.builder()
+                        .registryClient(client)
                         .credentials(client.settings().credentials());
                 if (dockerHost != null) {
                     b.dockerHost(dockerHost);
@@ -192,9 +270,16 @@ public final class BuildCommand implements Callable<Integer> {
                 return b.build();
             }
             case "buildah":
-                return BuildahBuilder.builder().registryClient(client).credentials(client.settings().credentials())
-                        .insecureRegistries(client.settings().insecureRegistries()).storageDriver(storageDriver)
-                        .isolation(isolation).root(buildahRoot).runRoot(buildahRunRoot).layers(buildahLayers).build();
+                return BuildahBuilder.builder()
+                        .registryClient(client)
+                        .credentials(client.settings().credentials())
+                        .insecureRegistries(client.settings().insecureRegistries())
+                        .storageDriver(storageDriver)
+                        .isolation(isolation)
+                        .root(buildahRoot)
+                        .runRoot(buildahRunRoot)
+                        .layers(buildahLayers)
+                        .build();
             default:
                 throw new InvalidInputException("--builder '" + builder + "' is unknown: use docker or buildah");
         }
@@ -205,8 +290,8 @@ public final class BuildCommand implements Callable<Integer> {
         for (String v : values) {
             int eq = v.indexOf('=');
             if (eq <= 0) {
-                throw new InvalidInputException(option + " '" + v.substring(0, Math.min(v.length(), 40))
-                        + "' must be KEY=VALUE");
+                throw new InvalidInputException(
+                        option + " '" + v.substring(0, Math.min(v.length(), 40)) + "' must be KEY=VALUE");
             }
             map.put(v.substring(0, eq), v.substring(eq + 1));
         }
@@ -222,8 +307,13 @@ public final class BuildCommand implements Callable<Integer> {
         StringBuilder out = new StringBuilder(String.format(row, "PLATFORM", "EMULATED", "TIME", "IMAGE", "RECORD"));
         for (int i = 0; i < result.records().size(); i++) {
             ArchImageRecord r = result.records().get(i);
-            out.append(String.format(row, r.platform(), r.emulated() ? "yes" : "no", r.duration().toMillis() + " ms",
-                    r.reference(), i < result.recordFiles().size() ? result.recordFiles().get(i) : "-"));
+            out.append(String.format(
+                    row,
+                    r.platform(),
+                    r.emulated() ? "yes" : "no",
+                    r.duration().toMillis() + " ms",
+                    r.reference(),
+                    i < result.recordFiles().size() ? result.recordFiles().get(i) : "-"));
         }
         result.publishResult().ifPresent(p -> out.append('\n').append(Reports.publishTable(p)));
         return out.toString();
@@ -238,7 +328,8 @@ public final class BuildCommand implements Callable<Integer> {
             out.append(new String(result.records().get(i).toJson(), java.nio.charset.StandardCharsets.UTF_8).strip());
         }
         out.append("],\"published\":");
-        out.append(result.publishResult().map(p -> Reports.publishJson(p).strip()).orElse("null"));
+        out.append(
+                result.publishResult().map(p -> Reports.publishJson(p).strip()).orElse("null"));
         return out.append("}\n").toString();
     }
 }

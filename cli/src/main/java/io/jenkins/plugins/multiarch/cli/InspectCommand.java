@@ -11,17 +11,21 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code multiarch inspect}: what a reference points at, each entry checked against its config. */
-@Command(name = "inspect", mixinStandardHelpOptions = true,
+@Command(
+        name = "inspect",
+        mixinStandardHelpOptions = true,
         description = {
             "Show an image or list: per platform digest, size and the platform its config really has.",
             "--verbose prints the JSON of `docker manifest inspect --verbose`; --raw the manifest itself.",
-            "Exits 3 when a list entry's config is not the platform the list claims."})
+            "Exits 3 when a list entry's config is not the platform the list claims."
+        })
 public final class InspectCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "REF", description = "Image or list by tag or digest.")
     String reference;
 
-    @Option(names = "--verbose",
+    @Option(
+            names = "--verbose",
             description = "Print what `docker manifest inspect --verbose` prints: each entry with its manifest.")
     boolean verbose;
 

@@ -12,8 +12,12 @@ import picocli.CommandLine.Command;
         versionProvider = Main.Version.class,
         description = "One Dockerfile, one multi-architecture image: build per platform, publish a verified "
                 + "OCI index or Docker manifest list, inspect it.",
-        subcommands = {BuildCommand.class, PushManifestListCommand.class, InspectCommand.class,
-            CommandLine.HelpCommand.class},
+        subcommands = {
+            BuildCommand.class,
+            PushManifestListCommand.class,
+            InspectCommand.class,
+            CommandLine.HelpCommand.class
+        },
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  success",
@@ -21,7 +25,8 @@ import picocli.CommandLine.Command;
             "  2  bad input (option, reference, platform, file)",
             "  3  verification failed (platform mismatch, duplicate, missing child or platform, digest mismatch)",
             "  4  registry, authentication or network failure",
-            "  5  image build failed"})
+            "  5  image build failed"
+        })
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -29,7 +34,8 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: build, push-manifest-list or inspect");
+        throw new CommandLine.ParameterException(
+                spec.commandLine(), "a command is required: build, push-manifest-list or inspect");
     }
 
     public static void main(String[] args) {

@@ -22,45 +22,67 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code multiarch push-manifest-list}: publish one verified list from per-platform images. */
-@Command(name = "push-manifest-list", mixinStandardHelpOptions = true,
+@Command(
+        name = "push-manifest-list",
+        mixinStandardHelpOptions = true,
         description = {
             "Publish one OCI image index or Docker manifest list under every --tag.",
             "Every source is resolved first and its platform read from its image config: a source that is "
-                + "not the platform it claims, a duplicate platform or a missing required platform fails before "
-                + "any tag moves. Sources in other repositories of the same registry are mounted into the target.",
+                    + "not the platform it claims, a duplicate platform or a missing required platform fails before "
+                    + "any tag moves. Sources in other repositories of the same registry are mounted into the target.",
             "Example:",
             "  multiarch push-manifest-list --image 127.0.0.1:5000/onap/py-app --tag 1.0 --tag latest \\",
             "    --source 127.0.0.1:5000/onap/py-app-amd64:1.0=linux/amd64 \\",
-            "    --source 127.0.0.1:5000/onap/py-app-arm64v8:1.0=linux/arm64 --insecure-registry 127.0.0.1:5000"})
+            "    --source 127.0.0.1:5000/onap/py-app-arm64v8:1.0=linux/arm64 --insecure-registry 127.0.0.1:5000"
+        })
 public final class PushManifestListCommand implements Callable<Integer> {
 
-    @Option(names = "--image", required = true, paramLabel = "REGISTRY/REPO",
+    @Option(
+            names = "--image",
+            required = true,
+            paramLabel = "REGISTRY/REPO",
             description = "Target repository, e.g. registry.example/onap/py-app")
     String image;
 
-    @Option(names = {"-t", "--tag"}, paramLabel = "TAG", description = "Tag to publish (repeatable; at least one).")
+    @Option(
+            names = {"-t", "--tag"},
+            paramLabel = "TAG",
+            description = "Tag to publish (repeatable; at least one).")
     List<String> tags = new ArrayList<>();
 
-    @Option(names = "--source", paramLabel = "REF[=PLATFORM]",
+    @Option(
+            names = "--source",
+            paramLabel = "REF[=PLATFORM]",
             description = "A per-platform image by tag or digest, optionally with the platform it must be "
                     + "(e.g. reg/app-arm64v8:1.0=linux/arm64). An index as source contributes its entries.")
     List<String> sources = new ArrayList<>();
 
-    @Option(names = "--records", paramLabel = "DIR",
+    @Option(
+            names = "--records",
+            paramLabel = "DIR",
             description = "Use the build records (*.json) under DIR as sources, as `multiarch build` writes them.")
     Path records;
 
-    @Option(names = "--format", paramLabel = "oci|docker|auto", defaultValue = "auto",
-            description = "List type: oci, docker, or auto (Docker list when every child is Docker v2). Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--format",
+            paramLabel = "oci|docker|auto",
+            defaultValue = "auto",
+            description =
+                    "List type: oci, docker, or auto (Docker list when every child is Docker v2). Default: ${DEFAULT-VALUE}.")
     String format;
 
     @Option(names = "--annotation", paramLabel = "KEY=VALUE", description = "Index annotation (OCI only; repeatable).")
     List<String> annotations = new ArrayList<>();
 
-    @Option(names = "--require", paramLabel = "PLATFORM", description = "Fail unless this platform is in the list (repeatable).")
+    @Option(
+            names = "--require",
+            paramLabel = "PLATFORM",
+            description = "Fail unless this platform is in the list (repeatable).")
     List<String> required = new ArrayList<>();
 
-    @Option(names = "--optional", paramLabel = "PLATFORM",
+    @Option(
+            names = "--optional",
+            paramLabel = "PLATFORM",
             description = "Leave this platform out, with a warning, when its source is missing (repeatable).")
     List<String> optional = new ArrayList<>();
 
@@ -82,7 +104,9 @@ public final class PushManifestListCommand implements Callable<Integer> {
         }
         if (records != null) {
             RecordStore.Selection selection = RecordStore.select(records, target);
-            selection.otherImages().forEach(f -> registry.listener().info("--records: left out " + f + ": another image"));
+            selection
+                    .otherImages()
+                    .forEach(f -> registry.listener().info("--records: left out " + f + ": another image"));
             specs.addAll(selection.sources());
         }
         PublishRequest request = PublishRequest.builder()

@@ -24,15 +24,22 @@ import picocli.CommandLine.Option;
 /** Options every registry-facing command shares: trust, insecure registries, credentials, verbosity. */
 public final class RegistryOptions {
 
-    @Option(names = "--insecure-registry", paramLabel = "HOST[:PORT]",
-            description = "Talk plain HTTP to this registry (repeatable). Only for registries you trust on your network.")
+    @Option(
+            names = "--insecure-registry",
+            paramLabel = "HOST[:PORT]",
+            description =
+                    "Talk plain HTTP to this registry (repeatable). Only for registries you trust on your network.")
     List<String> insecureRegistries = new ArrayList<>();
 
-    @Option(names = "--ca-file", paramLabel = "PEM",
+    @Option(
+            names = "--ca-file",
+            paramLabel = "PEM",
             description = "Extra CA certificate(s) to trust, added to the system trust store (never replacing it).")
     Path caFile;
 
-    @Option(names = {"-u", "--username"}, paramLabel = "USER",
+    @Option(
+            names = {"-u", "--username"},
+            paramLabel = "USER",
             description = "Registry user name; the password is read from standard input (--password-stdin).")
     String username;
 
@@ -63,7 +70,8 @@ public final class RegistryOptions {
                     CredentialsSource.of(credentialsHost, new RegistryCredentials(username, password)), credentials);
         }
         if (caFile != null && !Files.isReadable(caFile)) {
-            throw new InvalidInputException("--ca-file " + caFile + " cannot be read: give a PEM file with the CA certificate");
+            throw new InvalidInputException(
+                    "--ca-file " + caFile + " cannot be read: give a PEM file with the CA certificate");
         }
         RegistrySettings.Builder settings = RegistrySettings.builder()
                 .credentials(credentials)

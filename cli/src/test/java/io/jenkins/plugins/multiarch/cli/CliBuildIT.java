@@ -38,8 +38,8 @@ class CliBuildIT {
 
     @BeforeAll
     static void start() {
-        Components.require(Component.REGISTRY, Component.DOCKERD, Component.DOCKER_CLI, Component.QEMU_AARCH64,
-                Component.BUSYBOX);
+        Components.require(
+                Component.REGISTRY, Component.DOCKERD, Component.DOCKER_CLI, Component.QEMU_AARCH64, Component.BUSYBOX);
         registry = RegistryServer.plain();
         base = BaseImages.push(registry);
     }
@@ -64,10 +64,27 @@ class CliBuildIT {
     void buildRecordsPublishesAndEachPlatformRunsWhereItShould() throws Exception {
         String host = registry.hostPort();
         Path records = work.resolve("records");
-        Exec.Result build = multiarch("build", "--image", host + "/demo/hello", "--tag", "1.0",
-                "--platform", "linux/amd64", "--platform", "linux/arm64", "--allow-emulation",
-                "--naming", "repo-suffix", "--build-arg", "BASE=" + base.reference(),
-                "--records", records.toString(), "--insecure-registry", host, "--json", "examples/offline");
+        Exec.Result build = multiarch(
+                "build",
+                "--image",
+                host + "/demo/hello",
+                "--tag",
+                "1.0",
+                "--platform",
+                "linux/amd64",
+                "--platform",
+                "linux/arm64",
+                "--allow-emulation",
+                "--naming",
+                "repo-suffix",
+                "--build-arg",
+                "BASE=" + base.reference(),
+                "--records",
+                records.toString(),
+                "--insecure-registry",
+                host,
+                "--json",
+                "examples/offline");
         assertThat(build.exitCode()).as(build.stderr()).isEqualTo(0);
         assertThat(build.stderr()).doesNotContain("SLF4J");
 
@@ -75,25 +92,50 @@ class CliBuildIT {
         try (Stream<Path> s = Files.walk(records)) {
             files = s.filter(p -> p.toString().endsWith(".json")).sorted().toList();
         }
-        assertThat(files).extracting(p -> p.getFileName().toString()).containsExactly("linux-amd64.json", "linux-arm64.json");
+        assertThat(files)
+                .extracting(p -> p.getFileName().toString())
+                .containsExactly("linux-amd64.json", "linux-arm64.json");
         JsonNode arm = JSON.readTree(files.get(1).toFile());
         assertThat(arm.get("platform").get("architecture").asText()).isEqualTo("arm64");
         assertThat(arm.get("emulated").asBoolean()).isTrue();
         assertThat(arm.toString()).contains(host + "/demo/hello-arm64v8"); // the seed's intermediate naming
 
-        Exec.Result republish = multiarch("push-manifest-list", "--image", host + "/demo/hello", "--tag", "1.0",
-                "--records", records.toString(), "--require", "linux/amd64", "--require", "linux/arm64",
-                "--insecure-registry", host, "--json");
+        Exec.Result republish = multiarch(
+                "push-manifest-list",
+                "--image",
+                host + "/demo/hello",
+                "--tag",
+                "1.0",
+                "--records",
+                records.toString(),
+                "--require",
+                "linux/amd64",
+                "--require",
+                "linux/arm64",
+                "--insecure-registry",
+                host,
+                "--json");
         assertThat(republish.exitCode()).as(republish.stderr()).isEqualTo(0);
         JsonNode result = JSON.readTree(republish.stdout());
         assertThat(result.get("tags").get(0).get("status").asText()).isEqualTo("unchanged");
 
-        for (String[] expected : List.of(new String[] {"linux/amd64", "x86_64"}, new String[] {"linux/arm64", "aarch64"})) {
+        for (String[] expected :
+                List.of(new String[] {"linux/amd64", "x86_64"}, new String[] {"linux/arm64", "aarch64"})) {
             String ref = host + "/demo/hello:1.0";
-            Exec.run(List.of("docker", "pull", "-q", "--platform", expected[0], ref), Duration.ofMinutes(2),
-                    Components.dockerEnv(), null, null).orThrow();
-            Exec.Result run = Exec.run(List.of("docker", "run", "--rm", "--network", "none", "--platform", expected[0], ref),
-                    Duration.ofMinutes(2), Components.dockerEnv(), null, null).orThrow();
+            Exec.run(
+                            List.of("docker", "pull", "-q", "--platform", expected[0], ref),
+                            Duration.ofMinutes(2),
+                            Components.dockerEnv(),
+                            null,
+                            null)
+                    .orThrow();
+            Exec.Result run = Exec.run(
+                            List.of("docker", "run", "--rm", "--network", "none", "--platform", expected[0], ref),
+                            Duration.ofMinutes(2),
+                            Components.dockerEnv(),
+                            null,
+                            null)
+                    .orThrow();
             assertThat(run.stdout().trim()).isEqualTo(expected[1]);
         }
     }
@@ -102,16 +144,38 @@ class CliBuildIT {
     void nonNativePlatformWithoutAllowEmulationIsRefusedBeforeBuilding() {
         String host = registry.hostPort();
         int mark = registry.mark();
-        Exec.Result refused = multiarch("build", "--image", host + "/demo/guard", "--tag", "1",
-                "--platform", "linux/amd64", "--platform", "linux/arm64",
-                "--build-arg", "BASE=" + base.reference(), "--records", work.resolve("r").toString(),
-                "--insecure-registry", host, "examples/offline");
+        Exec.Result refused = multiarch(
+                "build",
+                "--image",
+                host + "/demo/guard",
+                "--tag",
+                "1",
+                "--platform",
+                "linux/amd64",
+                "--platform",
+                "linux/arm64",
+                "--build-arg",
+                "BASE=" + base.reference(),
+                "--records",
+                work.resolve("r").toString(),
+                "--insecure-registry",
+                host,
+                "examples/offline");
         assertThat(refused.exitCode()).isEqualTo(2);
         assertThat(refused.stderr()).contains("linux/arm64").contains("allow-emulation");
         assertThat(registry.requestsSince(mark)).isEmpty();
 
-        Exec.Result outside = multiarch("build", "--image", host + "/demo/guard", "--tag", "1", "--platform", "linux/amd64",
-                "--insecure-registry", host, "../..");
+        Exec.Result outside = multiarch(
+                "build",
+                "--image",
+                host + "/demo/guard",
+                "--tag",
+                "1",
+                "--platform",
+                "linux/amd64",
+                "--insecure-registry",
+                host,
+                "../..");
         assertThat(outside.exitCode()).isEqualTo(2);
         assertThat(outside.stderr()).contains("../..");
     }

@@ -51,12 +51,16 @@ class CliPublishIT {
     }
 
     private Exec.Result multiarch(byte[] stdin, String... args) {
-        List<String> command = new ArrayList<>(List.of("java", "-jar", System.getProperty("multiarch.jar",
-                "target/multiarch.jar")));
+        List<String> command =
+                new ArrayList<>(List.of("java", "-jar", System.getProperty("multiarch.jar", "target/multiarch.jar")));
         command.addAll(List.of(args));
         // an empty Docker config: no credentials leak in from the machine running the tests
-        return Exec.run(command, Duration.ofSeconds(120), Map.of("DOCKER_CONFIG", home.toString(), "HOME", home.toString()),
-                null, stdin);
+        return Exec.run(
+                command,
+                Duration.ofSeconds(120),
+                Map.of("DOCKER_CONFIG", home.toString(), "HOME", home.toString()),
+                null,
+                stdin);
     }
 
     private String host() {
@@ -67,17 +71,35 @@ class CliPublishIT {
     void publishesTheSeedLayoutPrintsTheDigestAndIsIdempotent() throws Exception {
         Pushed amd = images.pushImage("onap/py-app-amd64", "1.0", "linux/amd64", Format.DOCKER);
         Pushed arm = images.pushImage("onap/py-app-arm64v8", "1.0", "linux/arm64/v8", Format.DOCKER);
-        String[] args = {"push-manifest-list", "--image", host() + "/onap/py-app", "--tag", "1.0", "--tag", "latest",
-            "--source", host() + "/" + amd.byTag() + "=linux/amd64",
-            "--source", host() + "/" + arm.byTag() + "=linux/arm64",
-            "--require", "linux/amd64", "--require", "linux/arm64", "--insecure-registry", host()};
+        String[] args = {
+            "push-manifest-list",
+            "--image",
+            host() + "/onap/py-app",
+            "--tag",
+            "1.0",
+            "--tag",
+            "latest",
+            "--source",
+            host() + "/" + amd.byTag() + "=linux/amd64",
+            "--source",
+            host() + "/" + arm.byTag() + "=linux/arm64",
+            "--require",
+            "linux/amd64",
+            "--require",
+            "linux/arm64",
+            "--insecure-registry",
+            host()
+        };
 
         Exec.Result first = multiarch(null, args);
         assertThat(first.exitCode()).as(first.stderr()).isEqualTo(0);
         TestImages.Fetched stored = images.getManifest("onap/py-app", "1.0");
         String digest = Digest.sha256(stored.body()).toString();
-        assertThat(first.stdout()).contains("Published " + host() + "/onap/py-app@" + digest)
-                .contains("linux/amd64").contains("linux/arm64/v8").contains("mounted")
+        assertThat(first.stdout())
+                .contains("Published " + host() + "/onap/py-app@" + digest)
+                .contains("linux/amd64")
+                .contains("linux/arm64/v8")
+                .contains("mounted")
                 .contains("docker pull --platform linux/arm64 " + host() + "/onap/py-app:1.0");
 
         String[] json = java.util.Arrays.copyOf(args, args.length + 1);
@@ -92,7 +114,8 @@ class CliPublishIT {
         Exec.Result inspect = multiarch(null, "inspect", host() + "/onap/py-app:1.0", "--insecure-registry", host());
         assertThat(inspect.exitCode()).as(inspect.stderr()).isEqualTo(0);
         assertThat(inspect.stdout()).contains(digest).contains(amd.digest()).contains("linux/arm64/v8 ok");
-        Exec.Result verbose = multiarch(null, "inspect", "--verbose", host() + "/onap/py-app:1.0", "--insecure-registry", host());
+        Exec.Result verbose =
+                multiarch(null, "inspect", "--verbose", host() + "/onap/py-app:1.0", "--insecure-registry", host());
         assertThat(JSON.readTree(verbose.stdout()).get(1).get("Ref").asText())
                 .isEqualTo(host() + "/onap/py-app:1.0@" + arm.digest());
     }
@@ -102,27 +125,63 @@ class CliPublishIT {
         Pushed amd = images.pushImage("codes/app-amd64", "1.0", "linux/amd64", Format.DOCKER);
         String src = host() + "/" + amd.byTag();
 
-        Exec.Result badPlatform = multiarch(null, "push-manifest-list", "--image", host() + "/codes/app", "--tag", "1",
-                "--source", src + "=linux/", "--insecure-registry", host());
+        Exec.Result badPlatform = multiarch(
+                null,
+                "push-manifest-list",
+                "--image",
+                host() + "/codes/app",
+                "--tag",
+                "1",
+                "--source",
+                src + "=linux/",
+                "--insecure-registry",
+                host());
         assertThat(badPlatform.exitCode()).isEqualTo(2);
         assertThat(badPlatform.stderr()).contains("error: ").contains("linux/");
 
-        Exec.Result badReference = multiarch(null, "push-manifest-list", "--image", host() + "/Codes/App", "--tag", "1",
-                "--source", src, "--insecure-registry", host());
+        Exec.Result badReference = multiarch(
+                null,
+                "push-manifest-list",
+                "--image",
+                host() + "/Codes/App",
+                "--tag",
+                "1",
+                "--source",
+                src,
+                "--insecure-registry",
+                host());
         assertThat(badReference.exitCode()).isEqualTo(2);
         assertThat(badReference.stderr()).contains("lowercase");
 
         Exec.Result noTag = multiarch(null, "push-manifest-list", "--image", host() + "/codes/app", "--source", src);
         assertThat(noTag.exitCode()).isEqualTo(2);
 
-        Exec.Result lie = multiarch(null, "push-manifest-list", "--image", host() + "/codes/app", "--tag", "1",
-                "--source", src + "=linux/arm64", "--insecure-registry", host());
+        Exec.Result lie = multiarch(
+                null,
+                "push-manifest-list",
+                "--image",
+                host() + "/codes/app",
+                "--tag",
+                "1",
+                "--source",
+                src + "=linux/arm64",
+                "--insecure-registry",
+                host());
         assertThat(lie.exitCode()).isEqualTo(3);
         assertThat(lie.stderr()).contains("claims platform linux/arm64").contains("linux/amd64");
         assertThat(images.getManifest("codes/app", "1").status()).isEqualTo(404);
 
-        Exec.Result down = multiarch(null, "push-manifest-list", "--image", "127.0.0.1:9/codes/app", "--tag", "1",
-                "--source", "127.0.0.1:9/codes/app-amd64:1.0", "--insecure-registry", "127.0.0.1:9");
+        Exec.Result down = multiarch(
+                null,
+                "push-manifest-list",
+                "--image",
+                "127.0.0.1:9/codes/app",
+                "--tag",
+                "1",
+                "--source",
+                "127.0.0.1:9/codes/app-amd64:1.0",
+                "--insecure-registry",
+                "127.0.0.1:9");
         assertThat(down.exitCode()).isEqualTo(4);
         assertThat(down.stderr()).contains("127.0.0.1:9");
 
@@ -130,38 +189,76 @@ class CliPublishIT {
         assertThat(unknownCommand.exitCode()).isEqualTo(2);
         Exec.Result help = multiarch(null, "--help");
         assertThat(help.exitCode()).isEqualTo(0);
-        assertThat(help.stdout()).contains("push-manifest-list").contains("Exit codes").contains("verification failed");
+        assertThat(help.stdout())
+                .contains("push-manifest-list")
+                .contains("Exit codes")
+                .contains("verification failed");
     }
 
     @Test
     void passwordFromStdinAndFromDockerConfigNeverShows() throws Exception {
         String password = "pw-" + System.nanoTime();
-        try (RegistryServer secured = RegistryServer.builder().tls().basicAuth("ci", password).start()) {
+        try (RegistryServer secured =
+                RegistryServer.builder().tls().basicAuth("ci", password).start()) {
             TestImages securedImages = TestImages.forRegistry(secured);
             Pushed amd = securedImages.pushImage("sec/app-amd64", "1", "linux/amd64", Format.OCI);
             String src = secured.hostPort() + "/" + amd.byTag() + "=linux/amd64";
 
-            Exec.Result viaStdin = multiarch((password + "\n").getBytes(StandardCharsets.UTF_8), "push-manifest-list",
-                    "--image", secured.hostPort() + "/sec/app", "--tag", "1", "--source", src,
-                    "--ca-file", secured.caFile().toString(), "--username", "ci", "--password-stdin", "--debug");
+            Exec.Result viaStdin = multiarch(
+                    (password + "\n").getBytes(StandardCharsets.UTF_8),
+                    "push-manifest-list",
+                    "--image",
+                    secured.hostPort() + "/sec/app",
+                    "--tag",
+                    "1",
+                    "--source",
+                    src,
+                    "--ca-file",
+                    secured.caFile().toString(),
+                    "--username",
+                    "ci",
+                    "--password-stdin",
+                    "--debug");
             assertThat(viaStdin.exitCode()).as(viaStdin.stderr()).isEqualTo(0);
-            assertThat(viaStdin.stdout() + viaStdin.stderr()).doesNotContain(password)
-                    .doesNotContain(Base64.getEncoder().encodeToString(("ci:" + password).getBytes(StandardCharsets.UTF_8)));
+            assertThat(viaStdin.stdout() + viaStdin.stderr())
+                    .doesNotContain(password)
+                    .doesNotContain(
+                            Base64.getEncoder().encodeToString(("ci:" + password).getBytes(StandardCharsets.UTF_8)));
 
-            Exec.Result wrong = multiarch("not-it\n".getBytes(StandardCharsets.UTF_8), "push-manifest-list",
-                    "--image", secured.hostPort() + "/sec/app", "--tag", "2", "--source", src,
-                    "--ca-file", secured.caFile().toString(), "--username", "ci", "--password-stdin");
+            Exec.Result wrong = multiarch(
+                    "not-it\n".getBytes(StandardCharsets.UTF_8),
+                    "push-manifest-list",
+                    "--image",
+                    secured.hostPort() + "/sec/app",
+                    "--tag",
+                    "2",
+                    "--source",
+                    src,
+                    "--ca-file",
+                    secured.caFile().toString(),
+                    "--username",
+                    "ci",
+                    "--password-stdin");
             assertThat(wrong.exitCode()).isEqualTo(4);
             assertThat(wrong.stderr()).contains(secured.hostPort()).doesNotContain("not-it");
 
             // as `docker login` writes it
             String auth = Base64.getEncoder().encodeToString(("ci:" + password).getBytes(StandardCharsets.UTF_8));
-            Files.writeString(home.resolve("config.json"),
+            Files.writeString(
+                    home.resolve("config.json"),
                     "{\"auths\":{\"" + secured.hostPort() + "\":{\"auth\":\"" + auth + "\"}}}");
-            Exec.Result viaConfig = multiarch(null, "inspect", secured.hostPort() + "/sec/app:1",
-                    "--ca-file", secured.caFile().toString(), "--json", "--debug");
+            Exec.Result viaConfig = multiarch(
+                    null,
+                    "inspect",
+                    secured.hostPort() + "/sec/app:1",
+                    "--ca-file",
+                    secured.caFile().toString(),
+                    "--json",
+                    "--debug");
             assertThat(viaConfig.exitCode()).as(viaConfig.stderr()).isEqualTo(0);
-            assertThat(viaConfig.stdout() + viaConfig.stderr()).doesNotContain(password).doesNotContain(auth);
+            assertThat(viaConfig.stdout() + viaConfig.stderr())
+                    .doesNotContain(password)
+                    .doesNotContain(auth);
 
             // without the CA the TLS certificate is not trusted: a registry error, no silent downgrade
             Exec.Result untrusted = multiarch(null, "inspect", secured.hostPort() + "/sec/app:1");
@@ -173,15 +270,35 @@ class CliPublishIT {
     void dryRunAndRecordsDirectory(@TempDir Path records) throws Exception {
         Pushed amd = images.pushImage("rec/app", "amd", "linux/amd64", Format.OCI);
         Pushed arm = images.pushImage("rec/app", "arm", "linux/arm/v7", Format.OCI);
-        Exec.Result dry = multiarch(null, "push-manifest-list", "--image", host() + "/rec/app", "--tag", "1.0",
-                "--source", host() + "/" + amd.byDigest(), "--source", host() + "/" + arm.byDigest(),
-                "--dry-run", "--insecure-registry", host());
+        Exec.Result dry = multiarch(
+                null,
+                "push-manifest-list",
+                "--image",
+                host() + "/rec/app",
+                "--tag",
+                "1.0",
+                "--source",
+                host() + "/" + amd.byDigest(),
+                "--source",
+                host() + "/" + arm.byDigest(),
+                "--dry-run",
+                "--insecure-registry",
+                host());
         assertThat(dry.exitCode()).as(dry.stderr()).isEqualTo(0);
         assertThat(dry.stdout()).contains("Dry run, nothing written").contains("linux/arm/v7");
         assertThat(images.getManifest("rec/app", "1.0").status()).isEqualTo(404);
 
-        Exec.Result empty = multiarch(null, "push-manifest-list", "--image", host() + "/rec/app", "--tag", "1.0",
-                "--records", records.toString(), "--insecure-registry", host());
+        Exec.Result empty = multiarch(
+                null,
+                "push-manifest-list",
+                "--image",
+                host() + "/rec/app",
+                "--tag",
+                "1.0",
+                "--records",
+                records.toString(),
+                "--insecure-registry",
+                host());
         assertThat(empty.exitCode()).isEqualTo(2);
         assertThat(empty.stderr()).contains("holds no record").contains(records.toString());
     }
