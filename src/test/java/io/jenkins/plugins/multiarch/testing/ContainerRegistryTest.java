@@ -23,8 +23,8 @@ class ContainerRegistryTest {
     @Test
     void aRegistryContainerServesWithBasicAuthAndLogsItsRequests() throws Exception {
         if (!ContainerRegistry.dockerAvailable()) {
-            Components.unavailable("Testcontainers finds no Docker daemon (DOCKER_HOST="
-                    + System.getenv("DOCKER_HOST") + "; our private one is " + Components.dockerHost() + ")");
+            Components.unavailable("Testcontainers finds no Docker daemon (DOCKER_HOST=" + System.getenv("DOCKER_HOST")
+                    + "; our private one is " + Components.dockerHost() + ")");
         }
         try (ContainerRegistry r = ContainerRegistry.start("ci-user", "container-Pa55")) {
             HttpResponse<Void> anonymous = HttpClient.newHttpClient()
