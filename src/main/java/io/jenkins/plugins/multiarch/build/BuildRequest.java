@@ -113,7 +113,7 @@ public record BuildRequest(
         labels = Map.copyOf(labels == null ? Map.of() : new LinkedHashMap<>(labels));
         target = target == null || target.isBlank() ? null : target.trim();
         sourceRevision = blankToNull(sourceRevision);
-        sourceUrl = blankToNull(sourceUrl);
+        sourceUrl = SourceUrl.forLabel(blankToNull(sourceUrl)); // never a token or password in a label
         agentName = blankToNull(agentName);
         workspace = workspace == null ? null : workspace.toAbsolutePath().normalize();
     }

@@ -48,6 +48,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * engine is {@code DOCKER_HOST} ({@code unix://} or {@code tcp://}; with {@code DOCKER_TLS_VERIFY=1} and
  * {@code DOCKER_CERT_PATH} for TLS client certificates) unless given explicitly.
  *
+ * <p>Credentials for a registry not named insecure are given to the engine only after that registry answered
+ * over verified TLS ({@link PlainHttpGuard}): the engine itself would fall back to plain HTTP for 127.0.0.0/8.
+ *
  * <p>The context is streamed to the engine as a tar written while it is read, honouring .dockerignore.
  * The base image is always pulled for the requested platform: the engine's store keeps one image per tag,
  * so without a pull a base cached for another platform is silently reused (the stale-base problem).
@@ -141,6 +144,10 @@ public final class DockerEngineBuilder implements ImageBuilder, Closeable {
         Instant started = Instant.now();
 
         Optional<RegistryCredentials> creds = credentials.lookup(request.image().registry());
+        if (creds.isPresent()) {
+            // before the engine gets them: it would send them over plain HTTP to a registry it deems insecure
+            new PlainHttpGuard(registry).requireTls(refs.get(0), "the Docker Engine at " + dockerHost);
+        }
         List<String> secrets = new ArrayList<>(request.secretValues());
         creds.ifPresent(c -> secrets.add(new String(c.password())));
         String prefix = "[" + request.platform() + "] ";

@@ -20,18 +20,22 @@ public final class TemporaryTags {
 
     private TemporaryTags() {}
 
-    /** Removes the temporary tags of these records; returns the ones that had to stay. Never throws for them. */
+    /**
+     * Removes the temporary tags of these records in {@code target}'s repository; returns the ones that had to
+     * stay. Never throws for them. A record's reference is deleted only if it is what digest naming pushes for
+     * that record's platform in that repository ({@code build-<arch>-<12 hex>}): a record that says otherwise
+     * (edited, or sent by a compromised agent) cannot make this delete another tag or another repository's.
+     */
     public static List<ImageReference> remove(
-            RegistryClient client, Collection<ArchImageRecord> records, LogListener listener) {
+            RegistryClient client, ImageReference target, Collection<ArchImageRecord> records, LogListener listener) {
+        ImageReference repository = target.withoutTagOrDigest();
         List<ImageReference> left = new ArrayList<>();
         for (ArchImageRecord record : records) {
             if (record.naming() != Naming.DIGEST) {
                 continue;
             }
             for (ImageReference pushed : record.pushed()) {
-                if (pushed.digest().isPresent()
-                        || pushed.tag().isEmpty()
-                        || !Naming.isTemporaryTag(pushed.tag().get())) {
+                if (!isTemporaryTagOf(pushed, repository, record)) {
                     continue;
                 }
                 try {
@@ -49,5 +53,12 @@ public final class TemporaryTags {
                     + ": this registry cannot delete a tag without deleting the image");
         }
         return left;
+    }
+
+    static boolean isTemporaryTagOf(ImageReference pushed, ImageReference repository, ArchImageRecord record) {
+        return pushed.digest().isEmpty()
+                && pushed.withoutTagOrDigest().equals(repository)
+                && pushed.tag().filter(Naming::isTemporaryTag).isPresent()
+                && pushed.tag().get().startsWith("build-" + record.platform().dockerLibraryArch() + "-");
     }
 }

@@ -162,7 +162,7 @@ public final class MultiArchFlow {
         records.forEach(r -> publish.source(r.toSourceSpec()));
         PublishResult result = new Publisher(client, listener).publish(publish.build());
         if (!result.dryRun()) {
-            TemporaryTags.remove(client, records, listener);
+            TemporaryTags.remove(client, request.template().image(), records, listener);
         }
         return new Result(records, files, result, buildTime, Duration.between(publishStart, Instant.now()));
     }

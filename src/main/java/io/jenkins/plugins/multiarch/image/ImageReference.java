@@ -271,6 +271,43 @@ public final class ImageReference {
         return new InvalidInputException("invalid image reference '" + input + "': " + rule + ", e.g. " + example);
     }
 
+    /**
+     * A registry written {@code host[:port]} as in image references ({@code 127.0.0.1:5000}, {@code [::1]:5000},
+     * {@code registry.example}), as {@link #registry()} gives it for references to it: lower case, Docker Hub
+     * as {@code registry-1.docker.io}. Refuses a scheme, a path, user info and a bare name that Docker would
+     * read as a repository.
+     */
+    public static String parseRegistryHost(String hostPort) {
+        String v = hostPort == null ? "" : hostPort.strip();
+        String fix = ": give host[:port] as in image references, e.g. 127.0.0.1:5000 or registry.example";
+        if (v.isEmpty()) {
+            throw new InvalidInputException("a registry is empty" + fix);
+        }
+        if (v.contains("://")) {
+            throw new InvalidInputException("registry '" + v + "' has a scheme" + fix
+                    + " (naming a registry insecure is what allows plain HTTP)");
+        }
+        if (v.contains("/") || v.contains("@")) {
+            throw new InvalidInputException("registry '" + v + "' has a path or user info" + fix);
+        }
+        if (v.indexOf('.') < 0
+                && v.indexOf(':') < 0
+                && !v.equals("localhost")
+                && v.toLowerCase(Locale.ROOT).equals(v)) {
+            throw new InvalidInputException("registry '" + v + "' has no '.' or ':' and is not localhost, so Docker "
+                    + "reads it as a repository on Docker Hub" + fix);
+        }
+        try {
+            checkDomain(v, v);
+        } catch (InvalidInputException e) {
+            String why = e.getMessage();
+            int rule = why.indexOf("': ");
+            throw new InvalidInputException(
+                    "registry '" + v + "' is invalid: " + (rule < 0 ? why : why.substring(rule + 3)), e);
+        }
+        return parse(v + "/x").registry().toLowerCase(Locale.ROOT);
+    }
+
     /** The registry host[:port], normalised: Docker Hub is {@code registry-1.docker.io}. */
     public String registry() {
         return registry;

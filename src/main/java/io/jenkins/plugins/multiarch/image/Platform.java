@@ -1,9 +1,13 @@
 package io.jenkins.plugins.multiarch.image;
 
 import io.jenkins.plugins.multiarch.InvalidInputException;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -51,6 +55,30 @@ public record Platform(String os, String architecture, String variant, String os
 
     public static Platform of(String os, String architecture, String variant) {
         return new Platform(os, architecture, variant, null, List.of());
+    }
+
+    /**
+     * A list of platforms as users give them (the CLI's {@code --platform}, the steps' {@code platforms}, the
+     * forms' lines): each by {@link #parse}, none twice once normalised ({@code linux/arm64} and
+     * {@code linux/arm64/v8} are one platform).
+     */
+    public static List<Platform> parseDistinct(Collection<String> values) {
+        List<Platform> out = new ArrayList<>();
+        Map<Platform, String> seen = new HashMap<>();
+        if (values != null) {
+            for (String value : values) {
+                String written = value == null ? "" : value.strip();
+                Platform p = parse(written);
+                String before = seen.putIfAbsent(p.normalize(), written);
+                if (before != null) {
+                    throw new InvalidInputException("platform " + p.normalize() + " is given twice ("
+                            + (before.equals(written) ? before : before + " and " + written)
+                            + "): name each platform once");
+                }
+                out.add(p);
+            }
+        }
+        return List.copyOf(out);
     }
 
     /** Parses {@code os/arch} or {@code os/arch/variant} as written (not normalised). */

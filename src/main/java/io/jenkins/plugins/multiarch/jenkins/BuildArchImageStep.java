@@ -1,9 +1,6 @@
 package io.jenkins.plugins.multiarch.jenkins;
 
-import com.cloudbees.plugins.credentials.CredentialsMatchers;
 import com.cloudbees.plugins.credentials.CredentialsProvider;
-import com.cloudbees.plugins.credentials.common.StandardListBoxModel;
-import com.cloudbees.plugins.credentials.common.StandardUsernamePasswordCredentials;
 import edu.umd.cs.findbugs.annotations.CheckForNull;
 import edu.umd.cs.findbugs.annotations.NonNull;
 import hudson.AbortException;
@@ -14,17 +11,22 @@ import hudson.Launcher;
 import hudson.Util;
 import hudson.model.Computer;
 import hudson.model.Item;
-import hudson.model.Queue;
 import hudson.model.Run;
 import hudson.model.TaskListener;
-import hudson.model.queue.Tasks;
-import hudson.security.ACL;
 import hudson.slaves.WorkspaceList;
 import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
+import io.jenkins.plugins.multiarch.MultiarchException;
+import io.jenkins.plugins.multiarch.build.BuilderKind;
+import io.jenkins.plugins.multiarch.build.Naming;
+import io.jenkins.plugins.multiarch.build.SecretBuildArgs;
+import io.jenkins.plugins.multiarch.build.SourceUrl;
 import io.jenkins.plugins.multiarch.image.ImageReference;
+import io.jenkins.plugins.multiarch.image.Platform;
 import io.jenkins.plugins.multiarch.record.ArchImageRecord;
+import io.jenkins.plugins.multiarch.record.RecordCheck;
 import io.jenkins.plugins.multiarch.record.RecordStore;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -36,11 +38,13 @@ import java.util.UUID;
 import jenkins.model.Jenkins;
 import jenkins.util.BuildListenerAdapter;
 import net.sf.json.JSONObject;
+import org.jenkinsci.plugins.plaincredentials.StringCredentials;
 import org.jenkinsci.plugins.workflow.steps.GeneralNonBlockingStepExecution;
 import org.jenkinsci.plugins.workflow.steps.Step;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepDescriptor;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
+import org.jenkinsci.plugins.workflow.steps.SynchronousResumeNotSupportedException;
 import org.kohsuke.stapler.AncestorInPath;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
@@ -62,6 +66,7 @@ public final class BuildArchImageStep extends Step {
     private String context;
     private String dockerfile;
     private List<String> buildArgs = new ArrayList<>();
+    private List<String> secretBuildArgs = new ArrayList<>();
     private String target;
     private String builder;
     private String naming;
@@ -124,6 +129,20 @@ public final class BuildArchImageStep extends Step {
         this.buildArgs = Lists.copy(buildArgs);
     }
 
+    /**
+     * {@code NAME=credentialsId} entries: build args whose values come from secret text credentials. Only the ids
+     * are in the step's arguments (and so in the flow node); the values are masked in the log and reach the
+     * builder as the engine's secret build args.
+     */
+    public List<String> getSecretBuildArgs() {
+        return Collections.unmodifiableList(secretBuildArgs);
+    }
+
+    @DataBoundSetter
+    public void setSecretBuildArgs(List<String> secretBuildArgs) {
+        this.secretBuildArgs = Lists.copy(secretBuildArgs);
+    }
+
     public @CheckForNull String getTarget() {
         return target;
     }
@@ -175,18 +194,22 @@ public final class BuildArchImageStep extends Step {
     }
 
     /**
-     * Runs off the CPS VM thread. A controller restart during a build fails the step (the agent-side build
-     * cannot be re-attached), which is GeneralNonBlockingStepExecution's default; a rerun of the stage is safe.
+     * Runs off the CPS VM thread. A controller restart during a build ends the step with a message: the
+     * agent-side build cannot be re-attached, and a rerun of the stage is safe (see {@link #onResume}).
      */
     static final class Execution extends GeneralNonBlockingStepExecution {
 
         private static final long serialVersionUID = 1L;
 
         private final transient BuildArchImageStep step;
+        /** What was being built, for the message after a restart (the step itself is not kept). */
+        private final String what;
 
         Execution(BuildArchImageStep step, StepContext context) {
             super(context);
             this.step = step;
+            this.what =
+                    (step.image == null ? "?" : step.image) + (step.platform == null ? "" : " for " + step.platform);
         }
 
         @Override
@@ -195,7 +218,39 @@ public final class BuildArchImageStep extends Step {
             return false;
         }
 
+        /**
+         * Always ends the step. GeneralNonBlockingStepExecution's default fails it only when the program was saved
+         * while the block ran; a restart that came before the block's thread started (the program is saved right
+         * after {@code start}) left a step that waited forever. Whether the old build pushed is unknown, so the
+         * step fails, with SynchronousResumeNotSupportedException: {@code retry(conditions: [nonresumable()])}
+         * recognises it.
+         */
+        @Override
+        public void onResume() {
+            StepContext ctx = getContext();
+            try {
+                TaskListener listener = ctx.get(TaskListener.class);
+                if (listener != null) {
+                    listener.getLogger().println(Messages.BuildArchImage_NotResumed(what));
+                }
+            } catch (IOException e) {
+                // the failure below still ends the step
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ctx.onFailure(new SynchronousResumeNotSupportedException(ctx));
+        }
+
         private void build() throws Exception {
+            try {
+                buildChecked();
+            } catch (MultiarchException e) {
+                // the engine's messages name the input and the fix: the message is the whole story
+                throw new AbortException(e.getMessage());
+            }
+        }
+
+        private void buildChecked() throws Exception {
             StepContext ctx = getContext();
             Run<?, ?> run = ctx.get(Run.class);
             TaskListener listener = ctx.get(TaskListener.class);
@@ -209,6 +264,7 @@ public final class BuildArchImageStep extends Step {
                 throw new AbortException(Messages.Validation_ImageRequired());
             }
             ImageReference image = ImageReference.parse(step.image); // fails early, on the controller
+            Platform platform = step.platform == null ? null : Platform.parse(step.platform);
             BuildOnAgent.Spec spec = new BuildOnAgent.Spec();
             spec.image = step.image;
             spec.tags = new ArrayList<>(step.tags);
@@ -216,16 +272,20 @@ public final class BuildArchImageStep extends Step {
             spec.context = step.context == null ? "." : step.context;
             spec.dockerfile = step.dockerfile;
             spec.buildArgs = Lists.pairs(step.buildArgs, "buildArgs");
+            Map<String, String> secretIds = SecretBuildArgs.parse(step.secretBuildArgs, spec.buildArgs.keySet());
             spec.target = step.target;
-            spec.builder = step.builder != null ? step.builder : config.getDefaultBuilder();
+            spec.builder = BuilderKind.parse(step.builder != null ? step.builder : config.getDefaultBuilder())
+                    .id();
             spec.naming = step.naming != null ? step.naming : config.getDefaultNaming();
+            Naming naming = Naming.parse(spec.naming);
             spec.allowEmulation = step.allowEmulation;
             spec.agentName = computer == null ? null : computer.getName();
             if (spec.agentName != null && spec.agentName.isEmpty()) {
                 spec.agentName = Jenkins.get().getSelfLabel().getName(); // the built-in node's computer is named ""
             }
             spec.sourceRevision = env.get("GIT_COMMIT");
-            spec.sourceUrl = env.get("GIT_URL");
+            // a GIT_URL such as https://user:token@host/repo.git would put the token into the image config
+            spec.sourceUrl = SourceUrl.forLabel(env.get("GIT_URL"));
             spec.insecureRegistries = config.insecureRegistryList();
             for (String key : List.of("DOCKER_HOST", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH")) {
                 String v = env.get(key);
@@ -236,6 +296,11 @@ public final class BuildArchImageStep extends Step {
 
             RegistryLogin login = RegistryLogin.resolve(step.credentialsId, run, image.registry());
             List<String> secrets = new ArrayList<>(RegistryLogin.secretsOf(login));
+            for (Map.Entry<String, String> secret : secretIds.entrySet()) {
+                String value = secretValue(run, secret.getKey(), secret.getValue());
+                spec.secretBuildArgs.put(secret.getKey(), value);
+                secrets.add(value);
+            }
             ConsoleLog log = new ConsoleLog(listener, secrets, false);
 
             FilePath tmp = WorkspaceList.tempDir(workspace);
@@ -246,9 +311,15 @@ public final class BuildArchImageStep extends Step {
             recordsDir.mkdirs();
             try {
                 String json = workspace.act(new BuildOnAgent(spec, login, log, recordsDir.getRemote()));
-                ArchImageRecord record =
-                        ArchImageRecord.fromJson(json.getBytes(StandardCharsets.UTF_8), "agent " + spec.agentName);
+                // an agent may be compromised: what it sent back decides which tags are later deleted and which
+                // children are published, so it must be exactly what was asked for
+                ArchImageRecord record = RecordCheck.fromAgent(
+                        json.getBytes(StandardCharsets.UTF_8),
+                        new RecordCheck.Expected(image, step.tags, naming, platform),
+                        "agent " + spec.agentName);
+                // the name and the bytes of the archived file are the controller's, from the checked record
                 String relative = RecordStore.folderName(record.image()) + "/" + record.fileName();
+                recordsDir.child(relative).write(new String(record.toJson(), StandardCharsets.UTF_8), "UTF-8");
                 String artifact = "multiarch/" + relative;
                 run.pickArtifactManager()
                         .archive(recordsDir, launcher, BuildListenerAdapter.wrap(listener), Map.of(artifact, relative));
@@ -261,6 +332,16 @@ public final class BuildArchImageStep extends Step {
                 recordsDir.deleteRecursive();
             }
         }
+    }
+
+    /** The value of a secret build arg's credential (secret text), tracked against the run. */
+    static String secretValue(Run<?, ?> run, String name, String credentialsId) throws AbortException {
+        StringCredentials c = CredentialsProvider.findCredentialById(credentialsId, StringCredentials.class, run);
+        if (c == null) {
+            throw new AbortException(Messages.BuildArchImage_SecretNotFound(credentialsId, name));
+        }
+        CredentialsProvider.track(run, c);
+        return c.getSecret().getPlainText();
     }
 
     /** What the script gets back: plain strings and booleans, serializable by the CPS VM. */
@@ -306,6 +387,7 @@ public final class BuildArchImageStep extends Step {
             s.setContext(formData.optString("context"));
             s.setDockerfile(formData.optString("dockerfile"));
             s.setBuildArgs(Lists.lines(formData.optString("buildArgs")));
+            s.setSecretBuildArgs(Lists.lines(formData.optString("secretBuildArgs")));
             s.setTarget(formData.optString("target"));
             s.setBuilder(formData.optString("builder"));
             s.setNaming(formData.optString("naming"));
@@ -318,81 +400,52 @@ public final class BuildArchImageStep extends Step {
             return Lists.join(values);
         }
 
+        /** A fixed list of choices: reads nothing that needs a permission. */
+        @POST
+        @SuppressWarnings("lgtm[jenkins/no-permission-check]")
         public ListBoxModel doFillBuilderItems() {
             return MultiarchConfiguration.builderItems(true);
         }
 
+        /** A fixed list of choices: reads nothing that needs a permission. */
+        @POST
+        @SuppressWarnings("lgtm[jenkins/no-permission-check]")
         public ListBoxModel doFillNamingItems() {
             return MultiarchConfiguration.namingItems(true);
         }
 
+        /** Syntax only (the engine's reference grammar): reads no node, credential or network. */
         @POST
+        @SuppressWarnings("lgtm[jenkins/no-permission-check]")
         public FormValidation doCheckImage(@QueryParameter String value) {
             return Validation.image(value);
         }
 
+        /** Syntax only: the tag rule the step and the CLI apply; empty is allowed (digest naming needs none). */
         @POST
+        @SuppressWarnings("lgtm[jenkins/no-permission-check]")
+        public FormValidation doCheckTags(@QueryParameter String value) {
+            return Lists.lines(value).isEmpty() ? FormValidation.ok() : Validation.tags(value);
+        }
+
+        /** Syntax only. */
+        @POST
+        @SuppressWarnings("lgtm[jenkins/no-permission-check]")
         public FormValidation doCheckPlatform(@QueryParameter String value) {
             return Validation.platform(value, false);
         }
 
-        /** Credentials the job may use, per credentials-plugin docs/consumer.adoc. */
+        /** Credentials the job may use, in the credential domains of the image's registry. */
         @POST
-        public ListBoxModel doFillCredentialsIdItems(@AncestorInPath Item item, @QueryParameter String credentialsId) {
-            return CredentialsForms.listBox(item, credentialsId);
+        public ListBoxModel doFillCredentialsIdItems(
+                @AncestorInPath Item item, @QueryParameter String image, @QueryParameter String credentialsId) {
+            return RegistryCredentialForms.itemListBox(item, image, credentialsId);
         }
 
         @POST
-        public FormValidation doCheckCredentialsId(@AncestorInPath Item item, @QueryParameter String value) {
-            return CredentialsForms.check(item, value);
-        }
-    }
-
-    /** The credentials list box and check shared by both steps (credentials-plugin docs/consumer.adoc). */
-    static final class CredentialsForms {
-
-        private CredentialsForms() {}
-
-        static ListBoxModel listBox(@CheckForNull Item item, String credentialsId) {
-            StandardListBoxModel result = new StandardListBoxModel();
-            if (item == null) {
-                if (!Jenkins.get().hasPermission(Jenkins.ADMINISTER)) {
-                    return result.includeCurrentValue(credentialsId);
-                }
-            } else if (!item.hasPermission(Item.EXTENDED_READ) && !item.hasPermission(CredentialsProvider.USE_ITEM)) {
-                return result.includeCurrentValue(credentialsId);
-            }
-            return result.includeEmptyValue()
-                    .includeMatchingAs(
-                            item instanceof Queue.Task task ? Tasks.getAuthenticationOf2(task) : ACL.SYSTEM2,
-                            item,
-                            StandardUsernamePasswordCredentials.class,
-                            Collections.emptyList(),
-                            CredentialsMatchers.always())
-                    .includeCurrentValue(credentialsId);
-        }
-
-        static FormValidation check(@CheckForNull Item item, String value) {
-            if (item == null) {
-                if (!Jenkins.get().hasPermission(Jenkins.ADMINISTER)) {
-                    return FormValidation.ok();
-                }
-            } else if (!item.hasPermission(Item.EXTENDED_READ) && !item.hasPermission(CredentialsProvider.USE_ITEM)) {
-                return FormValidation.ok();
-            }
-            if (Util.fixEmptyAndTrim(value) == null) {
-                return FormValidation.ok(Messages.Validation_CredentialsDefault());
-            }
-            if (CredentialsProvider.listCredentialsInItem(
-                            StandardUsernamePasswordCredentials.class,
-                            item,
-                            item instanceof Queue.Task task ? Tasks.getAuthenticationOf2(task) : ACL.SYSTEM2,
-                            Collections.emptyList(),
-                            CredentialsMatchers.withId(value))
-                    .isEmpty()) {
-                return FormValidation.error(Messages.Validation_CredentialsNotFound());
-            }
-            return FormValidation.ok();
+        public FormValidation doCheckCredentialsId(
+                @AncestorInPath Item item, @QueryParameter String image, @QueryParameter String value) {
+            return RegistryCredentialForms.itemCheck(item, image, value);
         }
     }
 }

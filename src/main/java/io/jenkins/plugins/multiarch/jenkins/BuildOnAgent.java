@@ -1,15 +1,16 @@
 package io.jenkins.plugins.multiarch.jenkins;
 
 import hudson.remoting.VirtualChannel;
+import io.jenkins.plugins.multiarch.PortableErrors;
 import io.jenkins.plugins.multiarch.build.BuildRequest;
 import io.jenkins.plugins.multiarch.build.BuildahBuilder;
+import io.jenkins.plugins.multiarch.build.BuilderKind;
 import io.jenkins.plugins.multiarch.build.DockerEngineBuilder;
 import io.jenkins.plugins.multiarch.build.HostArchitecture;
 import io.jenkins.plugins.multiarch.build.ImageBuilder;
 import io.jenkins.plugins.multiarch.build.Naming;
 import io.jenkins.plugins.multiarch.image.Platform;
 import io.jenkins.plugins.multiarch.record.ArchImageRecord;
-import io.jenkins.plugins.multiarch.record.RecordStore;
 import io.jenkins.plugins.multiarch.registry.CredentialsSource;
 import io.jenkins.plugins.multiarch.registry.RegistryClient;
 import io.jenkins.plugins.multiarch.registry.RegistrySettings;
@@ -28,14 +29,19 @@ import jenkins.MasterToSlaveFileCallable;
  * only carries the step's values there and the record's JSON back. A named static class (never an
  * anonymous one) so that what crosses the channel is explicit.
  *
- * <p>{@code invoke} receives the workspace; the record is also written under {@code recordsDir} (a
- * per-build temporary folder next to the workspace) for the controller to archive.
+ * <p>{@code invoke} receives the workspace; {@code recordsDir} is a per-build temporary folder next to it (the
+ * buildah builder's auth file goes beside it). The record goes back as JSON only: the controller checks it and
+ * writes the file it archives itself, so what an agent leaves on its disk is never what gets archived.
+ *
+ * <p>Whatever way {@code invoke} ends, the console is flushed first (the agent's lines arrive before the step
+ * ends, in order), and a failure crosses back as its message only ({@link PortableErrors}): a third-party cause
+ * would be rejected by the controller's class filter.
  */
 final class BuildOnAgent extends MasterToSlaveFileCallable<String> {
 
     private static final long serialVersionUID = 1L;
 
-    /** Values of the step, resolved on the controller (defaults applied, nothing secret but the login). */
+    /** Values of the step, resolved on the controller (defaults applied); secret: the secret build args' values. */
     static final class Spec implements java.io.Serializable {
         private static final long serialVersionUID = 1L;
         String image;
@@ -44,13 +50,18 @@ final class BuildOnAgent extends MasterToSlaveFileCallable<String> {
         String context = ".";
         String dockerfile;
         Map<String, String> buildArgs = new LinkedHashMap<>();
+        /** NAME -> value of the secretBuildArgs, resolved on the controller; masked by the log, never recorded. */
+        Map<String, String> secretBuildArgs = new LinkedHashMap<>();
+
         String target;
         String builder;
         String naming;
         boolean allowEmulation;
         String agentName;
         String sourceRevision;
+        /** GIT_URL without user info or query (SourceUrl.forLabel), done on the controller. */
         String sourceUrl;
+
         List<String> insecureRegistries = new ArrayList<>();
         /** The step's environment entries the engine needs (DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH). */
         Map<String, String> engineEnv = new LinkedHashMap<>();
@@ -70,7 +81,16 @@ final class BuildOnAgent extends MasterToSlaveFileCallable<String> {
 
     @Override
     public String invoke(File workspace, VirtualChannel channel) throws IOException, InterruptedException {
-        Path ws = workspace.toPath();
+        try {
+            return build(workspace.toPath());
+        } catch (Throwable failure) {
+            throw PortableErrors.forChannel(failure, log::mask);
+        } finally {
+            log.flush();
+        }
+    }
+
+    private String build(Path ws) throws IOException {
         Path context = ws.resolve(spec.context == null ? "." : spec.context);
         CredentialsSource credentials = RegistryLogin.sourceOf(login);
         RegistrySettings.Builder settings = RegistrySettings.builder()
@@ -83,7 +103,7 @@ final class BuildOnAgent extends MasterToSlaveFileCallable<String> {
         ImageBuilder builder = newBuilder(client, credentials);
         try {
             Platform platform = spec.platform == null ? builder.hostPlatform() : Platform.parse(spec.platform);
-            BuildRequest request = BuildRequest.builder()
+            BuildRequest.Builder request = BuildRequest.builder()
                     .context(context)
                     .dockerfile(spec.dockerfile == null ? null : ws.resolve(spec.dockerfile))
                     .workspace(ws)
@@ -96,15 +116,16 @@ final class BuildOnAgent extends MasterToSlaveFileCallable<String> {
                     .allowEmulation(spec.allowEmulation)
                     .agentName(spec.agentName)
                     .sourceRevision(spec.sourceRevision)
-                    .sourceUrl(spec.sourceUrl)
-                    .build();
+                    .sourceUrl(spec.sourceUrl);
+            // the engine's secret build args: masked, recorded by name, passed without a command line
+            spec.secretBuildArgs.forEach(request::secretBuildArg);
+            BuildRequest built = request.build();
             // Plain text here: this runs on the agent, where the plugin's localized Messages are not needed.
             Platform host = builder.hostPlatform();
-            log.info("multiarch: building " + request.image() + " for " + platform + " with " + builder.name() + " "
+            log.info("multiarch: building " + built.image() + " for " + platform + " with " + builder.name() + " "
                     + builder.version() + " on a " + host + " host"
                     + (HostArchitecture.isEmulated(platform, host) ? " (emulated)" : " (native)"));
-            ArchImageRecord record = builder.build(request, log);
-            RecordStore.write(Path.of(recordsDir), record);
+            ArchImageRecord record = builder.build(built, log);
             return new String(record.toJson(), StandardCharsets.UTF_8);
         } finally {
             if (builder instanceof java.io.Closeable closeable) {
@@ -114,7 +135,8 @@ final class BuildOnAgent extends MasterToSlaveFileCallable<String> {
     }
 
     private ImageBuilder newBuilder(RegistryClient client, CredentialsSource credentials) {
-        if (MultiarchConfiguration.BUILDAH.equals(spec.builder)) {
+        // the controller already refused an unknown name (BuilderKind): this parse cannot fall back to docker
+        if (BuilderKind.parse(spec.builder) == BuilderKind.BUILDAH) {
             // the auth file goes to the build's private temp folder next to the workspace (WorkspaceList.tempDir)
             return BuildahBuilder.builder()
                     .registryClient(client)

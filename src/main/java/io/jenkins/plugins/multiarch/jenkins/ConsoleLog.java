@@ -44,6 +44,17 @@ final class ConsoleLog implements LogListener, Serializable {
         }
     }
 
+    /**
+     * Pushes buffered lines to the build log. On an agent the listener is Pipeline's remote stream (workflow-api
+     * BufferedBuildListener: a non-autoflushing PrintStream over a 64 KiB DelayBufferedOutputStream that a timer
+     * empties only after a second or more). Remoting delivers every byte written to the remote stream before the
+     * callable's answer (hudson.remoting.Request waits for the I/O issued before the response), so a flush before
+     * the callable returns, or fails, puts its lines in the log, in order, before the next step's.
+     */
+    void flush() {
+        listener.getLogger().flush();
+    }
+
     String mask(String message) {
         String m = message == null ? "" : message;
         for (String s : secrets) {

@@ -4,12 +4,14 @@ import edu.umd.cs.findbugs.annotations.CheckForNull;
 import edu.umd.cs.findbugs.annotations.NonNull;
 import hudson.BulkChange;
 import hudson.EnvVars;
+import hudson.model.Api;
 import hudson.model.EnvironmentContributingAction;
 import hudson.model.Run;
 import io.jenkins.plugins.multiarch.image.ImageReference;
 import io.jenkins.plugins.multiarch.publish.PublishResult;
 import io.jenkins.plugins.multiarch.record.ArchImageRecord;
 import io.jenkins.plugins.multiarch.report.Reports;
+import io.jenkins.plugins.multiarch.report.Wording;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +21,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import jenkins.model.RunAction2;
+import org.kohsuke.stapler.export.Exported;
+import org.kohsuke.stapler.export.ExportedBean;
 
 /**
  * The build's multi-arch images, for reviewers (summary on the build page, detail page at
@@ -27,7 +31,14 @@ import jenkins.model.RunAction2;
  *
  * <p>Parallel branches update it under {@code synchronized (run)} with a {@link BulkChange}, as
  * docker-workflow's ImageAction does, so that concurrent updates are neither lost nor half-saved.
+ *
+ * <p>In the remote API ({@code /job/X/N/api/json}, and {@code /job/X/N/multiarch/api/json}) for deployment
+ * jobs and dashboards: each image's list digest, reference, media type and tags, and each platform's digest.
+ * The visibilities let the whole tree show at the build's default depth: the action's properties are at
+ * level 2 of a build's API, an image's at 3, its builds' and publication's at 4, a list entry's and a
+ * tag's at 5 (core's CauseAction and ParametersAction step their visibilities the same way).
  */
+@ExportedBean
 public final class MultiarchAction implements RunAction2, EnvironmentContributingAction {
 
     /** Exported for later steps (signing, deployment): the last published list. */
@@ -109,6 +120,7 @@ public final class MultiarchAction implements RunAction2, EnvironmentContributin
 
     // ---- reading --------------------------------------------------------------------------------
 
+    @Exported(visibility = 2)
     public synchronized List<ImageEntry> getImages() {
         return Collections.unmodifiableList(new ArrayList<>(images));
     }
@@ -160,6 +172,11 @@ public final class MultiarchAction implements RunAction2, EnvironmentContributin
         return run;
     }
 
+    /** {@code multiarch/api/json}: this action alone, as core's WhoAmI serves itself. */
+    public Api getApi() {
+        return new Api(this);
+    }
+
     // ---- Action ---------------------------------------------------------------------------------
 
     @Override
@@ -204,6 +221,7 @@ public final class MultiarchAction implements RunAction2, EnvironmentContributin
     // ---- data (stored in build.xml by XStream: plain fields, no core types) ----------------------
 
     /** One multi-arch image of this build. */
+    @ExportedBean(defaultVisibility = 3)
     public static final class ImageEntry implements Serializable {
         private static final long serialVersionUID = 1L;
         private final String image;
@@ -215,16 +233,25 @@ public final class MultiarchAction implements RunAction2, EnvironmentContributin
             this.image = image;
         }
 
+        @Exported
         public String getImage() {
             return image;
         }
 
+        @Exported
         public List<PlatformBuild> getBuilds() {
             return Collections.unmodifiableList(builds);
         }
 
+        /** null until the image is published. */
+        @Exported
         public @CheckForNull Publication getPublication() {
             return publication;
+        }
+
+        /** The summary's line for an image built but not published yet, e.g. "not published yet, 1 platform built". */
+        public String getNotPublishedText() {
+            return Messages.MultiarchAction_NotPublished(builds.size());
         }
 
         @CheckForNull
@@ -237,6 +264,7 @@ public final class MultiarchAction implements RunAction2, EnvironmentContributin
     }
 
     /** One platform's build, from its record. */
+    @ExportedBean(defaultVisibility = 4)
     public static final class PlatformBuild implements Serializable {
         private static final long serialVersionUID = 1L;
         private final String platform;
@@ -266,18 +294,23 @@ public final class MultiarchAction implements RunAction2, EnvironmentContributin
             this.recordJson = new String(r.toJson(), StandardCharsets.UTF_8);
         }
 
+        @Exported
         public String getPlatform() {
             return platform;
         }
 
+        @Exported
         public String getDigest() {
             return digest;
         }
 
+        /** The pushed image by digest. */
+        @Exported
         public String getReference() {
             return reference;
         }
 
+        @Exported
         public String getMediaType() {
             return mediaType;
         }
@@ -302,6 +335,7 @@ public final class MultiarchAction implements RunAction2, EnvironmentContributin
             return hudson.Util.getTimeSpanString(durationMillis);
         }
 
+        @Exported
         public boolean isEmulated() {
             return emulated;
         }
@@ -312,18 +346,23 @@ public final class MultiarchAction implements RunAction2, EnvironmentContributin
         }
 
         /** null until published; then whether the published list holds exactly this digest for this platform. */
+        @Exported
         public @CheckForNull Boolean getVerified() {
             return verified;
         }
     }
 
     /** The published list. */
+    @ExportedBean(defaultVisibility = 4)
     public static final class Publication implements Serializable {
         private static final long serialVersionUID = 1L;
         private final String listDigest;
         private final String listReference;
         private final String mediaType;
+        // Display form "reference (status)", as stored by every version; publishedTags holds the same tags as values.
         private final List<String> tags = new ArrayList<>();
+        // Absent from build.xml files written before it existed: readResolve rebuilds it from tags.
+        private List<PublishedTag> publishedTags = new ArrayList<>();
         private final List<String> pullCommands = new ArrayList<>();
         private final List<String> missingOptionalPlatforms = new ArrayList<>();
         private final List<String> notes = new ArrayList<>();
@@ -336,7 +375,14 @@ public final class MultiarchAction implements RunAction2, EnvironmentContributin
             this.listReference = r.listReference().toString();
             this.mediaType = r.mediaType().value();
             for (PublishResult.TagOutcome t : r.tags()) {
-                tags.add(r.target().withTag(t.tag()) + " (" + t.status().name().toLowerCase(Locale.ROOT) + ")");
+                String reference = r.target().withTag(t.tag()).toString();
+                String status = t.status().name().toLowerCase(Locale.ROOT);
+                tags.add(reference + " (" + status + ")");
+                publishedTags.add(new PublishedTag(
+                        t.tag(),
+                        reference,
+                        status,
+                        t.previous() == null ? null : t.previous().toString()));
             }
             pullCommands.addAll(Reports.pullCommands(r));
             r.missingOptionalPlatforms().forEach(p -> missingOptionalPlatforms.add(p.toString()));
@@ -352,34 +398,67 @@ public final class MultiarchAction implements RunAction2, EnvironmentContributin
             this.dryRun = r.dryRun();
         }
 
+        private Object readResolve() {
+            if (publishedTags == null) {
+                publishedTags = new ArrayList<>();
+                for (String display : tags) {
+                    publishedTags.add(PublishedTag.fromDisplay(display));
+                }
+            }
+            return this;
+        }
+
+        @Exported
         public String getListDigest() {
             return listDigest;
         }
 
+        /** The list by digest: what signing and deployment should use. */
+        @Exported
         public String getListReference() {
             return listReference;
         }
 
+        @Exported
         public String getMediaType() {
             return mediaType;
         }
 
+        /** Each tag as "reference (status)", for the page. */
         public List<String> getTags() {
             return Collections.unmodifiableList(tags);
+        }
+
+        /** Each tag as a value: what the remote API exports as {@code tags}. */
+        @Exported(name = "tags")
+        public List<PublishedTag> getPublishedTags() {
+            return Collections.unmodifiableList(publishedTags);
         }
 
         public List<String> getPullCommands() {
             return Collections.unmodifiableList(pullCommands);
         }
 
+        /** The pull commands, one per line, for the page's {@code <pre>} (and a copy button). */
+        public String getPullCommandsText() {
+            return Wording.lines(pullCommands);
+        }
+
+        @Exported
         public List<String> getMissingOptionalPlatforms() {
             return Collections.unmodifiableList(missingOptionalPlatforms);
+        }
+
+        /** "linux/s390x, linux/ppc64le": the missing optional platforms as words, not as a Java list. */
+        public String getMissingOptionalPlatformsText() {
+            return Wording.list(missingOptionalPlatforms);
         }
 
         public List<String> getNotes() {
             return Collections.unmodifiableList(notes);
         }
 
+        @Exported
         public List<Child> getChildren() {
             return Collections.unmodifiableList(children);
         }
@@ -388,12 +467,82 @@ public final class MultiarchAction implements RunAction2, EnvironmentContributin
             return requestCount;
         }
 
+        @Exported
         public boolean isDryRun() {
             return dryRun;
+        }
+
+        /** The summary's word before the list digest: "list", or "dry run, list". */
+        public String getListLabel() {
+            return dryRun ? Messages.MultiarchAction_DryRunList() : Messages.MultiarchAction_List();
+        }
+
+        /** The summary's words after the list digest, e.g. "(1 platform; missing optional platform: linux/s390x)". */
+        public String getPlatformsText() {
+            if (missingOptionalPlatforms.isEmpty()) {
+                return Messages.MultiarchAction_ListPlatforms(children.size());
+            }
+            return Messages.MultiarchAction_ListPlatformsMissing(
+                    children.size(), missingOptionalPlatforms.size(), Wording.list(missingOptionalPlatforms));
+        }
+    }
+
+    /** One tag of the published list and what the publish did to it. */
+    @ExportedBean(defaultVisibility = 5)
+    public static final class PublishedTag implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final String tag;
+        private final String reference;
+        private final String status;
+        private final String previous;
+
+        PublishedTag(String tag, String reference, String status, String previous) {
+            this.tag = tag;
+            this.reference = reference;
+            this.status = status;
+            this.previous = previous;
+        }
+
+        /**
+         * From the display form "registry/repo:tag (status)" that builds stored before this class existed;
+         * those did not keep the previous digest.
+         */
+        static PublishedTag fromDisplay(String display) {
+            int open = display.lastIndexOf(" (");
+            boolean hasStatus = open >= 0 && display.endsWith(")");
+            String reference = hasStatus ? display.substring(0, open) : display;
+            String status = hasStatus ? display.substring(open + 2, display.length() - 1) : "";
+            int colon = reference.lastIndexOf(':');
+            String tag = colon > reference.lastIndexOf('/') ? reference.substring(colon + 1) : "";
+            return new PublishedTag(tag, reference, status, null);
+        }
+
+        @Exported
+        public String getTag() {
+            return tag;
+        }
+
+        /** registry/repository:tag */
+        @Exported
+        public String getReference() {
+            return reference;
+        }
+
+        /** created, updated, unchanged or planned (dry run). */
+        @Exported
+        public String getStatus() {
+            return status;
+        }
+
+        /** The digest the tag pointed at before this publish, where known. */
+        @Exported
+        public @CheckForNull String getPrevious() {
+            return previous;
         }
     }
 
     /** One entry of the published list. */
+    @ExportedBean(defaultVisibility = 5)
     public static final class Child implements Serializable {
         private static final long serialVersionUID = 1L;
         private final String platform;
@@ -408,10 +557,12 @@ public final class MultiarchAction implements RunAction2, EnvironmentContributin
             this.source = source;
         }
 
+        @Exported
         public String getPlatform() {
             return platform;
         }
 
+        @Exported
         public String getDigest() {
             return digest;
         }

@@ -7,6 +7,7 @@ import hudson.Util;
 import hudson.model.Describable;
 import hudson.model.Descriptor;
 import hudson.util.FormValidation;
+import io.jenkins.plugins.multiarch.InvalidInputException;
 import io.jenkins.plugins.multiarch.MultiarchException;
 import io.jenkins.plugins.multiarch.image.Platform;
 import java.util.Objects;
@@ -27,10 +28,25 @@ public final class PlatformLabel implements Describable<PlatformLabel> {
     private final String label;
     private String emulationLabel;
 
+    /** @throws InvalidInputException for a platform that does not parse, or a missing or malformed label */
     @DataBoundConstructor
     public PlatformLabel(String platform, String label) {
         this.platform = Util.fixEmptyAndTrim(platform);
         this.label = Util.fixEmptyAndTrim(label);
+        if (this.platform == null) {
+            throw new InvalidInputException(
+                    "Platforms and agent labels: an entry has no platform: give one, e.g. " + "linux/arm64");
+        }
+        try {
+            Platform.parse(this.platform);
+        } catch (InvalidInputException e) {
+            throw new InvalidInputException("Platforms and agent labels: " + e.getMessage(), e);
+        }
+        if (this.label == null) {
+            throw new InvalidInputException("Platforms and agent labels: " + this.platform
+                    + " has no native agent label: " + Messages.PlatformLabel_LabelRequired());
+        }
+        Validation.requireLabelSyntax("Native agent label of " + this.platform, this.label);
     }
 
     /** As typed by the admin, e.g. {@code linux/arm64}. */
@@ -47,16 +63,18 @@ public final class PlatformLabel implements Describable<PlatformLabel> {
         return emulationLabel;
     }
 
+    /** @throws InvalidInputException for a malformed label expression */
     @DataBoundSetter
     public void setEmulationLabel(String emulationLabel) {
-        this.emulationLabel = Util.fixEmptyAndTrim(emulationLabel);
+        String v = Util.fixEmptyAndTrim(emulationLabel);
+        if (v != null) {
+            Validation.requireLabelSyntax("Emulation agent label of " + platform, v);
+        }
+        this.emulationLabel = v;
     }
 
     /** Whether this entry is for {@code wanted} (containerd rules: {@code linux/arm64} matches {@code linux/arm64/v8}). */
     boolean isFor(Platform wanted) {
-        if (platform == null) {
-            return false;
-        }
         try {
             return Platform.parse(platform).matches(wanted);
         } catch (MultiarchException e) {
@@ -95,6 +113,7 @@ public final class PlatformLabel implements Describable<PlatformLabel> {
 
         /** Syntax only: touches no node, credential or network, but stays POST for uniformity. */
         @POST
+        @SuppressWarnings("lgtm[jenkins/no-permission-check]")
         public FormValidation doCheckPlatform(@QueryParameter String value) {
             return Validation.platform(value, true);
         }

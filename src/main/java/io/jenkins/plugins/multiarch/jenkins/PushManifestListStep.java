@@ -24,6 +24,7 @@ import io.jenkins.plugins.multiarch.record.ArchImageRecord;
 import io.jenkins.plugins.multiarch.registry.RegistryClient;
 import io.jenkins.plugins.multiarch.registry.RegistrySettings;
 import io.jenkins.plugins.multiarch.report.Reports;
+import io.jenkins.plugins.multiarch.report.Wording;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -228,6 +229,8 @@ public final class PushManifestListStep extends Step implements Serializable {
                     .listener(log)
                     .userAgent(Versions.userAgent());
             config.insecureRegistryList().forEach(settings::insecureRegistry);
+            // the admin's allowlist: checked by the client before any request leaves the controller
+            config.allowedRegistryList().forEach(settings::allowedRegistry);
             RegistryClient client = new RegistryClient(settings.build());
 
             PublishRequest request = PublishRequest.builder()
@@ -246,12 +249,12 @@ public final class PushManifestListStep extends Step implements Serializable {
             MultiarchAction.recordPublish(run, result);
             if (!result.dryRun()) {
                 // the list references the images by digest now: digest naming's temporary tags can go
-                TemporaryTags.remove(client, records, log);
+                TemporaryTags.remove(client, target, records, log);
             }
 
             if (!result.missingOptionalPlatforms().isEmpty()) {
-                String message = Messages.PushManifestList_OptionalMissing(
-                        result.missingOptionalPlatforms().toString());
+                String message =
+                        Messages.PushManifestList_OptionalMissing(Wording.list(result.missingOptionalPlatforms()));
                 ctx.get(FlowNode.class).addOrReplaceAction(new WarningAction(Result.UNSTABLE).withMessage(message));
                 run.setResult(Result.UNSTABLE);
                 listener.getLogger().println("WARNING: " + message);
@@ -259,12 +262,9 @@ public final class PushManifestListStep extends Step implements Serializable {
             ctx.onSuccess(toMap(result));
         }
 
+        /** The engine's rule, as the form check runs it: each platform parses, none is given twice. */
         private static Set<Platform> parsePlatforms(List<String> values) {
-            Set<Platform> out = new LinkedHashSet<>();
-            for (String v : values) {
-                out.add(Platform.parse(v));
-            }
-            return out;
+            return new LinkedHashSet<>(Platform.parseDistinct(values));
         }
     }
 
@@ -324,6 +324,9 @@ public final class PushManifestListStep extends Step implements Serializable {
             return Lists.join(values);
         }
 
+        /** A fixed list of choices: reads nothing that needs a permission. */
+        @POST
+        @SuppressWarnings("lgtm[jenkins/no-permission-check]")
         public ListBoxModel doFillFormatItems() {
             ListBoxModel m = new ListBoxModel();
             m.add(Messages.Options_FormatAuto(), "");
@@ -332,36 +335,47 @@ public final class PushManifestListStep extends Step implements Serializable {
             return m;
         }
 
+        /** Syntax only (the engine's reference grammar): reads no node, credential or network. */
         @POST
+        @SuppressWarnings("lgtm[jenkins/no-permission-check]")
         public FormValidation doCheckImage(@QueryParameter String value) {
             return Validation.image(value);
         }
 
+        /** Syntax only: the tag rule the step and the CLI apply (valid, at least one, none twice). */
         @POST
+        @SuppressWarnings("lgtm[jenkins/no-permission-check]")
         public FormValidation doCheckTags(@QueryParameter String value) {
             return Lists.lines(value).isEmpty()
                     ? FormValidation.error(Messages.Validation_TagsRequired())
-                    : FormValidation.ok();
+                    : Validation.tags(value);
         }
 
+        /** Syntax only: each platform parses, none twice. */
         @POST
+        @SuppressWarnings("lgtm[jenkins/no-permission-check]")
         public FormValidation doCheckPlatforms(@QueryParameter String value) {
             return Validation.platforms(value);
         }
 
+        /** Syntax only: each platform parses, none twice. */
         @POST
+        @SuppressWarnings("lgtm[jenkins/no-permission-check]")
         public FormValidation doCheckOptionalPlatforms(@QueryParameter String value) {
             return Validation.platforms(value);
         }
 
+        /** Credentials this job may use, in the credential domains of the image's registry. */
         @POST
-        public ListBoxModel doFillCredentialsIdItems(@AncestorInPath Item item, @QueryParameter String credentialsId) {
-            return BuildArchImageStep.CredentialsForms.listBox(item, credentialsId);
+        public ListBoxModel doFillCredentialsIdItems(
+                @AncestorInPath Item item, @QueryParameter String image, @QueryParameter String credentialsId) {
+            return RegistryCredentialForms.itemListBox(item, image, credentialsId);
         }
 
         @POST
-        public FormValidation doCheckCredentialsId(@AncestorInPath Item item, @QueryParameter String value) {
-            return BuildArchImageStep.CredentialsForms.check(item, value);
+        public FormValidation doCheckCredentialsId(
+                @AncestorInPath Item item, @QueryParameter String image, @QueryParameter String value) {
+            return RegistryCredentialForms.itemCheck(item, image, value);
         }
     }
 }

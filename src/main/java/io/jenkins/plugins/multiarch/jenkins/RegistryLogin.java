@@ -31,23 +31,27 @@ final class RegistryLogin implements Serializable {
     }
 
     /**
-     * Resolves the step's credentials id, else the global default, for the image's registry. Tracks the use
-     * against the run. Null when neither names a credential (anonymous, or Docker's own config.json on the
-     * agent for the docker builder).
+     * Resolves the step's credentials id, else the admin's default for this registry, with the registry's host
+     * as the credential domain requirement: credentials scoped to another host are not found, and a default
+     * given for one registry never goes to another. Tracks the use against the run. Null when neither names a
+     * credential (anonymous, or Docker's own config.json on the agent for the docker builder).
      */
     static @CheckForNull RegistryLogin resolve(@CheckForNull String stepCredentialsId, Run<?, ?> run, String registry)
             throws AbortException {
         String id = Util.fixEmptyAndTrim(stepCredentialsId);
         if (id == null) {
-            id = MultiarchConfiguration.get().getCredentialsId();
+            id = MultiarchConfiguration.get().credentialsIdFor(registry).orElse(null);
         }
         if (id == null) {
             return null;
         }
-        StandardUsernamePasswordCredentials c =
-                CredentialsProvider.findCredentialById(id, StandardUsernamePasswordCredentials.class, run);
+        StandardUsernamePasswordCredentials c = CredentialsProvider.findCredentialById(
+                id,
+                StandardUsernamePasswordCredentials.class,
+                run,
+                RegistryCredentialForms.requirementsForRegistry(registry));
         if (c == null) {
-            throw new AbortException(Messages.RegistryLogin_NotFound(id));
+            throw new AbortException(Messages.RegistryLogin_NotFoundForRegistry(id, registry));
         }
         CredentialsProvider.track(run, c);
         return new RegistryLogin(

@@ -5,24 +5,46 @@ import hudson.model.Computer;
 import hudson.model.Label;
 import hudson.model.Node;
 import hudson.util.FormValidation;
+import io.jenkins.plugins.multiarch.InvalidInputException;
 import io.jenkins.plugins.multiarch.MultiarchException;
+import io.jenkins.plugins.multiarch.build.BuilderKind;
+import io.jenkins.plugins.multiarch.build.Naming;
 import io.jenkins.plugins.multiarch.image.ImageReference;
 import io.jenkins.plugins.multiarch.image.Platform;
-import java.util.Set;
+import io.jenkins.plugins.multiarch.image.Tags;
+import io.jenkins.plugins.multiarch.publish.ListFormat;
+import java.util.List;
 import jenkins.model.Jenkins;
 
-/** Form checks shared by the configuration and the steps. Parsing rules live in core; this only maps them to forms. */
+/**
+ * Form checks for the configuration and the steps. Each one runs the engine's own rule (the one the step,
+ * the CLI and the configuration's setters run), so a value the form accepts is a value the build accepts.
+ */
 final class Validation {
 
     private Validation() {}
+
+    /** A rule of the engine: throws its {@link MultiarchException} with the message the form shows. */
+    @FunctionalInterface
+    interface Rule {
+        void check();
+    }
+
+    static FormValidation of(Rule rule) {
+        try {
+            rule.check();
+            return FormValidation.ok();
+        } catch (MultiarchException e) {
+            return FormValidation.error(e.getMessage());
+        }
+    }
 
     static FormValidation platform(String value, boolean required) {
         if (Util.fixEmptyAndTrim(value) == null) {
             return required ? FormValidation.error(Messages.Validation_PlatformRequired()) : FormValidation.ok();
         }
         try {
-            Platform parsed = Platform.parse(value.trim());
-            Platform normalized = parsed.normalize();
+            Platform normalized = Platform.parse(value.trim()).normalize();
             if (!normalized.toString().equals(value.trim())) {
                 return FormValidation.ok(Messages.Validation_PlatformNormalized(normalized.toString()));
             }
@@ -32,26 +54,39 @@ final class Validation {
         }
     }
 
+    /** One platform per line, none twice (the steps' {@code platforms}). */
     static FormValidation platforms(String lines) {
-        for (String line : Lists.lines(lines)) {
-            FormValidation v = platform(line, true);
-            if (v.kind == FormValidation.Kind.ERROR) {
-                return v;
-            }
-        }
-        return FormValidation.ok();
+        return of(() -> Platform.parseDistinct(Lists.lines(lines)));
+    }
+
+    /** One tag per line: at least one, each valid, none twice (the steps' {@code tags}). */
+    static FormValidation tags(String lines) {
+        return of(() -> Tags.parse(Lists.lines(lines)));
     }
 
     static FormValidation image(String value) {
         if (Util.fixEmptyAndTrim(value) == null) {
             return FormValidation.error(Messages.Validation_ImageRequired());
         }
-        try {
-            ImageReference.parse(value.trim());
-            return FormValidation.ok();
-        } catch (MultiarchException e) {
-            return FormValidation.error(e.getMessage());
-        }
+        return of(() -> ImageReference.parse(value.trim()));
+    }
+
+    /** Empty means the global default. */
+    static FormValidation builder(String value) {
+        return Util.fixEmptyAndTrim(value) == null ? FormValidation.ok() : of(() -> BuilderKind.parse(value));
+    }
+
+    static FormValidation naming(String value) {
+        return Util.fixEmptyAndTrim(value) == null ? FormValidation.ok() : of(() -> Naming.parse(value));
+    }
+
+    static FormValidation format(String value) {
+        return Util.fixEmptyAndTrim(value) == null ? FormValidation.ok() : of(() -> ListFormat.parse(value));
+    }
+
+    /** {@code host[:port]} entries separated by commas or white space. */
+    static FormValidation registries(String value) {
+        return of(() -> Lists.words(value).forEach(ImageReference::parseRegistryHost));
     }
 
     /**
@@ -70,11 +105,12 @@ final class Validation {
         } catch (IllegalArgumentException e) {
             return FormValidation.error(Messages.Validation_LabelInvalid(e.getMessage()));
         }
-        Set<Node> nodes = label.getNodes();
+        // the same facts the dispatch uses (AgentAvailability), so the form never promises what a build cannot get
+        List<Node> nodes = AgentAvailability.usableNodes(label);
         if (nodes.isEmpty()) {
-            if (!label.getClouds().isEmpty()) {
-                return FormValidation.ok(
-                        Messages.Validation_LabelCloudOnly(label.getClouds().size()));
+            long clouds = AgentAvailability.cloudsThatCanProvision(label);
+            if (clouds > 0) {
+                return FormValidation.ok(Messages.Validation_LabelCloudOnly(clouds));
             }
             return FormValidation.error(Messages.Validation_LabelNoNode(expression.trim()));
         }
@@ -85,23 +121,18 @@ final class Validation {
         return FormValidation.ok(Messages.Validation_LabelMatches(nodes.size(), online));
     }
 
+    /** The syntax of a label expression alone (saving the configuration: nodes may come later). */
+    static void requireLabelSyntax(String field, String expression) {
+        try {
+            Label.parseExpression(expression.trim());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(field + " '" + expression.trim() + "' is not a valid label expression ("
+                    + e.getMessage() + "): write e.g. arm64 or linux && arm64");
+        }
+    }
+
     static boolean isOnline(Node node) {
         Computer c = node.toComputer();
         return c != null && c.isOnline();
-    }
-
-    /** Whether any node matching the label expression is online now. */
-    static boolean anyOnline(String expression) {
-        Label label = Jenkins.get().getLabel(expression);
-        return label != null && label.getNodes().stream().anyMatch(Validation::isOnline);
-    }
-
-    static FormValidation insecureRegistries(String value) {
-        for (String hostPort : Lists.words(value)) {
-            if (hostPort.contains("/") || hostPort.contains("@")) {
-                return FormValidation.error(Messages.Validation_InsecureRegistryInvalid(hostPort));
-            }
-        }
-        return FormValidation.ok();
     }
 }

@@ -1,13 +1,17 @@
 package io.jenkins.plugins.multiarch.jenkins;
 
-/** The User-Agent the plugin's registry traffic carries (lets registry admins tell our requests apart). */
+import io.jenkins.plugins.multiarch.MultiarchVersion;
+
+/**
+ * The User-Agent the plugin's registry traffic carries (lets registry admins tell our requests apart). The version
+ * comes from the engine's build-time resource, which agents read too (remoting's class loader defines no
+ * {@code Implementation-Version}, so the jar manifest said "dev" there).
+ */
 final class Versions {
 
     private Versions() {}
 
     static String userAgent() {
-        Package p = Versions.class.getPackage();
-        String v = p == null ? null : p.getImplementationVersion();
-        return "multiarch-images-jenkins/" + (v == null ? "dev" : v);
+        return "multiarch-images-jenkins/" + MultiarchVersion.get();
     }
 }

@@ -3,6 +3,7 @@ package io.jenkins.plugins.multiarch.publish;
 import io.jenkins.plugins.multiarch.InvalidInputException;
 import io.jenkins.plugins.multiarch.image.ImageReference;
 import io.jenkins.plugins.multiarch.image.Platform;
+import io.jenkins.plugins.multiarch.image.Tags;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -43,19 +44,7 @@ public record PublishRequest(
         if (allTags.isEmpty()) {
             throw new InvalidInputException("at least one tag is required for '" + target + "', e.g. --tag 1.0");
         }
-        for (String tag : allTags) {
-            if (tag == null) {
-                throw new InvalidInputException("a tag is missing (null): give each tag, e.g. --tag 1.0");
-            }
-            try {
-                target.withTag(tag); // the reference grammar's tag rule, one place for it
-            } catch (InvalidInputException e) {
-                throw new InvalidInputException("tag '" + tag + "' is invalid: " + e.getMessage(), e);
-            }
-        }
-        if (new LinkedHashSet<>(allTags).size() != allTags.size()) {
-            throw new InvalidInputException("tags " + allTags + " name the same tag twice: give each tag once");
-        }
+        List<String> checkedTags = Tags.parse(allTags);
         if (sources == null || sources.isEmpty()) {
             throw new InvalidInputException(
                     "no sources: give --source REF[=PLATFORM] or --records DIR with at least one image");
@@ -74,7 +63,7 @@ public record PublishRequest(
             }
         }
         target = target.withoutTagOrDigest();
-        tags = List.copyOf(allTags);
+        tags = checkedTags;
         sources = List.copyOf(sources);
     }
 

@@ -644,7 +644,9 @@ public final class RegistryClient {
         }
     }
 
+    /** Every request of this client starts here: the allowlist is checked before anything is sent. */
     private Endpoint endpoint(ImageReference reference) {
+        settings.requireAllowed(reference.registry());
         return new Endpoint(reference.registry(), settings.isInsecure(reference.registry()) ? "http" : "https");
     }
 

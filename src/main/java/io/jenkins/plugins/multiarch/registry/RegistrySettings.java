@@ -2,6 +2,7 @@ package io.jenkins.plugins.multiarch.registry;
 
 import io.jenkins.plugins.multiarch.InvalidInputException;
 import io.jenkins.plugins.multiarch.LogListener;
+import io.jenkins.plugins.multiarch.image.ImageReference;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,6 +18,7 @@ public final class RegistrySettings {
 
     private final CredentialsSource credentials;
     private final Set<String> insecureRegistries;
+    private final Set<String> allowedRegistries;
     private final Path caFile;
     private final Supplier<HttpClient.Builder> httpClientBuilder;
     private final int maxAttempts;
@@ -30,6 +32,7 @@ public final class RegistrySettings {
     private RegistrySettings(Builder b) {
         this.credentials = b.credentials;
         this.insecureRegistries = Set.copyOf(b.insecureRegistries);
+        this.allowedRegistries = Set.copyOf(b.allowedRegistries);
         this.caFile = b.caFile;
         this.httpClientBuilder = b.httpClientBuilder;
         this.maxAttempts = b.maxAttempts;
@@ -56,6 +59,24 @@ public final class RegistrySettings {
 
     public boolean isInsecure(String registry) {
         return insecureRegistries.contains(registry.toLowerCase(Locale.ROOT));
+    }
+
+    /** The only registries this client may send requests to ({@code host[:port]}); empty: any registry. */
+    public Set<String> allowedRegistries() {
+        return allowedRegistries;
+    }
+
+    /**
+     * Refuses, before anything is sent, a registry outside {@link #allowedRegistries()}. Token realms and
+     * redirects are the answers of an allowed registry and go where it sends them (credentials still only to
+     * the registry's own host, see Authenticator).
+     */
+    public void requireAllowed(String registry) {
+        if (!allowedRegistries.isEmpty() && !allowedRegistries.contains(registry.toLowerCase(Locale.ROOT))) {
+            throw new InvalidInputException("registry " + registry + " is not among the registries this client may "
+                    + "contact " + new TreeSet<>(allowedRegistries) + ": use one of them, or ask the administrator "
+                    + "to add it");
+        }
     }
 
     /** A PEM file of extra CA certificates trusted in addition to the system's. */
@@ -102,13 +123,16 @@ public final class RegistrySettings {
 
     @Override
     public String toString() {
-        return "RegistrySettings[insecure=" + new TreeSet<>(insecureRegistries) + ", caFile=" + caFile
+        return "RegistrySettings[insecure=" + new TreeSet<>(insecureRegistries)
+                + (allowedRegistries.isEmpty() ? "" : ", allowed=" + new TreeSet<>(allowedRegistries)) + ", caFile="
+                + caFile
                 + ", maxAttempts=" + maxAttempts + ", deadline=" + deadline + ", userAgent=" + userAgent + "]";
     }
 
     public static final class Builder {
         private CredentialsSource credentials = CredentialsSource.none();
         private final Set<String> insecureRegistries = new TreeSet<>();
+        private final Set<String> allowedRegistries = new TreeSet<>();
         private Path caFile;
         private Supplier<HttpClient.Builder> httpClientBuilder =
                 () -> HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
@@ -129,11 +153,21 @@ public final class RegistrySettings {
 
         /** Allows plain HTTP for this registry, written {@code host[:port]} exactly as in image references. */
         public Builder insecureRegistry(String hostPort) {
-            if (hostPort == null || hostPort.isBlank() || hostPort.contains("/")) {
-                throw new InvalidInputException("invalid insecure registry '" + hostPort
-                        + "': give host[:port] as in the image reference, e.g. 127.0.0.1:5000");
+            try {
+                insecureRegistries.add(ImageReference.parseRegistryHost(hostPort));
+            } catch (InvalidInputException e) {
+                throw new InvalidInputException("insecure registry: " + e.getMessage(), e);
             }
-            insecureRegistries.add(hostPort.strip().toLowerCase(Locale.ROOT));
+            return this;
+        }
+
+        /** Restricts the client to these registries, {@code host[:port]} as in image references (none: any). */
+        public Builder allowedRegistry(String hostPort) {
+            try {
+                allowedRegistries.add(ImageReference.parseRegistryHost(hostPort));
+            } catch (InvalidInputException e) {
+                throw new InvalidInputException("allowed registry: " + e.getMessage(), e);
+            }
             return this;
         }
 

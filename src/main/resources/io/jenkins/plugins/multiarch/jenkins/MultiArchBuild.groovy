@@ -3,8 +3,10 @@ package io.jenkins.plugins.multiarch.jenkins
 /**
  * multiArchBuild(image: 'registry/onap/py-app', tags: ['1.0'], platforms: ['linux/amd64', 'linux/arm64']) { ... }
  *
- * For each platform, in parallel: node(<label the admin mapped to it>) { body(); buildArchImage(...) },
- * then pushManifestList on the controller. No protocol logic here: only composition of the plugin's steps.
+ * For each platform, in parallel: node(<label multiArchSelectAgent chose>) { body(); buildArchImage(...) },
+ * then pushManifestList on the controller. Where a platform builds (native, from a cloud, or emulated, per
+ * the emulation: 'never' | 'fallback' | 'always' policy) is decided by that step, in Java, not here.
+ * No protocol logic here: only composition of the plugin's steps.
  * Loaded by MultiArchBuildVariable (the docker-workflow Docker.groovy idiom); CPS-transformed, so plain
  * for loops are used and nothing non-serializable is kept in a local variable across a step.
  */
@@ -35,6 +37,13 @@ class MultiArchBuild implements Serializable {
         }
         if (required.isEmpty() && optional.isEmpty()) {
             script.error('multiArchBuild: platforms is required, e.g. platforms: [\'linux/amd64\', \'linux/arm64\']')
+        }
+        // Checked here, before the branches: an optional platform's failure would otherwise hide a typo.
+        if (args.emulation != null && !['never', 'fallback', 'always'].contains(args.emulation.toString())) {
+            script.error("multiArchBuild: emulation must be 'never', 'fallback' or 'always', not '${args.emulation}'")
+        }
+        if (args.emulation != null && args.emulation.toString() == 'never' && args.allowEmulation == true) {
+            script.error("multiArchBuild: emulation: 'never' and allowEmulation: true contradict each other: drop one")
         }
         Map results = [:]
         Map branches = [:]
@@ -69,15 +78,26 @@ class MultiArchBuild implements Serializable {
     // Not private: CPS closures (the parallel branches) cannot reliably call private methods of their owner.
     void buildOne(Map args, List tags, String platform, boolean isOptional, Closure body, Map results) {
         try {
-            Map choice = script.multiArchSelectAgent(platform: platform)
+            Map select = [platform: platform]
+            if (args.emulation != null) {
+                select.emulation = args.emulation.toString()
+            }
+            // Answers at once for a label an online agent or a cloud serves: node() below then waits in the
+            // queue while the cloud provisions, as for any task. Only a fallback to emulation waits in the step.
+            Map choice = script.multiArchSelectAgent(select)
+            // Under 'never' (per call or global) a foreign build is refused, even if allowEmulation was given.
+            boolean allowEmulation = choice.emulated || (choice.emulation != 'never' && args.allowEmulation == true)
             script.node(choice.label) {
                 script.withEnv(["MULTIARCH_PLATFORM=${platform}"]) {
                     body()
                     Map build = [image: args.image, tags: tags, platform: platform,
-                                 allowEmulation: choice.emulated || args.allowEmulation == true]
+                                 allowEmulation: allowEmulation]
                     copy(args, build, ['context', 'dockerfile', 'target', 'builder', 'naming', 'credentialsId'])
                     if (args.buildArgs != null) {
                         build.buildArgs = pairs(args.buildArgs)
+                    }
+                    if (args.secretBuildArgs != null) {
+                        build.secretBuildArgs = pairs(args.secretBuildArgs) // NAME: credentialsId
                     }
                     results[platform] = script.buildArchImage(build)
                 }

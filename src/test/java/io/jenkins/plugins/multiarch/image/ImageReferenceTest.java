@@ -388,4 +388,35 @@ class ImageReferenceTest {
         assertThat(ImageReference.parse("r@" + DIGEST).hasDigest()).isTrue();
         assertThat(ImageReference.parse("r:1").hasDigest()).isFalse();
     }
+
+    @ParameterizedTest
+    @CsvSource({
+        "127.0.0.1:5000, 127.0.0.1:5000",
+        "Registry.Example, registry.example",
+        "localhost, localhost",
+        "'[::1]:5000', '[::1]:5000'",
+        "docker.io, registry-1.docker.io",
+        " reg.example:443 , reg.example:443"
+    })
+    void aRegistryHostIsReadAsImageReferencesNameIt(String given, String registry) {
+        assertThat(ImageReference.parseRegistryHost(given)).isEqualTo(registry);
+        assertThat(ImageReference.parse(registry + "/a/b").registry().toLowerCase(java.util.Locale.ROOT))
+                .isEqualTo(registry);
+    }
+
+    @Test
+    void aRegistryHostWithASchemePathUserOrNoDomainIsRefusedWithTheFix() {
+        assertThatThrownBy(() -> ImageReference.parseRegistryHost("http://x/"))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageStartingWith("registry 'http://x/' has a scheme: give host[:port]");
+        assertThatThrownBy(() -> ImageReference.parseRegistryHost("reg.example/team"))
+                .hasMessageStartingWith("registry 'reg.example/team' has a path or user info");
+        assertThatThrownBy(() -> ImageReference.parseRegistryHost("user@reg.example"))
+                .hasMessageStartingWith("registry 'user@reg.example' has a path or user info");
+        assertThatThrownBy(() -> ImageReference.parseRegistryHost("myregistry"))
+                .hasMessageContaining("reads it as a repository on Docker Hub");
+        assertThatThrownBy(() -> ImageReference.parseRegistryHost("reg.example:port"))
+                .hasMessageStartingWith("registry 'reg.example:port' is invalid: ");
+        assertThatThrownBy(() -> ImageReference.parseRegistryHost(" ")).hasMessageStartingWith("a registry is empty");
+    }
 }

@@ -291,4 +291,19 @@ class PlatformTest {
         assertThat(p.osFeatures()).containsExactly("win32k");
         assertThatThrownBy(() -> p.osFeatures().add("x")).isInstanceOf(UnsupportedOperationException.class);
     }
+
+    @Test
+    void aPlatformListRefusesAPlatformGivenTwiceEvenWhenSpelledDifferently() {
+        assertThat(Platform.parseDistinct(List.of("linux/amd64", " linux/arm64 ")))
+                .containsExactly(Platform.of("linux", "amd64"), Platform.of("linux", "arm64"));
+        assertThatThrownBy(() -> Platform.parseDistinct(List.of("linux/arm64", "linux/arm64/v8")))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessage(
+                        "platform linux/arm64 is given twice (linux/arm64 and linux/arm64/v8): name each platform once");
+        assertThatThrownBy(() -> Platform.parseDistinct(List.of("linux/amd64", "linux/amd64")))
+                .hasMessage("platform linux/amd64 is given twice (linux/amd64): name each platform once");
+        assertThatThrownBy(() -> Platform.parseDistinct(List.of("linux/amd64", "foo")))
+                .hasMessageStartingWith("invalid platform 'foo'");
+        assertThat(Platform.parseDistinct(null)).isEmpty();
+    }
 }

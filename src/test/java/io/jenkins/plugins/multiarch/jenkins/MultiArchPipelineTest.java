@@ -75,7 +75,7 @@ class MultiArchPipelineTest {
         MultiarchConfiguration c = MultiarchConfiguration.get();
         c.setPlatforms(List.of(new PlatformLabel("linux/amd64", "amd64"), new PlatformLabel("linux/arm64", "arm64")));
         c.setDefaultBuilder(builder);
-        c.setCredentialsId("registry-creds");
+        c.setRegistryCredentials(List.of(new RegistryCredential(registry.hostPort(), "registry-creds")));
         c.setInsecureRegistries(registry.hostPort());
     }
 
@@ -224,5 +224,36 @@ class MultiArchPipelineTest {
         j.assertLogContains("linux/arm64", b);
         assertEquals(null, b.getAction(MultiarchAction.class).getImages().get(0).getPublication());
         j.assertLogNotContains(PASSWORD, b);
+    }
+
+    @Test
+    void anUnknownBuilderIsRefusedBeforeAnythingIsBuilt() throws Exception {
+        WorkflowJob p = j.createProject(WorkflowJob.class, "kaniko");
+        p.setDefinition(new CpsFlowDefinition("""
+                node('amd64') {
+                  %s
+                  buildArchImage image: '%s', platform: 'linux/amd64', builder: 'kaniko'
+                }
+                """.formatted(WRITE_CONTEXT, image("demo/kaniko")), true));
+        WorkflowRun b = j.assertBuildStatus(Result.FAILURE, p.scheduleBuild2(0));
+        j.assertLogContains("builder 'kaniko' is unknown: use docker (Docker Engine) or buildah", b);
+        assertEquals(null, b.getAction(MultiarchAction.class), "nothing was built or recorded");
+    }
+
+    @Test
+    void theControllerContactsNoRegistryOutsideTheAdminsAllowlist() throws Exception {
+        MultiarchConfiguration.get().setAllowedRegistries("registry.example");
+        int mark = registry.accessLog().size();
+        WorkflowJob p = j.createProject(WorkflowJob.class, "allowlist");
+        p.setDefinition(new CpsFlowDefinition(
+                "pushManifestList image: '%s', tags: ['1.0'], sources: ['%s=linux/amd64']"
+                        .formatted(image("demo/allow"), image("demo/allow-amd64:1.0")),
+                true));
+        WorkflowRun b = j.assertBuildStatus(Result.FAILURE, p.scheduleBuild2(0));
+        j.assertLogContains(
+                "registry " + registry.hostPort() + " is not among the registries this client may contact "
+                        + "[registry.example]",
+                b);
+        assertEquals(mark, registry.accessLog().size(), "no request reached the registry");
     }
 }

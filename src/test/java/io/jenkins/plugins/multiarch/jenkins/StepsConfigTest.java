@@ -28,6 +28,7 @@ class StepsConfigTest {
         s.setContext("app");
         s.setDockerfile("app/Dockerfile");
         s.setBuildArgs(List.of("VERSION=1.0", "EXTRA=a=b"));
+        s.setSecretBuildArgs(List.of("PIP_INDEX_TOKEN=pip-token"));
         s.setTarget("runtime");
         s.setBuilder("buildah");
         s.setNaming("repo-suffix");
@@ -76,7 +77,7 @@ class StepsConfigTest {
                 "buildArchImage allowEmulation: true, buildArgs: ['VERSION=1.0', 'EXTRA=a=b'], builder: 'buildah', "
                         + "context: 'app', credentialsId: 'registry-creds', dockerfile: 'app/Dockerfile', "
                         + "image: 'registry.example/onap/py-app', naming: 'repo-suffix', platform: 'linux/arm64', "
-                        + "tags: ['1.0', 'latest'], target: 'runtime'");
+                        + "secretBuildArgs: ['PIP_INDEX_TOKEN=pip-token'], tags: ['1.0', 'latest'], target: 'runtime'");
         st.assertRoundTrip(
                 new PushManifestListStep("registry.example/onap/py-app", List.of("1.0")),
                 "pushManifestList image: 'registry.example/onap/py-app', tags: ['1.0']");

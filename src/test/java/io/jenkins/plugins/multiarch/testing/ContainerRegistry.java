@@ -30,7 +30,7 @@ public final class ContainerRegistry implements TestRegistry {
     private final GenericContainer<?> container;
     private final int port;
     private final String user;
-    private final String password;
+    private volatile String password;
 
     private ContainerRegistry(GenericContainer<?> container, int port, String user, String password) {
         this.container = container;
@@ -145,6 +145,18 @@ public final class ContainerRegistry implements TestRegistry {
     @Override
     public List<RegistryServer.Request> accessLog() {
         return RegistryServer.Request.parseAll(log());
+    }
+
+    @Override
+    public void changePassword(String newPassword) {
+        container.copyFileToContainer(Transferable.of(Htpasswd.line(user, newPassword)), "/auth/htpasswd");
+        // distribution reads htpasswd at start-up only; the host network keeps the port
+        container
+                .getDockerClient()
+                .restartContainerCmd(container.getContainerId())
+                .exec();
+        password = newPassword;
+        awaitReady();
     }
 
     @Override

@@ -47,6 +47,11 @@ class ContainerRegistryTest {
                     .isEqualTo(pushed.digest());
             assertThat(r.accessLog())
                     .anySatisfy(q -> assertThat(q.toString()).isEqualTo("PUT /v2/fixture/app/manifests/1.0 201"));
+
+            r.changePassword("rotated-Pa55");
+            assertThat(status(r, "ci-user", "container-Pa55")).isEqualTo(401);
+            assertThat(status(r, "ci-user", "rotated-Pa55")).isEqualTo(200);
+            assertThat(r.password()).isEqualTo("rotated-Pa55");
         }
     }
 
@@ -57,5 +62,29 @@ class ContainerRegistryTest {
             assertThat(r).isInstanceOf(RegistryServer.class);
             assertThat(r.username()).isEqualTo("u");
         }
+    }
+
+    @Test
+    void aRotatedPasswordRefusesTheOldOneOnTheProcessToo() throws Exception {
+        Components.require(Component.REGISTRY);
+        try (RegistryServer r =
+                RegistryServer.builder().basicAuth("u", "old-Pa55").start()) {
+            assertThat(status(r, "u", "old-Pa55")).isEqualTo(200);
+            r.changePassword("new-Pa55");
+            assertThat(status(r, "u", "old-Pa55")).isEqualTo(401);
+            assertThat(status(r, "u", "new-Pa55")).isEqualTo(200);
+        }
+    }
+
+    private static int status(TestRegistry r, String user, String password) throws Exception {
+        String basic = java.util.Base64.getEncoder()
+                .encodeToString((user + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://" + r.hostPort() + "/v2/"))
+                                .header("Authorization", "Basic " + basic)
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding())
+                .statusCode();
     }
 }

@@ -382,6 +382,16 @@ public final class RegistryServer implements TestRegistry {
         }
     }
 
+    @Override
+    public void changePassword(String newPassword) {
+        if (options.username == null) {
+            throw new IllegalStateException("registry on " + hostPort() + " has no basic auth");
+        }
+        options.password = newPassword;
+        write(dir.resolve("htpasswd"), Htpasswd.line(options.username, newPassword));
+        restart(); // distribution reads htpasswd at start-up only
+    }
+
     /** Starts the process again on the same port with the same storage. */
     public void restart() {
         stop();

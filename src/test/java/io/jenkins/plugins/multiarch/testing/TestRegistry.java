@@ -25,6 +25,12 @@ public interface TestRegistry extends AutoCloseable {
     /** Every request of the access log so far, in order. */
     List<RegistryServer.Request> accessLog();
 
+    /**
+     * Rotates the basic-auth password: the registry restarts (same port, same storage) and from then on accepts
+     * only the new one, so a client still holding the old one is refused with 401.
+     */
+    void changePassword(String newPassword);
+
     @Override
     void close();
 

@@ -4,6 +4,7 @@ import io.jenkins.plugins.multiarch.InvalidInputException;
 import io.jenkins.plugins.multiarch.LogListener;
 import io.jenkins.plugins.multiarch.build.BuildRequest;
 import io.jenkins.plugins.multiarch.build.BuildahBuilder;
+import io.jenkins.plugins.multiarch.build.BuilderKind;
 import io.jenkins.plugins.multiarch.build.DockerEngineBuilder;
 import io.jenkins.plugins.multiarch.build.ImageBuilder;
 import io.jenkins.plugins.multiarch.build.Naming;
@@ -18,7 +19,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -206,7 +206,7 @@ public final class BuildCommand implements Callable<Integer> {
     public Integer call() {
         ImageReference repository = ImageReference.parse(image);
         Naming namingValue = Naming.parse(naming);
-        List<Platform> platformValues = platforms.stream().map(Platform::parse).toList();
+        List<Platform> platformValues = Platform.parseDistinct(platforms);
         BuildRequest.Builder request = BuildRequest.builder()
                 .context(context)
                 .dockerfile(file == null ? null : file.toAbsolutePath())
@@ -259,18 +259,24 @@ public final class BuildCommand implements Callable<Integer> {
     }
 
     private ImageBuilder newBuilder(RegistryClient client) {
-        switch (builder.toLowerCase(Locale.ROOT)) {
-            case "docker": {
+        BuilderKind kind;
+        try {
+            kind = BuilderKind.parse(builder);
+        } catch (InvalidInputException e) {
+            throw new InvalidInputException("--" + e.getMessage(), e);
+        }
+        return switch (kind) {
+            case DOCKER -> {
                 DockerEngineBuilder.Builder b = DockerEngineBuilder.builder()
                         .registryClient(client)
                         .credentials(client.settings().credentials());
                 if (dockerHost != null) {
                     b.dockerHost(dockerHost);
                 }
-                return b.build();
+                yield b.build();
             }
-            case "buildah":
-                return BuildahBuilder.builder()
+            case BUILDAH ->
+                BuildahBuilder.builder()
                         .registryClient(client)
                         .credentials(client.settings().credentials())
                         .insecureRegistries(client.settings().insecureRegistries())
@@ -280,9 +286,7 @@ public final class BuildCommand implements Callable<Integer> {
                         .runRoot(buildahRunRoot)
                         .layers(buildahLayers)
                         .build();
-            default:
-                throw new InvalidInputException("--builder '" + builder + "' is unknown: use docker or buildah");
-        }
+        };
     }
 
     static Map<String, String> keyValues(String option, List<String> values) {

@@ -1,6 +1,7 @@
 package io.jenkins.plugins.multiarch.cli;
 
 import io.jenkins.plugins.multiarch.MultiarchException;
+import io.jenkins.plugins.multiarch.MultiarchVersion;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -66,12 +67,11 @@ public final class Main implements Runnable {
         return 1;
     }
 
-    /** The version from the jar manifest, when packaged. */
+    /** The version the build recorded (the same resource the plugin's User-Agent reads). */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"multiarch " + (v == null ? "development build" : v)};
+            return new String[] {"multiarch " + MultiarchVersion.get()};
         }
     }
 }

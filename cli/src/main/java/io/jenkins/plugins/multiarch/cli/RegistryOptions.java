@@ -2,6 +2,7 @@ package io.jenkins.plugins.multiarch.cli;
 
 import io.jenkins.plugins.multiarch.InvalidInputException;
 import io.jenkins.plugins.multiarch.LogListener;
+import io.jenkins.plugins.multiarch.MultiarchVersion;
 import io.jenkins.plugins.multiarch.image.ImageReference;
 import io.jenkins.plugins.multiarch.registry.CredentialsSource;
 import io.jenkins.plugins.multiarch.registry.DockerConfigCredentials;
@@ -76,7 +77,7 @@ public final class RegistryOptions {
         RegistrySettings.Builder settings = RegistrySettings.builder()
                 .credentials(credentials)
                 .listener(listener())
-                .userAgent("multiarch-cli");
+                .userAgent("multiarch-cli/" + MultiarchVersion.get());
         for (String host : insecureRegistries) {
             settings.insecureRegistry(host);
         }
