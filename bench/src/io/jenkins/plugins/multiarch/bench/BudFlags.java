@@ -15,7 +15,7 @@ import java.util.Map;
  * Diagnostic, not part of the run ({@code bench/run --diag BudFlags [REPS]}): does any flag ours passes to
  * {@code buildah bud} cost time? Builds the large context with the bench CLI's flags (A), plus {@code -f} (B), plus
  * {@code --format oci --iidfile} (C), and with exactly the command line and environment {@link
- * io.jenkins.plugins.multiarch.build.BuildahBuilder} uses (D), alternating; prints each variant's median.
+ * io.jenkins.plugins.multiarch.builder.BuildahBuilder} uses (D), alternating; prints each variant's median.
  */
 public final class BudFlags {
     private BudFlags() {}

@@ -1,9 +1,9 @@
 package io.jenkins.plugins.multiarch.bench;
 
 import io.jenkins.plugins.multiarch.LogListener;
-import io.jenkins.plugins.multiarch.build.BuildRequest;
-import io.jenkins.plugins.multiarch.build.BuildahBuilder;
-import io.jenkins.plugins.multiarch.build.Naming;
+import io.jenkins.plugins.multiarch.builder.BuildRequest;
+import io.jenkins.plugins.multiarch.builder.BuildahBuilder;
+import io.jenkins.plugins.multiarch.image.Naming;
 import io.jenkins.plugins.multiarch.registry.CredentialsSource;
 import io.jenkins.plugins.multiarch.registry.RegistryClient;
 import io.jenkins.plugins.multiarch.registry.RegistrySettings;

@@ -2,8 +2,8 @@ package io.jenkins.plugins.multiarch.record;
 
 import io.jenkins.plugins.multiarch.InvalidInputException;
 import io.jenkins.plugins.multiarch.VerificationException;
-import io.jenkins.plugins.multiarch.build.Naming;
 import io.jenkins.plugins.multiarch.image.ImageReference;
+import io.jenkins.plugins.multiarch.image.Naming;
 import io.jenkins.plugins.multiarch.image.Platform;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;

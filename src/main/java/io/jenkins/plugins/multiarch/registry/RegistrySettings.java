@@ -16,6 +16,10 @@ import java.util.function.Supplier;
 /** How a {@link RegistryClient} talks to registries. Immutable; made with {@link #builder()}. */
 public final class RegistrySettings {
 
+    /** The HTTP client builder unless one is given; clients with it share their connections (see Connections). */
+    static final Supplier<HttpClient.Builder> DEFAULT_HTTP_CLIENT =
+            () -> HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
+
     private final CredentialsSource credentials;
     private final Set<String> insecureRegistries;
     private final Set<String> allowedRegistries;
@@ -134,8 +138,7 @@ public final class RegistrySettings {
         private final Set<String> insecureRegistries = new TreeSet<>();
         private final Set<String> allowedRegistries = new TreeSet<>();
         private Path caFile;
-        private Supplier<HttpClient.Builder> httpClientBuilder =
-                () -> HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
+        private Supplier<HttpClient.Builder> httpClientBuilder = DEFAULT_HTTP_CLIENT;
         private int maxAttempts = 5;
         private Duration deadline = Duration.ofMinutes(2);
         private Duration maxRetryAfter = Duration.ofSeconds(60);

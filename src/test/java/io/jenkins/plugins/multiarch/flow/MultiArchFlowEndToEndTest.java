@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jenkins.plugins.multiarch.BuildException;
 import io.jenkins.plugins.multiarch.InvalidInputException;
-import io.jenkins.plugins.multiarch.build.BuildFixtures;
-import io.jenkins.plugins.multiarch.build.BuildRequest;
-import io.jenkins.plugins.multiarch.build.BuildahBuilder;
-import io.jenkins.plugins.multiarch.build.DockerEngineBuilder;
-import io.jenkins.plugins.multiarch.build.ImageBuilder;
-import io.jenkins.plugins.multiarch.build.Naming;
+import io.jenkins.plugins.multiarch.builder.BuildFixtures;
+import io.jenkins.plugins.multiarch.builder.BuildRequest;
+import io.jenkins.plugins.multiarch.builder.BuildahBuilder;
+import io.jenkins.plugins.multiarch.builder.DockerEngineBuilder;
+import io.jenkins.plugins.multiarch.builder.ImageBuilder;
+import io.jenkins.plugins.multiarch.image.Naming;
 import io.jenkins.plugins.multiarch.image.Platform;
 import io.jenkins.plugins.multiarch.publish.PublishResult;
 import io.jenkins.plugins.multiarch.record.ArchImageRecord;

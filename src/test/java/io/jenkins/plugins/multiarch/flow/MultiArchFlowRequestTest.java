@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jenkins.plugins.multiarch.InvalidInputException;
-import io.jenkins.plugins.multiarch.build.BuildRequest;
+import io.jenkins.plugins.multiarch.builder.BuildRequest;
 import io.jenkins.plugins.multiarch.image.Platform;
 import io.jenkins.plugins.multiarch.publish.ListFormat;
 import java.nio.file.Path;

@@ -18,7 +18,7 @@ import hudson.model.queue.QueueTaskFuture;
 import hudson.slaves.Cloud;
 import hudson.slaves.DumbSlave;
 import hudson.slaves.NodeProvisioner;
-import io.jenkins.plugins.multiarch.build.HostArchitecture;
+import io.jenkins.plugins.multiarch.builder.HostArchitecture;
 import io.jenkins.plugins.multiarch.testing.TestRegistry;
 import java.util.ArrayList;
 import java.util.Collection;

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jenkins.plugins.multiarch.VerificationException;
-import io.jenkins.plugins.multiarch.build.BuildFixtures;
-import io.jenkins.plugins.multiarch.build.BuildRequest;
-import io.jenkins.plugins.multiarch.build.Naming;
+import io.jenkins.plugins.multiarch.builder.BuildFixtures;
+import io.jenkins.plugins.multiarch.builder.BuildRequest;
 import io.jenkins.plugins.multiarch.image.Digest;
 import io.jenkins.plugins.multiarch.image.ImageReference;
 import io.jenkins.plugins.multiarch.image.MediaType;
+import io.jenkins.plugins.multiarch.image.Naming;
 import io.jenkins.plugins.multiarch.image.Platform;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
