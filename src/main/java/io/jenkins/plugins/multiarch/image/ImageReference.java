@@ -272,6 +272,22 @@ public final class ImageReference {
     }
 
     /**
+     * A repository as an option names it ({@code --image}): a reference without tag or digest, since the tags
+     * are given on their own ({@code --tag}) and a tag here would silently be published too.
+     *
+     * @param option how the input is named in the message, e.g. {@code --image}
+     */
+    public static ImageReference parseRepository(String option, String value) {
+        ImageReference r = parse(value);
+        if (r.tag().isPresent() || r.digest().isPresent()) {
+            throw new InvalidInputException(option + " '" + value + "' has a "
+                    + (r.digest().isPresent() ? "digest" : "tag") + ": give the repository alone ("
+                    + r.withoutTagOrDigest() + ") and each tag with --tag");
+        }
+        return r;
+    }
+
+    /**
      * A registry written {@code host[:port]} as in image references ({@code 127.0.0.1:5000}, {@code [::1]:5000},
      * {@code registry.example}), as {@link #registry()} gives it for references to it: lower case, Docker Hub
      * as {@code registry-1.docker.io}. Refuses a scheme, a path, user info and a bare name that Docker would

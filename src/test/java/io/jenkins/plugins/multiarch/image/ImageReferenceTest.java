@@ -419,4 +419,16 @@ class ImageReferenceTest {
                 .hasMessageStartingWith("registry 'reg.example:port' is invalid: ");
         assertThatThrownBy(() -> ImageReference.parseRegistryHost(" ")).hasMessageStartingWith("a registry is empty");
     }
+
+    @Test
+    void aRepositoryOptionRefusesATagOrDigestNamingTheOption() {
+        assertThat(ImageReference.parseRepository("--image", "reg.example/team/app").toString())
+                .isEqualTo("reg.example/team/app");
+        assertThatThrownBy(() -> ImageReference.parseRepository("--image", "reg.example/team/app:foo"))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessage("--image 'reg.example/team/app:foo' has a tag: give the repository alone "
+                        + "(reg.example/team/app) and each tag with --tag");
+        assertThatThrownBy(() -> ImageReference.parseRepository("--image", "reg.example/app@sha256:" + "a".repeat(64)))
+                .hasMessageContaining("has a digest");
+    }
 }
