@@ -7,8 +7,13 @@
 #   4. prove it: pull and run each platform from the list; they print x86_64 and aarch64.
 #
 #   bash scripts/run-local.sh [--builder docker|buildah] [--keep]     (--keep leaves the registry running)
+#
+# The private dockerd that step 1 starts is left running for the next run and the tests; the script says so at the
+# end, with the command that stops it (scripts/test-services.sh stop).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# plain text in terminals and CI logs alike: no colour codes from Maven, docker or anything honouring NO_COLOR
+export NO_COLOR=1
 
 BUILDER=docker
 KEEP=no
@@ -29,8 +34,16 @@ scripts/install-deps.sh
 scripts/test-services.sh start
 eval "$(scripts/test-services.sh env)"
 
-say "building the multiarch CLI"
-mvn -q -B -ntp -f cli/pom.xml -DskipTests package
+say "building the multiarch CLI (minutes on a cold Maven cache: dependencies are downloaded once)"
+# one line per build step as it starts; the whole log is kept, and shown at its end when the build fails
+mvn_log=$(mktemp /tmp/multiarch-cli-build.XXXXXX.log)
+# (Debian's Maven 3.8.7 writes ESC[0m even with -B and style.color=never: the first sed strips colour codes)
+if ! mvn -B -ntp -Dstyle.color=never -f cli/pom.xml -DskipTests package 2>&1 | sed -u 's/\x1b\[[0-9;]*m//g' |
+  tee "$mvn_log" | grep --line-buffered -E '^\[INFO\] (--- |Building |BUILD )|^\[ERROR\]' | sed -u 's/^\[INFO\] //'; then
+  tail -n 60 "$mvn_log" >&2
+  die "the CLI build failed (full log: $mvn_log)"
+fi
+rm -f "$mvn_log"
 [ -f cli/target/multiarch.jar ] || die "cli/target/multiarch.jar was not built"
 
 say "starting a local registry"
@@ -53,6 +66,8 @@ cleanup() {
     kill "$registry_pid" 2>/dev/null || true
     rm -rf "$work"
   fi
+  echo "the private dockerd ($DOCKER_HOST) is left running for the next run and the tests;" \
+    "stop it with: scripts/test-services.sh stop"
 }
 trap cleanup EXIT
 for _ in $(seq 50); do curl -sf "http://$REGISTRY/v2/" >/dev/null && break; sleep 0.1; done

@@ -28,6 +28,8 @@ import java.util.regex.Pattern;
  *     directory, the Jenkins workspace): a context such as {@code ../..} would send a whole home directory
  *     to the engine
  * @param sourceUrl value of the {@code org.opencontainers.image.source} label, when known
+ * @param sourceDateEpoch the image's creation time when given ({@code SOURCE_DATE_EPOCH}); null: the commit
+ *     time of the checked-out revision, else the time of the build
  */
 public record BuildRequest(
         Path context,
@@ -46,7 +48,8 @@ public record BuildRequest(
         String sourceRevision,
         String sourceUrl,
         String agentName,
-        Path workspace) {
+        Path workspace,
+        Instant sourceDateEpoch) {
 
     public static final String LABEL_SOURCE = "org.opencontainers.image.source";
     public static final String LABEL_REVISION = "org.opencontainers.image.revision";
@@ -146,7 +149,8 @@ public record BuildRequest(
                 sourceRevision,
                 sourceUrl,
                 agentName,
-                workspace);
+                workspace,
+                sourceDateEpoch);
     }
 
     /** Values of the secret build args, to be masked wherever output is shown. */
@@ -234,6 +238,7 @@ public record BuildRequest(
         private String sourceUrl;
         private String agentName;
         private Path workspace;
+        private Instant sourceDateEpoch;
 
         public Builder context(Path v) {
             this.context = v;
@@ -351,6 +356,12 @@ public record BuildRequest(
             return this;
         }
 
+        /** The image's creation time, as {@code SOURCE_DATE_EPOCH} (seconds since 1970) gives it; null or blank: none. */
+        public Builder sourceDateEpoch(String v) {
+            this.sourceDateEpoch = CreationTime.parseSourceDateEpoch(v);
+            return this;
+        }
+
         public BuildRequest build() {
             return new BuildRequest(
                     context,
@@ -369,7 +380,8 @@ public record BuildRequest(
                     sourceRevision,
                     sourceUrl,
                     agentName,
-                    workspace);
+                    workspace,
+                    sourceDateEpoch);
         }
     }
 }

@@ -28,12 +28,4 @@ public interface ImageBuilder {
      * this machine's for buildah). Builds for any other platform are emulated.
      */
     io.jenkins.plugins.multiarch.image.Platform hostPlatform();
-
-    /**
-     * Whether this builder may safely run several platforms at once. One Docker Engine shares one image
-     * store between builds, so it says no; buildah with per-build storage may say yes.
-     */
-    default boolean supportsParallelBuilds() {
-        return false;
-    }
 }

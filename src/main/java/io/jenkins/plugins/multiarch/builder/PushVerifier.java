@@ -1,13 +1,16 @@
 package io.jenkins.plugins.multiarch.builder;
 
+import io.jenkins.plugins.multiarch.InvalidInputException;
 import io.jenkins.plugins.multiarch.RegistryException;
 import io.jenkins.plugins.multiarch.VerificationException;
 import io.jenkins.plugins.multiarch.image.Digest;
 import io.jenkins.plugins.multiarch.image.ImageReference;
 import io.jenkins.plugins.multiarch.image.MediaType;
 import io.jenkins.plugins.multiarch.image.Platform;
+import io.jenkins.plugins.multiarch.manifest.ImageConfig;
 import io.jenkins.plugins.multiarch.manifest.ImageManifest;
 import io.jenkins.plugins.multiarch.manifest.Manifest;
+import io.jenkins.plugins.multiarch.manifest.ManifestCodec;
 import io.jenkins.plugins.multiarch.manifest.RawManifest;
 import io.jenkins.plugins.multiarch.registry.RegistryClient;
 import java.util.List;
@@ -21,7 +24,21 @@ import java.util.Optional;
  */
 final class PushVerifier {
 
-    record Confirmed(Digest digest, MediaType mediaType, long size, Platform platform) {}
+    /**
+     * What the registry holds: {@code manifest} is the bytes read, to be PUT under further names unchanged;
+     * {@code image} and {@code config} (the config blob's verified bytes) are what the record's content is read from.
+     */
+    record Confirmed(
+            Digest digest,
+            MediaType mediaType,
+            long size,
+            Platform platform,
+            RawManifest manifest,
+            ImageManifest image,
+            byte[] config) {}
+
+    /** As RegistryClient.fetchConfig bounds a config blob. */
+    static final long MAX_CONFIG_BYTES = 8L * 1024 * 1024;
 
     private final RegistryClient client;
 
@@ -66,8 +83,20 @@ final class PushVerifier {
             throw new VerificationException(byDigest + " is a " + raw.mediaType() + ", not a single image: build one "
                     + "platform per push (the builder was asked for " + requested + ")");
         }
-        Platform actual =
-                client.fetchConfig(byDigest.withoutTagOrDigest(), manifest).platform();
+        // The config blob read once, here: its platform is checked and its bytes summarised for the record.
+        byte[] config = client.fetchBlob(
+                byDigest.withoutTagOrDigest(), manifest.config().digest(), MAX_CONFIG_BYTES);
+        ImageConfig parsedConfig;
+        try {
+            parsedConfig = ManifestCodec.parseConfig(config);
+        } catch (VerificationException | InvalidInputException e) {
+            throw new VerificationException(
+                    "read the image config " + manifest.config().digest() + " of " + byDigest.withoutTagOrDigest()
+                            + ": " + e.getMessage() + "; the image was pushed with a broken config, rebuild and push it"
+                            + " again",
+                    e);
+        }
+        Platform actual = parsedConfig.platform();
         if (!actual.matches(requested)) {
             throw new VerificationException("the image built for " + requested + " and pushed as " + byDigest
                     + " is " + actual + " according to its config: its base image was the wrong platform (a base "
@@ -75,7 +104,7 @@ final class PushVerifier {
                     + "); pull the base for " + requested + " (the builder pulls by default) or give a base image "
                     + "that has a " + requested + " variant");
         }
-        return new Confirmed(digest, raw.mediaType(), raw.size(), actual);
+        return new Confirmed(digest, raw.mediaType(), raw.size(), actual, raw, manifest, config);
     }
 
     private static VerificationException moved(ImageReference ref, Digest pushed, Digest found) {

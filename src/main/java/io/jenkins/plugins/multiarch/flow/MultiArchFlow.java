@@ -7,12 +7,9 @@ import io.jenkins.plugins.multiarch.MultiarchException;
 import io.jenkins.plugins.multiarch.builder.BuildRequest;
 import io.jenkins.plugins.multiarch.builder.HostArchitecture;
 import io.jenkins.plugins.multiarch.builder.ImageBuilder;
-import io.jenkins.plugins.multiarch.builder.TemporaryTags;
 import io.jenkins.plugins.multiarch.image.Platform;
 import io.jenkins.plugins.multiarch.publish.ListFormat;
-import io.jenkins.plugins.multiarch.publish.PublishRequest;
 import io.jenkins.plugins.multiarch.publish.PublishResult;
-import io.jenkins.plugins.multiarch.publish.Publisher;
 import io.jenkins.plugins.multiarch.record.ArchImageRecord;
 import io.jenkins.plugins.multiarch.record.RecordStore;
 import io.jenkins.plugins.multiarch.registry.RegistryClient;
@@ -39,7 +36,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Everything that can be checked is checked before the first build (files, platforms, the emulation
  * guard for every platform, tags for the list), so a bad input never leaves half the platforms pushed.
- * When a build fails, nothing is published.
+ * When a platform's build fails, no list is published; the platforms that were pushed are recorded and named in
+ * the failure, so that a re-run or an {@code --optional} publish can use them. The publish itself is
+ * {@link PublishFromRecords}, the one path from records to a list.
  */
 public final class MultiArchFlow {
 
@@ -65,7 +64,7 @@ public final class MultiArchFlow {
      * @param publish whether to publish the list after the builds
      * @param format the list's format
      * @param annotations annotations of the list (OCI index only)
-     * @param parallelism how many platforms build at once when the builder allows it (1 = one after another)
+     * @param parallelism how many platforms build at once (1 = one after another)
      */
     public record Request(
             BuildRequest template,
@@ -133,18 +132,29 @@ public final class MultiArchFlow {
             builds.add(b);
         }
         Instant start = Instant.now();
-        List<ArchImageRecord> records =
-                request.parallelism() > 1 && builder.supportsParallelBuilds() && builds.size() > 1
-                        ? buildParallel(builds, request.parallelism())
-                        : buildSequential(builds);
+        // every builder can build several platforms at once: buildah with per-build storage, and one Docker Engine
+        // (each platform's image gets its own names; the pushed platform is checked whatever the engine did)
+        Builds done = request.parallelism() > 1 && builds.size() > 1
+                ? buildParallel(builds, request.parallelism())
+                : buildSequential(builds);
+        List<ArchImageRecord> records = done.records();
         List<Path> files = new ArrayList<>();
-        if (request.recordsDir() != null) {
+        if (request.recordsDir() != null && !records.isEmpty()) {
+            // on a partial failure too: a re-run or an --optional publish can use the platforms that were pushed
             RecordStore.Written written = RecordStore.replaceImage(
                     request.recordsDir(), request.template().image(), records);
             files.addAll(written.written());
             written.written().forEach(f -> listener.info("record " + f));
             written.removed()
                     .forEach(f -> listener.info("removed stale record " + f + " (a platform this build did not make)"));
+        }
+        if (!done.failures().isEmpty()) {
+            if (builds.size() == 1) {
+                throw done.failures().get(0).error();
+            }
+            throw new PartialBuild(
+                            done.failures(), records, done.notStarted(), files.isEmpty() ? null : request.recordsDir())
+                    .toException(request.template().image(), request.template().tags());
         }
         Duration buildTime = Duration.between(start, Instant.now());
         if (!request.publish()) {
@@ -153,23 +163,27 @@ public final class MultiArchFlow {
             return new Result(records, files, null, buildTime, Duration.ZERO);
         }
         Instant publishStart = Instant.now();
-        PublishRequest.Builder publish = PublishRequest.builder()
-                .target(request.template().image())
-                .tags(request.template().tags())
-                .format(request.format())
-                .annotations(request.annotations())
-                .requirePlatforms(request.platforms());
-        records.forEach(r -> publish.source(r.toSourceSpec()));
-        PublishResult result = new Publisher(client, listener).publish(publish.build());
-        if (!result.dryRun()) {
-            TemporaryTags.remove(client, request.template().image(), records, listener);
-        }
+        PublishResult result = new PublishFromRecords(client, listener)
+                .publish(PublishFromRecords.request()
+                        .target(request.template().image())
+                        .tags(request.template().tags())
+                        .format(request.format())
+                        .annotations(request.annotations())
+                        .requirePlatforms(request.platforms())
+                        .records(records)
+                        .build());
         return new Result(records, files, result, buildTime, Duration.between(publishStart, Instant.now()));
     }
 
-    private List<ArchImageRecord> buildSequential(List<BuildRequest> builds) {
+    /** What the builds gave: the records of the platforms pushed, the failures, the platforms never started. */
+    private record Builds(
+            List<ArchImageRecord> records, List<PartialBuild.Failure> failures, List<Platform> notStarted) {}
+
+    /** One platform after another; after a failure the rest are not started (they would likely fail alike). */
+    private Builds buildSequential(List<BuildRequest> builds) {
         List<ArchImageRecord> records = new ArrayList<>();
-        for (BuildRequest b : builds) {
+        for (int i = 0; i < builds.size(); i++) {
+            BuildRequest b = builds.get(i);
             if (Thread.currentThread().isInterrupted()) {
                 // an abort that arrived between two platforms: do not start the next one
                 throw new BuildException(
@@ -177,12 +191,19 @@ public final class MultiArchFlow {
                                 + " platform(s) were built before the abort; nothing was published",
                         List.of());
             }
-            records.add(builder.build(b, listener));
+            try {
+                records.add(builder.build(b, listener));
+            } catch (MultiarchException e) {
+                List<Platform> rest = builds.subList(i + 1, builds.size()).stream()
+                        .map(BuildRequest::platform)
+                        .toList();
+                return new Builds(records, List.of(new PartialBuild.Failure(b.platform(), e)), rest);
+            }
         }
-        return records;
+        return new Builds(records, List.of(), List.of());
     }
 
-    private List<ArchImageRecord> buildParallel(List<BuildRequest> builds, int parallelism) {
+    private Builds buildParallel(List<BuildRequest> builds, int parallelism) {
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallelism, builds.size()));
         try {
             List<Future<ArchImageRecord>> futures = new ArrayList<>();
@@ -190,14 +211,14 @@ public final class MultiArchFlow {
                 futures.add(pool.submit(() -> builder.build(b, listener)));
             }
             List<ArchImageRecord> records = new ArrayList<>();
-            MultiarchException first = null;
-            for (Future<ArchImageRecord> f : futures) {
+            List<PartialBuild.Failure> failures = new ArrayList<>();
+            for (int i = 0; i < futures.size(); i++) {
                 try {
-                    records.add(f.get());
+                    records.add(futures.get(i).get());
                 } catch (ExecutionException e) {
                     Throwable cause = e.getCause();
                     if (cause instanceof MultiarchException me) {
-                        first = first == null ? me : first;
+                        failures.add(new PartialBuild.Failure(builds.get(i).platform(), me));
                     } else if (cause instanceof RuntimeException re) {
                         throw re;
                     } else {
@@ -214,10 +235,7 @@ public final class MultiArchFlow {
                             e);
                 }
             }
-            if (first != null) {
-                throw first;
-            }
-            return records;
+            return new Builds(records, failures, List.of());
         } finally {
             pool.shutdownNow();
         }

@@ -18,6 +18,7 @@ import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
 import io.jenkins.plugins.multiarch.MultiarchException;
 import io.jenkins.plugins.multiarch.builder.BuilderKind;
+import io.jenkins.plugins.multiarch.builder.BuilderOptions;
 import io.jenkins.plugins.multiarch.builder.SecretBuildArgs;
 import io.jenkins.plugins.multiarch.builder.SourceUrl;
 import io.jenkins.plugins.multiarch.image.ImageReference;
@@ -287,7 +288,7 @@ public final class BuildArchImageStep extends Step {
             // a GIT_URL such as https://user:token@host/repo.git would put the token into the image config
             spec.sourceUrl = SourceUrl.forLabel(env.get("GIT_URL"));
             spec.insecureRegistries = config.insecureRegistryList();
-            for (String key : List.of("DOCKER_HOST", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH")) {
+            for (String key : BuilderOptions.ENVIRONMENT) { // what BuilderFactory reads: DOCKER_*, SOURCE_DATE_EPOCH
                 String v = env.get(key);
                 if (v != null) {
                     spec.engineEnv.put(key, v);

@@ -3,9 +3,8 @@ package io.jenkins.plugins.multiarch.jenkins;
 import hudson.remoting.VirtualChannel;
 import io.jenkins.plugins.multiarch.PortableErrors;
 import io.jenkins.plugins.multiarch.builder.BuildRequest;
-import io.jenkins.plugins.multiarch.builder.BuildahBuilder;
-import io.jenkins.plugins.multiarch.builder.BuilderKind;
-import io.jenkins.plugins.multiarch.builder.DockerEngineBuilder;
+import io.jenkins.plugins.multiarch.builder.BuilderFactory;
+import io.jenkins.plugins.multiarch.builder.BuilderOptions;
 import io.jenkins.plugins.multiarch.builder.HostArchitecture;
 import io.jenkins.plugins.multiarch.builder.ImageBuilder;
 import io.jenkins.plugins.multiarch.image.Naming;
@@ -63,7 +62,7 @@ final class BuildOnAgent extends MasterToSlaveFileCallable<String> {
         String sourceUrl;
 
         List<String> insecureRegistries = new ArrayList<>();
-        /** The step's environment entries the engine needs (DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH). */
+        /** The step's environment entries the builder reads (BuilderOptions.ENVIRONMENT: DOCKER_*, SOURCE_DATE_EPOCH). */
         Map<String, String> engineEnv = new LinkedHashMap<>();
     }
 
@@ -100,7 +99,14 @@ final class BuildOnAgent extends MasterToSlaveFileCallable<String> {
         spec.insecureRegistries.forEach(settings::insecureRegistry);
         RegistryClient client = new RegistryClient(settings.build());
 
-        ImageBuilder builder = newBuilder(client, credentials);
+        // the controller already refused an unknown name; the auth file goes to the build's private temp folder
+        // next to the workspace (WorkspaceList.tempDir)
+        ImageBuilder builder = BuilderFactory.create(
+                BuilderOptions.builder(spec.builder)
+                        .environment(spec.engineEnv)
+                        .workDir(Path.of(recordsDir).getParent())
+                        .build(),
+                client);
         try {
             Platform platform = spec.platform == null ? builder.hostPlatform() : Platform.parse(spec.platform);
             BuildRequest.Builder request = BuildRequest.builder()
@@ -116,7 +122,8 @@ final class BuildOnAgent extends MasterToSlaveFileCallable<String> {
                     .allowEmulation(spec.allowEmulation)
                     .agentName(spec.agentName)
                     .sourceRevision(spec.sourceRevision)
-                    .sourceUrl(spec.sourceUrl);
+                    .sourceUrl(spec.sourceUrl)
+                    .sourceDateEpoch(spec.engineEnv.get("SOURCE_DATE_EPOCH"));
             // the engine's secret build args: masked, recorded by name, passed without a command line
             spec.secretBuildArgs.forEach(request::secretBuildArg);
             BuildRequest built = request.build();
@@ -132,33 +139,5 @@ final class BuildOnAgent extends MasterToSlaveFileCallable<String> {
                 closeable.close();
             }
         }
-    }
-
-    private ImageBuilder newBuilder(RegistryClient client, CredentialsSource credentials) {
-        // the controller already refused an unknown name (BuilderKind): this parse cannot fall back to docker
-        if (BuilderKind.parse(spec.builder) == BuilderKind.BUILDAH) {
-            // the auth file goes to the build's private temp folder next to the workspace (WorkspaceList.tempDir)
-            return BuildahBuilder.builder()
-                    .registryClient(client)
-                    .credentials(credentials)
-                    .insecureRegistries(spec.insecureRegistries)
-                    .workDir(Path.of(recordsDir).getParent())
-                    .build();
-        }
-        DockerEngineBuilder.Builder docker =
-                DockerEngineBuilder.builder().registryClient(client).credentials(credentials);
-        String host = spec.engineEnv.get("DOCKER_HOST");
-        if (host != null) {
-            docker.dockerHost(host);
-        }
-        String verify = spec.engineEnv.get("DOCKER_TLS_VERIFY");
-        if (verify != null) {
-            docker.tlsVerify(!verify.isEmpty() && !"0".equals(verify) && !"false".equalsIgnoreCase(verify));
-        }
-        String certs = spec.engineEnv.get("DOCKER_CERT_PATH");
-        if (certs != null) {
-            docker.tlsCertPath(Path.of(certs));
-        }
-        return docker.build();
     }
 }

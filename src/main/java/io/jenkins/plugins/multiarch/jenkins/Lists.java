@@ -1,9 +1,8 @@
 package io.jenkins.plugins.multiarch.jenkins;
 
-import io.jenkins.plugins.multiarch.InvalidInputException;
+import io.jenkins.plugins.multiarch.KeyValuePairs;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -54,20 +53,8 @@ final class Lists {
         return out;
     }
 
-    /** {@code NAME=VALUE} entries (as {@code withEnv} takes them) to a map; the value may contain '='. */
+    /** {@code NAME=VALUE} entries (as {@code withEnv} takes them) to a map: the engine's parser, which never echoes a value. */
     static Map<String, String> pairs(List<String> entries, String what) {
-        Map<String, String> map = new LinkedHashMap<>();
-        if (entries != null) {
-            for (String entry : entries) {
-                int eq = entry.indexOf('=');
-                if (eq <= 0) {
-                    // The value is never echoed: a build arg may hold a secret.
-                    String name = eq < 0 ? "(no '=')" : "(empty name)";
-                    throw new InvalidInputException(what + " entry " + name + " must be NAME=VALUE, e.g. VERSION=1.0");
-                }
-                map.put(entry.substring(0, eq).trim(), entry.substring(eq + 1));
-            }
-        }
-        return map;
+        return KeyValuePairs.parse(what, entries);
     }
 }

@@ -7,9 +7,12 @@ import hudson.EnvVars;
 import hudson.model.Api;
 import hudson.model.EnvironmentContributingAction;
 import hudson.model.Run;
+import io.jenkins.plugins.multiarch.InvalidInputException;
 import io.jenkins.plugins.multiarch.image.ImageReference;
 import io.jenkins.plugins.multiarch.publish.PublishResult;
 import io.jenkins.plugins.multiarch.record.ArchImageRecord;
+import io.jenkins.plugins.multiarch.record.ImageSummary;
+import io.jenkins.plugins.multiarch.report.ImageChanges;
 import io.jenkins.plugins.multiarch.report.Reports;
 import io.jenkins.plugins.multiarch.report.Wording;
 import java.io.IOException;
@@ -19,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import jenkins.model.RunAction2;
 import org.kohsuke.stapler.export.Exported;
@@ -152,16 +156,46 @@ public final class MultiarchAction implements RunAction2, EnvironmentContributin
         List<Change> changes = new ArrayList<>();
         for (PlatformBuild now : image.getBuilds()) {
             PlatformBuild then = before == null ? null : before.build(now.platform);
-            changes.add(new Change(now.platform, then == null ? null : then.digest, now.digest));
+            changes.add(
+                    new Change(now.platform, then == null ? null : then.digest, now.digest, partsChanged(then, now)));
         }
         if (before != null) {
             for (PlatformBuild then : before.getBuilds()) {
                 if (image.build(then.platform) == null) {
-                    changes.add(new Change(then.platform, then.digest, null));
+                    changes.add(new Change(then.platform, then.digest, null, List.of()));
                 }
             }
         }
         return changes;
+    }
+
+    /**
+     * ImageChanges' lines (base image, layers, entrypoint, cmd, env names, labels) between two builds of a platform
+     * whose digests differ; empty when either record does not say what its image holds (schema 1.0).
+     */
+    private static List<String> partsChanged(@CheckForNull PlatformBuild then, PlatformBuild now) {
+        if (then == null || Objects.equals(then.digest, now.digest)) {
+            return List.of();
+        }
+        ImageChanges.Content before = then.content();
+        ImageChanges.Content after = now.content();
+        return before == null || after == null ? List.of() : ImageChanges.between(before, after);
+    }
+
+    /**
+     * The build page's line per platform: platform, short digest, native or emulated, the image size where the
+     * published list gives it, and what changed against the previous successful build (platforms no longer built
+     * too).
+     */
+    public List<PlatformLine> summaryOf(ImageEntry image) {
+        List<PlatformLine> lines = new ArrayList<>();
+        Publication pub = image.getPublication();
+        for (Change change : changesOf(image)) {
+            PlatformBuild b = change.getAfter() == null ? null : image.build(change.getPlatform());
+            Child child = pub == null || b == null ? null : pub.child(b.platform, b.digest);
+            lines.add(new PlatformLine(change.getPlatform(), b, child, change));
+        }
+        return lines;
     }
 
     public @CheckForNull Run<?, ?> getPreviousSuccessfulBuild() {
@@ -179,9 +213,17 @@ public final class MultiarchAction implements RunAction2, EnvironmentContributin
 
     // ---- Action ---------------------------------------------------------------------------------
 
+    /** The action's own symbol (images/symbols/multiarch-images.svg in this plugin), not Build Artifacts' cube. */
+    public static final String ICON = "symbol-multiarch-images plugin-multiarch-images";
+
     @Override
     public String getIconFileName() {
-        return "symbol-cube";
+        return ICON;
+    }
+
+    /** For the views: {@code l:icon src} and {@code t:summary icon}. */
+    public String getIcon() {
+        return ICON;
     }
 
     @Override
@@ -254,6 +296,18 @@ public final class MultiarchAction implements RunAction2, EnvironmentContributin
             return Messages.MultiarchAction_NotPublished(builds.size());
         }
 
+        /** "tags 1.0, latest": the published tags as words, empty until published. */
+        public String getTagsText() {
+            if (publication == null || publication.getPublishedTags().isEmpty()) {
+                return "";
+            }
+            List<String> names = new ArrayList<>();
+            for (PublishedTag t : publication.getPublishedTags()) {
+                names.add(t.getTag());
+            }
+            return Messages.MultiarchAction_Tags(Wording.list(names));
+        }
+
         @CheckForNull
         PlatformBuild build(String platform) {
             return builds.stream()
@@ -304,6 +358,32 @@ public final class MultiarchAction implements RunAction2, EnvironmentContributin
             return digest;
         }
 
+        /** What the image holds, from the stored record; null when the record (schema 1.0) does not say. */
+        @CheckForNull
+        ImageChanges.Content content() {
+            if (recordJson == null) {
+                return null;
+            }
+            ArchImageRecord r;
+            try {
+                r = ArchImageRecord.fromJson(recordJson.getBytes(StandardCharsets.UTF_8), recordPath);
+            } catch (InvalidInputException unreadable) {
+                return null;
+            }
+            ImageSummary c = r.content();
+            return c == null
+                    ? null
+                    : ImageChanges.Content.ofRecorded(
+                            c.baseName(),
+                            c.baseDigest(),
+                            c.layerCount(),
+                            c.layersSize(),
+                            c.entrypoint(),
+                            c.cmd(),
+                            c.envNames(),
+                            c.labels());
+        }
+
         /** The pushed image by digest. */
         @Exported
         public String getReference() {
@@ -315,8 +395,24 @@ public final class MultiarchAction implements RunAction2, EnvironmentContributin
             return mediaType;
         }
 
+        /** The manifest's size in bytes (the record's {@code size}), not the image's. */
         public long getSize() {
             return size;
+        }
+
+        /** "758 B": the manifest's size with its unit, for a column labelled as the manifest's. */
+        public String getManifestSizeText() {
+            return Wording.size(size);
+        }
+
+        /** "sha256:0123456789ab": for tables that must fit the page; the full digest is on hover and copied. */
+        public String getShortDigest() {
+            return Wording.shortDigest(digest);
+        }
+
+        /** "native" or "emulated". */
+        public String getModeText() {
+            return emulated ? Messages.MultiarchAction_Emulated() : Messages.MultiarchAction_Native();
         }
 
         public String getAgent() {
@@ -392,7 +488,8 @@ public final class MultiarchAction implements RunAction2, EnvironmentContributin
                         c.platform().toString(),
                         c.digest().toString(),
                         c.size(),
-                        c.source().toString()));
+                        c.source().toString(),
+                        c.imageSize()));
             }
             this.requestCount = r.requestCount();
             this.dryRun = r.dryRun();
@@ -465,6 +562,29 @@ public final class MultiarchAction implements RunAction2, EnvironmentContributin
 
         public int getRequestCount() {
             return requestCount;
+        }
+
+        public String getShortListDigest() {
+            return Wording.shortDigest(listDigest);
+        }
+
+        /** Each tag for the page: reference, what the publish did ("moved from OLD to NEW"), where known. */
+        public List<TagRow> getTagRows() {
+            List<TagRow> rows = new ArrayList<>();
+            for (PublishedTag t : publishedTags) {
+                rows.add(new TagRow(t, listDigest));
+            }
+            return rows;
+        }
+
+        @CheckForNull
+        Child child(String platform, String digest) {
+            for (Child c : children) {
+                if (c.platform.equals(platform) && c.digest.equals(digest)) {
+                    return c;
+                }
+            }
+            return null;
         }
 
         @Exported
@@ -549,12 +669,16 @@ public final class MultiarchAction implements RunAction2, EnvironmentContributin
         private final String digest;
         private final long size;
         private final String source;
+        // Config plus layers, compressed. Boxed: absent (null) in build.xml files written before it existed and
+        // where the publisher did not know it.
+        private final Long imageSize;
 
-        Child(String platform, String digest, long size, String source) {
+        Child(String platform, String digest, long size, String source, long imageSize) {
             this.platform = platform;
             this.digest = digest;
             this.size = size;
             this.source = source;
+            this.imageSize = imageSize < 0 ? null : imageSize;
         }
 
         @Exported
@@ -574,18 +698,48 @@ public final class MultiarchAction implements RunAction2, EnvironmentContributin
         public String getSource() {
             return source;
         }
+
+        /** "sha256:0123456789ab". */
+        public String getShortDigest() {
+            return Wording.shortDigest(digest);
+        }
+
+        /** The manifest's size with its unit, for a column labelled as the manifest's. */
+        public String getManifestSizeText() {
+            return Wording.size(size);
+        }
+
+        /** The image's size: config plus layers, compressed; -1 where not known (builds published before 1.x). */
+        public long getImageSize() {
+            return imageSize == null ? -1 : imageSize;
+        }
+
+        /** "12.3 MiB", or "unknown". */
+        public String getImageSizeText() {
+            return Wording.size(getImageSize());
+        }
     }
 
-    /** A platform's digest now and in the previous successful build. */
+    /** A platform's digest now and in the previous successful build, and which parts of the image changed. */
     public static final class Change {
         private final String platform;
         private final String before;
         private final String after;
+        private final List<String> parts;
 
-        Change(String platform, String before, String after) {
+        Change(String platform, String before, String after, List<String> parts) {
             this.platform = platform;
             this.before = before;
             this.after = after;
+            this.parts = List.copyOf(parts);
+        }
+
+        /**
+         * ImageChanges' lines, e.g. "layers: 3 (2.1 MiB) to 4 (2.3 MiB)", "env: added MODE" (names only); empty when
+         * the digest did not change or a record does not say what its image holds.
+         */
+        public List<String> getParts() {
+            return parts;
         }
 
         public String getPlatform() {
@@ -600,6 +754,34 @@ public final class MultiarchAction implements RunAction2, EnvironmentContributin
             return after;
         }
 
+        public String getShortBefore() {
+            return Wording.shortDigest(before);
+        }
+
+        public String getShortAfter() {
+            return Wording.shortDigest(after);
+        }
+
+        /**
+         * What a reviewer reads: "new platform", "no longer built", "unchanged", "digest OLD to NEW" (short), followed
+         * by what changed in the image when both records say ("digest OLD to NEW: layers: 3 (…) to 4 (…); env: …").
+         */
+        public String getText() {
+            switch (getKind()) {
+                case "added":
+                    return Messages.MultiarchAction_ChangeAdded();
+                case "removed":
+                    return Messages.MultiarchAction_ChangeRemoved();
+                case "unchanged":
+                    return Messages.MultiarchAction_ChangeUnchanged();
+                default:
+                    return parts.isEmpty()
+                            ? Messages.MultiarchAction_ChangeDigest(getShortBefore(), getShortAfter())
+                            : Messages.MultiarchAction_ChangeDigestParts(
+                                    getShortBefore(), getShortAfter(), String.join("; ", parts));
+            }
+        }
+
         /** added, removed, changed or unchanged. */
         public String getKind() {
             if (before == null) {
@@ -609,6 +791,98 @@ public final class MultiarchAction implements RunAction2, EnvironmentContributin
                 return "removed";
             }
             return before.equals(after) ? "unchanged" : "changed";
+        }
+    }
+
+    /** One tag as the detail page shows it (computed for the page, not stored). */
+    public static final class TagRow {
+        private final PublishedTag tag;
+        private final String listDigest;
+
+        TagRow(PublishedTag tag, String listDigest) {
+            this.tag = tag;
+            this.listDigest = listDigest;
+        }
+
+        public String getTag() {
+            return tag.getTag();
+        }
+
+        public String getReference() {
+            return tag.getReference();
+        }
+
+        public String getStatus() {
+            return tag.getStatus();
+        }
+
+        public @CheckForNull String getPrevious() {
+            return tag.getPrevious();
+        }
+
+        /** "new", "unchanged", "moved from sha256:3a32… to sha256:c99c…", "would be written (dry run)". */
+        public String getText() {
+            switch (tag.getStatus()) {
+                case "created":
+                    return Messages.MultiarchAction_TagCreated();
+                case "unchanged":
+                    return Messages.MultiarchAction_TagUnchanged();
+                case "updated":
+                    return tag.getPrevious() == null
+                            ? Messages.MultiarchAction_TagMovedUnknown()
+                            : Messages.MultiarchAction_TagMoved(
+                                    Wording.shortDigest(tag.getPrevious()), Wording.shortDigest(listDigest));
+                case "planned":
+                    return Messages.MultiarchAction_TagPlanned();
+                default:
+                    return tag.getStatus();
+            }
+        }
+    }
+
+    /** One platform on the build page (computed for the page, not stored). */
+    public static final class PlatformLine {
+        private final String platform;
+        private final PlatformBuild build;
+        private final Child child;
+        private final Change change;
+
+        PlatformLine(String platform, @CheckForNull PlatformBuild build, @CheckForNull Child child, Change change) {
+            this.platform = platform;
+            this.build = build;
+            this.child = child;
+            this.change = change;
+        }
+
+        public String getPlatform() {
+            return platform;
+        }
+
+        /** The full digest (hover, copy); empty for a platform no longer built. */
+        public String getDigest() {
+            return build == null ? "" : build.getDigest();
+        }
+
+        public String getShortDigest() {
+            return build == null ? "" : build.getShortDigest();
+        }
+
+        /** "native" or "emulated"; empty for a platform no longer built. */
+        public String getModeText() {
+            return build == null ? "" : build.getModeText();
+        }
+
+        /** "12.3 MiB" once published; empty before (the record holds the manifest's size only). */
+        public String getImageSizeText() {
+            return child == null || child.getImageSize() < 0 ? "" : child.getImageSizeText();
+        }
+
+        public String getChangeText() {
+            return change.getText();
+        }
+
+        public String getChangeKind() {
+            return change.getKind();
         }
     }
 }

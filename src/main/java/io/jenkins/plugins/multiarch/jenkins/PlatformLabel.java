@@ -118,15 +118,21 @@ public final class PlatformLabel implements Describable<PlatformLabel> {
             return Validation.platform(value, true);
         }
 
+        /** Without an emulation label (callers in this package; not a web method: Stapler binds public ones only). */
+        FormValidation doCheckLabel(String value) {
+            return doCheckLabel(value, null);
+        }
+
+        /** An unknown native label is an error, or a warning naming the fallback when an emulation label is set. */
         @POST
-        public FormValidation doCheckLabel(@QueryParameter String value) {
+        public FormValidation doCheckLabel(@QueryParameter String value, @QueryParameter String emulationLabel) {
             if (!Jenkins.get().hasPermission(Jenkins.ADMINISTER)) {
                 return FormValidation.ok();
             }
             if (Util.fixEmptyAndTrim(value) == null) {
                 return FormValidation.error(Messages.PlatformLabel_LabelRequired());
             }
-            return Validation.label(value);
+            return Validation.label(value, emulationLabel);
         }
 
         @POST

@@ -12,13 +12,11 @@ import hudson.model.Run;
 import hudson.model.TaskListener;
 import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
-import io.jenkins.plugins.multiarch.builder.TemporaryTags;
+import io.jenkins.plugins.multiarch.flow.PublishFromRecords;
 import io.jenkins.plugins.multiarch.image.ImageReference;
 import io.jenkins.plugins.multiarch.image.Platform;
 import io.jenkins.plugins.multiarch.publish.ListFormat;
-import io.jenkins.plugins.multiarch.publish.PublishRequest;
 import io.jenkins.plugins.multiarch.publish.PublishResult;
-import io.jenkins.plugins.multiarch.publish.Publisher;
 import io.jenkins.plugins.multiarch.publish.SourceSpec;
 import io.jenkins.plugins.multiarch.record.ArchImageRecord;
 import io.jenkins.plugins.multiarch.registry.RegistryClient;
@@ -51,7 +49,7 @@ import org.kohsuke.stapler.verb.POST;
 /**
  * {@code pushManifestList image: 'registry/onap/py-app', tags: ['1.0']}: on the controller (no {@code node}),
  * publishes one verified list from this build's records of the image (or from explicit {@code sources})
- * with core's {@link Publisher}, through Jenkins' proxy-aware HTTP client. Returns the list digest and
+ * with the engine's {@link PublishFromRecords}, through Jenkins' proxy-aware HTTP client. Returns the list digest and
  * exports it as {@code MULTIARCH_LIST_DIGEST} / {@code MULTIARCH_LIST_REFERENCE}.
  */
 public final class PushManifestListStep extends Step implements Serializable {
@@ -200,7 +198,6 @@ public final class PushManifestListStep extends Step implements Serializable {
             Set<Platform> optional = parsePlatforms(step.optionalPlatforms);
             List<SourceSpec> sources = new ArrayList<>();
             List<ArchImageRecord> records = List.of();
-            Set<Platform> required = parsePlatforms(step.platforms);
             if (!step.sources.isEmpty()) {
                 for (String s : step.sources) {
                     sources.add(SourceSpec.parse(s));
@@ -211,12 +208,6 @@ public final class PushManifestListStep extends Step implements Serializable {
                 if (records.isEmpty()) {
                     throw new AbortException(Messages.PushManifestList_NoRecords(
                             target.withoutTagOrDigest().toString()));
-                }
-                for (ArchImageRecord r : records) {
-                    sources.add(r.toSourceSpec());
-                    if (step.platforms.isEmpty() && optional.stream().noneMatch(o -> o.matches(r.platform()))) {
-                        required.add(r.platform());
-                    }
                 }
             }
 
@@ -233,24 +224,24 @@ public final class PushManifestListStep extends Step implements Serializable {
             config.allowedRegistryList().forEach(settings::allowedRegistry);
             RegistryClient client = new RegistryClient(settings.build());
 
-            PublishRequest request = PublishRequest.builder()
+            // the engine's one records-to-publish path: required platforms (every recorded one unless given),
+            // the publish, then digest naming's temporary tags removed where the registry allows
+            PublishFromRecords.Request request = PublishFromRecords.request()
                     .target(target)
                     .tags(step.tags)
+                    .records(records)
                     .sources(sources)
                     .format(step.format == null ? ListFormat.AUTO : ListFormat.parse(step.format))
                     .annotations(Lists.pairs(step.annotations, "annotations"))
-                    .requirePlatforms(required)
+                    .requirePlatforms(parsePlatforms(step.platforms))
                     .optionalPlatforms(optional)
                     .dryRun(step.dryRun)
                     .build();
-            listener.getLogger().println(Messages.PushManifestList_Publishing(target.toString(), sources.size()));
-            PublishResult result = new Publisher(client, log).publish(request);
+            listener.getLogger()
+                    .println(Messages.PushManifestList_Publishing(target.toString(), sources.size() + records.size()));
+            PublishResult result = new PublishFromRecords(client, log).publish(request);
             listener.getLogger().println(log.mask(Reports.publishTable(result)));
             MultiarchAction.recordPublish(run, result);
-            if (!result.dryRun()) {
-                // the list references the images by digest now: digest naming's temporary tags can go
-                TemporaryTags.remove(client, target, records, log);
-            }
 
             if (!result.missingOptionalPlatforms().isEmpty()) {
                 String message =

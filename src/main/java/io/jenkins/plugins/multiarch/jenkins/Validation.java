@@ -94,6 +94,15 @@ final class Validation {
      * Callers check {@link Jenkins#ADMINISTER} (or item permission) first: this reveals node names' count.
      */
     static FormValidation label(String expression) {
+        return label(expression, null);
+    }
+
+    /**
+     * As {@link #label(String)}, for a platform's native label when {@code emulationLabel} may be set: a native label
+     * that no agent has is then a warning that names the fallback (builds of the platform run under emulation),
+     * not an error.
+     */
+    static FormValidation label(String expression, String emulationLabel) {
         Label label;
         try {
             // getLabel alone would accept a malformed expression as one odd label atom: parse it first.
@@ -111,6 +120,10 @@ final class Validation {
             long clouds = AgentAvailability.cloudsThatCanProvision(label);
             if (clouds > 0) {
                 return FormValidation.ok(Messages.Validation_LabelCloudOnly(clouds));
+            }
+            if (emulationLabel != null && !emulationLabel.trim().isEmpty()) {
+                return FormValidation.warning(
+                        Messages.Validation_LabelNoNodeEmulated(expression.trim(), emulationLabel.trim()));
             }
             return FormValidation.error(Messages.Validation_LabelNoNode(expression.trim()));
         }

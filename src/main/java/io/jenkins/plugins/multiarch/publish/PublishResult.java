@@ -66,7 +66,9 @@ public record PublishResult(
 
     /**
      * One entry of the list. {@code platform} is read from the image's config; for an attestation it is
-     * {@code unknown/unknown} and {@code attestationFor} names the image it describes.
+     * {@code unknown/unknown} and {@code attestationFor} names the image it describes. {@code size} is the
+     * manifest's size in bytes (what the list's descriptor says); {@code imageSize} is the image's: config plus
+     * layers, compressed, as the registry stores them ({@code -1} where not known).
      */
     public record Child(
             Platform platform,
@@ -78,10 +80,37 @@ public record PublishResult(
             Transfer transfer,
             Map<String, String> annotations,
             boolean attestation,
-            Digest attestationFor) {
+            Digest attestationFor,
+            long imageSize) {
 
         public Child {
             annotations = Map.copyOf(annotations);
+        }
+
+        /** A child whose image size is not known. */
+        public Child(
+                Platform platform,
+                Digest digest,
+                MediaType mediaType,
+                long size,
+                ImageReference source,
+                String origin,
+                Transfer transfer,
+                Map<String, String> annotations,
+                boolean attestation,
+                Digest attestationFor) {
+            this(
+                    platform,
+                    digest,
+                    mediaType,
+                    size,
+                    source,
+                    origin,
+                    transfer,
+                    annotations,
+                    attestation,
+                    attestationFor,
+                    -1);
         }
 
         /** Pull by digest from the target: {@code target@digest}. */

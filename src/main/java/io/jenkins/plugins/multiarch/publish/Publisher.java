@@ -20,17 +20,20 @@ import io.jenkins.plugins.multiarch.publish.PublishResult.Transfer;
 import io.jenkins.plugins.multiarch.registry.RegistryClient;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -46,10 +49,14 @@ import java.util.function.Function;
 public final class Publisher {
 
     /**
-     * Children resolved (or brought into the target) at once per publish: enough to hide round trips, few
-     * enough for any registry. The tags' HEADs run beside them (at most as many again).
+     * The threads every publish in this JVM shares (a controller runs many at once), so their number is bounded
+     * here, not by the number of publishes. A publish hands all its independent requests to them at once; how many
+     * go to one registry at a time is the registry client's business (its per-registry limits: 8 at once over
+     * HTTP/1.1, 100 streams on one HTTP/2 connection), so over HTTP/2 the reads of 32 children go together.
      */
-    private static final int MAX_PARALLEL = 8;
+    private static final int THREADS = 64;
+
+    private static final ThreadPoolExecutor POOL = pool();
 
     private final RegistryClient client;
     private final LogListener listener;
@@ -72,42 +79,52 @@ public final class Publisher {
             }
         }
 
-        ExecutorService pool = threads("multiarch-publish", MAX_PARALLEL);
-        // The tags' HEADs get threads of their own: in the children's 8 they would hold the 7th and 8th child
-        // back a round trip, and each child is two dependent requests already.
-        ExecutorService tagPool =
-                threads("multiarch-publish-tags", Math.min(request.tags().size(), MAX_PARALLEL));
-        try {
-            return publish(request, target, notes, requestsBefore, pool, tagPool);
-        } finally {
-            pool.shutdownNow();
-            tagPool.shutdownNow();
+        try (Tasks tasks = new Tasks()) {
+            return publish(request, target, notes, requestsBefore, tasks);
         }
     }
 
-    private static ExecutorService threads(String name, int count) {
-        return Executors.newFixedThreadPool(Math.max(1, count), r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        });
+    /** Daemon threads, made on demand up to {@value #THREADS} and gone after a minute idle. */
+    private static ThreadPoolExecutor pool() {
+        ThreadPoolExecutor pool =
+                new ThreadPoolExecutor(THREADS, THREADS, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "multiarch-publish");
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
+
+    /**
+     * The tasks one publish put on the shared pool. None of them ever waits for another (so a full pool cannot
+     * deadlock); whatever still runs when the publish ends (it failed) is cancelled.
+     */
+    private static final class Tasks implements AutoCloseable {
+        private final List<Future<?>> started = new ArrayList<>();
+
+        synchronized <T> Future<T> submit(Callable<T> task) {
+            Future<T> f = POOL.submit(task);
+            started.add(f);
+            return f;
+        }
+
+        @Override
+        public synchronized void close() {
+            started.forEach(f -> f.cancel(true));
+        }
     }
 
     private PublishResult publish(
-            PublishRequest request,
-            ImageReference target,
-            List<String> notes,
-            int requestsBefore,
-            ExecutorService pool,
-            ExecutorService tagPool) {
+            PublishRequest request, ImageReference target, List<String> notes, int requestsBefore, Tasks tasks) {
         // Where each tag points now (read while the sources resolve: it does not depend on them). A re-publish
         // whose tags all hold the list has nothing left to do.
         Map<String, Future<Optional<Digest>>> heads = new LinkedHashMap<>();
         for (String tag : request.tags()) {
-            heads.put(tag, tagPool.submit(() -> client.headDigest(target.withTag(tag))));
+            heads.put(tag, tasks.submit(() -> client.headDigest(target.withTag(tag))));
         }
         List<Resolved> resolved = new ArrayList<>();
-        inParallel(pool, request.sources(), spec -> resolveSource(spec, request, notes))
+        inParallel(tasks, request.sources(), spec -> resolveSource(spec, request, notes))
                 .forEach(resolved::addAll);
         List<Platform> missingOptional = new ArrayList<>();
         checkPlatforms(request, resolved, missingOptional);
@@ -118,10 +135,9 @@ public final class Publisher {
         Map<String, Optional<Digest>> current = new LinkedHashMap<>();
         heads.forEach((tag, head) -> current.put(tag, await(head)));
         boolean unchanged = current.values().stream().allMatch(d -> holds(d, list));
-        Map<Digest, CompletableFuture<Boolean>> blobsDone = new ConcurrentHashMap<>();
         List<Transfer> transfers = unchanged
                 ? ordered.stream().map(r -> Transfer.PRESENT).toList()
-                : inParallel(pool, ordered, r -> bringIntoTarget(target, r, request.dryRun(), blobsDone));
+                : bringIntoTarget(target, ordered, request.dryRun(), tasks);
 
         List<TagOutcome> outcomes = new ArrayList<>();
         RawManifest published = list;
@@ -135,7 +151,7 @@ public final class Publisher {
             listener.info("dry run: would publish " + list.mediaType().value() + " " + list.digest() + " to " + target
                     + " under " + request.tags());
         } else {
-            published = pushTags(target, request, ordered, list, current, outcomes, notes, pool);
+            published = pushTags(target, request, ordered, list, current, outcomes, notes, tasks);
         }
         List<Child> children = new ArrayList<>();
         for (int i = 0; i < ordered.size(); i++) {
@@ -150,7 +166,8 @@ public final class Publisher {
                     transfers.get(i),
                     r.annotations,
                     r.attestationFor != null,
-                    r.attestationFor));
+                    r.attestationFor,
+                    imageSize(r.manifest)));
         }
         for (String note : notes) {
             listener.info(note);
@@ -169,6 +186,15 @@ public final class Publisher {
                 request.dryRun());
     }
 
+    /** Config plus layers, compressed: what a pull of this image transfers at most. */
+    private static long imageSize(ImageManifest manifest) {
+        if (manifest == null) {
+            return -1;
+        }
+        return manifest.config().size()
+                + manifest.layers().stream().mapToLong(Descriptor::size).sum();
+    }
+
     // ---- 1. resolve and verify ------------------------------------------------------------------
 
     /** One resolved list entry: exact manifest bytes, platform read from its config, where it came from. */
@@ -181,14 +207,14 @@ public final class Publisher {
             Map<String, String> annotations,
             Digest attestationFor) {}
 
-    /** Runs {@code work} on every item on the publish's pool; results in input order. */
-    private static <T, R> List<R> inParallel(ExecutorService pool, List<T> items, Function<T, R> work) {
+    /** Runs {@code work} on every item on the shared pool; results in input order. */
+    private static <T, R> List<R> inParallel(Tasks tasks, List<T> items, Function<T, R> work) {
         if (items.size() <= 1) {
             return items.stream().map(work).toList();
         }
         List<Future<R>> futures = new ArrayList<>();
         for (T item : items) {
-            futures.add(pool.submit(() -> work.apply(item)));
+            futures.add(tasks.submit(() -> work.apply(item)));
         }
         List<R> results = new ArrayList<>();
         for (Future<R> f : futures) {
@@ -394,49 +420,75 @@ public final class Publisher {
     // ---- 2. children into the target repository -----------------------------------------------
 
     /**
-     * Makes one child present in the target repository: each blob mounted from its source repository (the
-     * registry answers a mount of a blob it already has with 201, so no HEAD first), shared blobs once per
-     * publish, then the manifest put by digest (idempotent).
+     * Makes every child present in the target repository in two parallel steps: every blob the children need is
+     * mounted from its source repository (a blob shared by several children once; the registry answers a mount
+     * of a blob it already has with 201, so no HEAD first), then every child's manifest is put by digest
+     * (idempotent), only once all blobs are in. Children already in the target repository need neither. So it
+     * costs two round trips whatever the number of children and blobs, and no task waits for another.
      */
-    private Transfer bringIntoTarget(
-            ImageReference target, Resolved r, boolean dryRun, Map<Digest, CompletableFuture<Boolean>> blobsDone) {
-        if (r.source.repository().equals(target.repository())
-                && r.source.registry().equals(target.registry())) {
-            return Transfer.PRESENT;
-        }
-        ImageReference byDigest = target.withDigest(r.raw.digest());
+    private List<Transfer> bringIntoTarget(ImageReference target, List<Resolved> ordered, boolean dryRun, Tasks tasks) {
+        List<Resolved> elsewhere =
+                ordered.stream().filter(r -> !inTarget(target, r)).toList();
+        Map<Resolved, Transfer> transfers = new IdentityHashMap<>();
         if (dryRun) {
-            return client.headManifest(byDigest).isPresent() ? Transfer.PRESENT : Transfer.PLANNED;
+            List<Boolean> present = inParallel(
+                    tasks,
+                    elsewhere,
+                    r -> client.headManifest(target.withDigest(r.raw.digest())).isPresent());
+            for (int i = 0; i < elsewhere.size(); i++) {
+                transfers.put(elsewhere.get(i), present.get(i) ? Transfer.PRESENT : Transfer.PLANNED);
+            }
+        } else {
+            Map<Digest, BlobSource> blobs = new LinkedHashMap<>();
+            for (Resolved r : elsewhere) {
+                for (Descriptor blob : blobsOf(r)) {
+                    blobs.putIfAbsent(blob.digest(), new BlobSource(r.source, blob));
+                }
+            }
+            List<BlobSource> unique = new ArrayList<>(blobs.values());
+            List<Boolean> mounted = inParallel(tasks, unique, b -> client.mountBlob(target, b.source, b.blob));
+            Set<Digest> copied = new HashSet<>();
+            for (int i = 0; i < unique.size(); i++) {
+                if (!mounted.get(i)) {
+                    copied.add(unique.get(i).blob.digest());
+                }
+            }
+            List<Transfer> put = inParallel(tasks, elsewhere, r -> {
+                client.putManifest(target.withDigest(r.raw.digest()), r.raw); // the client checks the digest
+                boolean anyCopied = blobsOf(r).stream().anyMatch(b -> copied.contains(b.digest()));
+                listener.info(
+                        (anyCopied ? "copied " : "mounted ") + r.source.withDigest(r.raw.digest()) + " into " + target);
+                return anyCopied ? Transfer.COPIED : Transfer.MOUNTED;
+            });
+            for (int i = 0; i < elsewhere.size(); i++) {
+                transfers.put(elsewhere.get(i), put.get(i));
+            }
         }
-        boolean copied = false;
+        return ordered.stream()
+                .map(r -> transfers.getOrDefault(r, Transfer.PRESENT))
+                .toList();
+    }
+
+    private static boolean inTarget(ImageReference target, Resolved r) {
+        return r.source.repository().equals(target.repository())
+                && r.source.registry().equals(target.registry());
+    }
+
+    /** The blobs a child's manifest needs in the target: config and layers, not foreign layers. */
+    private static List<Descriptor> blobsOf(Resolved r) {
         List<Descriptor> blobs = new ArrayList<>();
         blobs.add(r.manifest.config());
-        blobs.addAll(r.manifest.layers());
-        for (Descriptor blob : blobs) {
-            if (blob.urls() != null && !blob.urls().isEmpty()) {
-                // Foreign layers live elsewhere by design and are never fetched (CVE-2020-15157).
-                continue;
-            }
-            // A blob shared by several children is mounted once; the others wait until that mount is done,
-            // never put their manifest while it is still under way.
-            CompletableFuture<Boolean> mine = new CompletableFuture<>();
-            CompletableFuture<Boolean> other = blobsDone.putIfAbsent(blob.digest(), mine);
-            if (other == null) {
-                try {
-                    mine.complete(client.mountBlob(target, r.source, blob));
-                } catch (RuntimeException | Error e) {
-                    mine.completeExceptionally(e);
-                    throw e;
-                }
-                copied |= !mine.join();
-            } else {
-                await(other);
+        for (Descriptor layer : r.manifest.layers()) {
+            // Foreign layers live elsewhere by design and are never fetched (CVE-2020-15157).
+            if (layer.urls() == null || layer.urls().isEmpty()) {
+                blobs.add(layer);
             }
         }
-        client.putManifest(byDigest, r.raw); // the client checks the digest the registry answers
-        listener.info((copied ? "copied " : "mounted ") + r.source.withDigest(r.raw.digest()) + " into " + target);
-        return copied ? Transfer.COPIED : Transfer.MOUNTED;
+        return blobs;
     }
+
+    /** A blob to mount, and the repository it is mounted from (the first child that has it). */
+    private record BlobSource(ImageReference source, Descriptor blob) {}
 
     // ---- 3. the list and its tags ---------------------------------------------------------------
 
@@ -472,7 +524,7 @@ public final class Publisher {
             Map<String, Optional<Digest>> current,
             List<TagOutcome> outcomes,
             List<String> notes,
-            ExecutorService pool) {
+            Tasks tasks) {
         List<String> toPut = new ArrayList<>();
         Map<String, TagOutcome> byTag = new LinkedHashMap<>();
         for (Map.Entry<String, Optional<Digest>> tag : current.entrySet()) {
@@ -508,10 +560,10 @@ public final class Publisher {
                 notes.add("the registry rejected the OCI index (HTTP " + e.statusCode() + "); published a Docker "
                         + "manifest list " + docker.digest() + " instead"
                         + (request.annotations().isEmpty() ? "" : ", without the index annotations"));
-                return pushTags(target, request, ordered, docker, current, outcomes, notes, pool);
+                return pushTags(target, request, ordered, docker, current, outcomes, notes, tasks);
             }
             List<String> rest = toPut.subList(1, toPut.size());
-            List<TagOutcome> done = inParallel(pool, rest, tag -> putTag(target, tag, list, current.get(tag)));
+            List<TagOutcome> done = inParallel(tasks, rest, tag -> putTag(target, tag, list, current.get(tag)));
             done.forEach(o -> byTag.put(o.tag(), o));
         }
         for (String tag : current.keySet()) {

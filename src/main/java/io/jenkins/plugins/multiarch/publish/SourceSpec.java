@@ -2,6 +2,7 @@ package io.jenkins.plugins.multiarch.publish;
 
 import io.jenkins.plugins.multiarch.InvalidInputException;
 import io.jenkins.plugins.multiarch.image.ImageReference;
+import io.jenkins.plugins.multiarch.image.KnownPlatforms;
 import io.jenkins.plugins.multiarch.image.Platform;
 import java.util.Objects;
 import java.util.Optional;
@@ -39,7 +40,9 @@ public record SourceSpec(ImageReference reference, Platform claimedPlatform, Str
             throw new InvalidInputException("--source '" + argument + "' must be REF or REF=os/arch[/variant], e.g. "
                     + "registry.example/app-arm64v8:1.0=linux/arm64");
         }
-        return new SourceSpec(ImageReference.parse(ref), Platform.parse(platform), "--source " + argument);
+        // a typo in the platform is bad input, not a mismatch found in the registry
+        Platform claimed = KnownPlatforms.parse("--source '" + argument + "'", platform);
+        return new SourceSpec(ImageReference.parse(ref), claimed, "--source " + argument);
     }
 
     public Optional<Platform> claimed() {

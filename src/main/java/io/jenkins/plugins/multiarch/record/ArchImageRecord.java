@@ -13,7 +13,6 @@ import io.jenkins.plugins.multiarch.image.ImageReference;
 import io.jenkins.plugins.multiarch.image.MediaType;
 import io.jenkins.plugins.multiarch.image.Naming;
 import io.jenkins.plugins.multiarch.image.Platform;
-import io.jenkins.plugins.multiarch.publish.SourceSpec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,6 +44,7 @@ import java.util.Objects;
  * @param sourceRevision the VCS revision, or null
  * @param buildArgs names of the build args given (never values)
  * @param naming how the per-platform references were named
+ * @param content what the pushed image holds, for "what changed" (schema 1.1), or null when unknown (a 1.0 record)
  */
 public record ArchImageRecord(
         String schemaVersion,
@@ -64,10 +64,13 @@ public record ArchImageRecord(
         Instant finishedAt,
         String sourceRevision,
         List<String> buildArgs,
-        Naming naming) {
+        Naming naming,
+        ImageSummary content) {
 
     public static final int SCHEMA_MAJOR = 1;
-    public static final int SCHEMA_MINOR = 0;
+    /** 1.1 added the optional {@code content}. */
+    public static final int SCHEMA_MINOR = 1;
+
     public static final String SCHEMA_VERSION = SCHEMA_MAJOR + "." + SCHEMA_MINOR;
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -90,6 +93,48 @@ public record ArchImageRecord(
         naming = naming == null ? Naming.DIGEST : naming;
     }
 
+    /** A record without content (what the image holds is unknown), as schema 1.0 wrote them. */
+    public ArchImageRecord(
+            String schemaVersion,
+            ImageReference image,
+            List<ImageReference> pushed,
+            Digest digest,
+            MediaType mediaType,
+            long size,
+            Platform platform,
+            Platform requestedPlatform,
+            boolean emulated,
+            String builder,
+            String builderVersion,
+            String host,
+            String agent,
+            Instant startedAt,
+            Instant finishedAt,
+            String sourceRevision,
+            List<String> buildArgs,
+            Naming naming) {
+        this(
+                schemaVersion,
+                image,
+                pushed,
+                digest,
+                mediaType,
+                size,
+                platform,
+                requestedPlatform,
+                emulated,
+                builder,
+                builderVersion,
+                host,
+                agent,
+                startedAt,
+                finishedAt,
+                sourceRevision,
+                buildArgs,
+                naming,
+                null);
+    }
+
     /** The pushed image by digest, in the repository it was pushed to (per-arch repository for repo-suffix). */
     public ImageReference reference() {
         return pushed.get(0).withoutTagOrDigest().withDigest(digest);
@@ -106,15 +151,6 @@ public record ArchImageRecord(
     public String fileName() {
         Platform p = platform.normalize();
         return p.os() + "-" + p.architecture() + (p.variant() == null ? "" : "-" + p.variant()) + ".json";
-    }
-
-    /** The publisher's input for this image: by digest, claiming the platform read back from the registry. */
-    public SourceSpec toSourceSpec() {
-        return toSourceSpec("record " + RecordStore.folderName(image) + "/" + fileName());
-    }
-
-    public SourceSpec toSourceSpec(String origin) {
-        return new SourceSpec(reference(), platform, origin);
     }
 
     // ---- JSON ----
@@ -147,6 +183,9 @@ public record ArchImageRecord(
         ArrayNode args = root.putArray("buildArgs");
         buildArgs.forEach(args::add);
         root.put("naming", naming.cliName());
+        if (content != null) {
+            content.writeTo(root.putObject("content"));
+        }
         try {
             return (JSON.writeValueAsString(root) + "\n").getBytes(StandardCharsets.UTF_8);
         } catch (JsonProcessingException e) {
@@ -196,6 +235,7 @@ public record ArchImageRecord(
             }
             JsonNode requested = root.get("requestedPlatform");
             JsonNode naming = root.get("naming");
+            JsonNode content = root.get("content");
             return new ArchImageRecord(
                     version,
                     ImageReference.parse(text(root, "image", origin)),
@@ -214,7 +254,8 @@ public record ArchImageRecord(
                     instant(root, "finishedAt", origin),
                     optText(root, "sourceRevision"),
                     args,
-                    naming == null || naming.isNull() ? Naming.DIGEST : Naming.parse(naming.asText()));
+                    naming == null || naming.isNull() ? Naming.DIGEST : Naming.parse(naming.asText()),
+                    content == null || content.isNull() ? null : ImageSummary.readFrom(content));
         } catch (InvalidInputException e) {
             if (e.getMessage().startsWith("record ")) {
                 throw e;

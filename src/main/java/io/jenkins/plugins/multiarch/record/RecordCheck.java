@@ -87,6 +87,11 @@ public final class RecordCheck {
             throw refused(origin, "names a " + record.mediaType().value() + ", not an image manifest");
         }
         checkPushed(record.pushed(), expected, requested, origin);
+        // The content is shown on the reviewer's pages: no larger than a builder writes it (ImageSummary.bounded).
+        String tooLarge = record.content() == null ? null : record.content().outOfBounds();
+        if (tooLarge != null) {
+            throw refused(origin, "is larger than a builder writes one: " + tooLarge);
+        }
         return record;
     }
 

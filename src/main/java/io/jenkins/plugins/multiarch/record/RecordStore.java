@@ -2,7 +2,6 @@ package io.jenkins.plugins.multiarch.record;
 
 import io.jenkins.plugins.multiarch.InvalidInputException;
 import io.jenkins.plugins.multiarch.image.ImageReference;
-import io.jenkins.plugins.multiarch.publish.SourceSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -97,20 +96,20 @@ public final class RecordStore {
     public record Written(List<Path> written, List<Path> removed) {}
 
     /**
-     * The publisher's sources for {@code image} from the records under {@code dir}: only records of that image
-     * (a shared directory also holds other images' records, which must never end up in this list). Records of
-     * other images are named in the returned {@link Selection} so callers can say what they left out.
+     * The records of {@code image} under {@code dir}, with their files: only records of that image (a shared
+     * directory also holds other images' records, which must never end up in its list). Records of other images
+     * are named in the returned {@link Selection} so callers can say what they left out.
      */
     public static Selection select(Path dir, ImageReference image) {
         ImageReference wanted = image.withoutTagOrDigest();
         List<ArchImageRecord> mine = new ArrayList<>();
-        List<SourceSpec> sources = new ArrayList<>();
+        List<Path> mineFiles = new ArrayList<>();
         List<String> others = new ArrayList<>();
         for (Path file : files(dir)) {
             ArchImageRecord record = read(file);
             if (record.image().withoutTagOrDigest().equals(wanted)) {
                 mine.add(record);
-                sources.add(record.toSourceSpec("record " + file));
+                mineFiles.add(file);
             } else {
                 others.add(file + " (" + record.image() + ")");
             }
@@ -120,11 +119,11 @@ public final class RecordStore {
                     + (others.isEmpty() ? "" : "; it holds records of other images: " + others)
                     + "; build " + wanted + " first, or give the image the records were built for");
         }
-        return new Selection(List.copyOf(mine), List.copyOf(sources), List.copyOf(others));
+        return new Selection(List.copyOf(mine), List.copyOf(mineFiles), List.copyOf(others));
     }
 
-    /** The records of one image chosen from a directory, as publisher sources, and the files left out. */
-    public record Selection(List<ArchImageRecord> records, List<SourceSpec> sources, List<String> otherImages) {}
+    /** The records of one image chosen from a directory, their files (same order), and the files left out. */
+    public record Selection(List<ArchImageRecord> records, List<Path> files, List<String> otherImages) {}
 
     /** Every record under {@code dir} (any depth), in path order. An empty or missing directory is an error. */
     public static List<ArchImageRecord> readAll(Path dir) {
@@ -133,6 +132,11 @@ public final class RecordStore {
 
     /** The record files under {@code dir}, in path order. */
     public static List<Path> files(Path dir) {
+        if (Files.isRegularFile(dir)) {
+            throw new InvalidInputException("records directory " + dir + " is a file: a folder is expected, the one "
+                    + "that 'multiarch build' (or buildArchImage) wrote its records to"
+                    + (dir.getParent() == null ? "" : ", e.g. " + dir.getParent()));
+        }
         if (!Files.isDirectory(dir)) {
             throw new InvalidInputException("records directory " + dir + " does not exist: give the folder that "
                     + "'multiarch build' (or buildArchImage) wrote its records to");

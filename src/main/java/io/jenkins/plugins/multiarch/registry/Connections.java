@@ -6,8 +6,8 @@ import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.security.NoSuchAlgorithmException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
@@ -20,26 +20,26 @@ import javax.net.ssl.SSLParameters;
  * mode sends an {@code Upgrade: h2c} that some registries and proxies mishandle). Both never follow redirects:
  * the JDK would forward our Authorization header to another origin, so {@link RegistryHttp} follows them itself.
  *
- * <p>Shared: settings with the default HTTP client builder and the same CA file (same path, size and time)
+ * <p>Shared: settings with the default HTTP client builder, or with the same
+ * {@link RegistrySettings.Builder#sharedConnections(String) key}, and the same CA file (same path, size and time)
  * share one instance, so a controller running many publishes at once keeps one set of connections and one
  * selector thread per registry, not one per publish, and the limits hold for all of them. Any other builder (a
- * proxy's, say) gets an instance of its own: what a builder makes cannot be compared. Connections carry no
+ * proxy's, say) without a key gets an instance of its own: what a builder makes cannot be compared. Connections carry no
  * credentials (every request brings its own Authorization), so sharing them shares no secret.
  *
- * <p>Lazy: each JDK client is made on first use, and the plain-http one never initialises TLS (a JDK client made
- * without an SSL context loads the default one, the system's CA certificates included; about 0.15 s of a cold
- * start). So a CLI run against a plain-HTTP registry sets up no TLS at all.
+  * <p>Lazy: each JDK client is made on first use, and the plain-http one gets an SSL context that does no TLS
+ * ({@link NoTls}), so that a CLI run against a plain-HTTP registry sets up no TLS at all.
  */
 final class Connections {
 
     /** Distinct shared configurations kept; more are rare (one per CA file), the eldest is dropped. */
     private static final int MAX_SHARED = 8;
 
-    private static final Map<Object, Connections> SHARED = new LinkedHashMap<>(16, 0.75f, true) {
+    private static final Map<List<String>, Connections> SHARED = new LinkedHashMap<>(16, 0.75f, true) {
         private static final long serialVersionUID = 1L;
 
         @Override
-        protected boolean removeEldestEntry(Map.Entry<Object, Connections> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<List<String>, Connections> eldest) {
             return size() > MAX_SHARED;
         }
     };
@@ -59,13 +59,17 @@ final class Connections {
     static Connections of(RegistrySettings settings) {
         Supplier<HttpClient.Builder> builder = settings.httpClientBuilder();
         Path caFile = settings.caFile().orElse(null);
-        if (builder != RegistrySettings.DEFAULT_HTTP_CLIENT) {
+        String group = builder == RegistrySettings.DEFAULT_HTTP_CLIENT
+                ? "default builder"
+                : settings.connectionsKey() == null ? null : "key " + settings.connectionsKey();
+        if (group == null) {
             return new Connections(builder, caFile == null ? null : TrustStores.withExtraCa(caFile));
         }
-        Object key = caFile == null ? "system trust" : caFileKey(caFile);
-        if (key == null) {
+        String trust = caFile == null ? "system trust" : caFileKey(caFile);
+        if (trust == null) {
             return new Connections(builder, TrustStores.withExtraCa(caFile)); // unreadable: it reports why
         }
+        List<String> key = List.of(group, trust);
         synchronized (SHARED) {
             Connections shared = SHARED.get(key);
             if (shared == null) {
@@ -77,7 +81,7 @@ final class Connections {
     }
 
     /** A CA file as a sharing key: a changed file is another key. Null when it cannot be read. */
-    private static Object caFileKey(Path caFile) {
+    private static String caFileKey(Path caFile) {
         try {
             Path real = caFile.toRealPath();
             BasicFileAttributes a = Files.readAttributes(real, BasicFileAttributes.class);
@@ -89,6 +93,11 @@ final class Connections {
 
     OriginLimits limits() {
         return limits;
+    }
+
+    /** Whether the https client was made (tests: a plain-HTTP run never makes it). */
+    boolean httpsClientMade() {
+        return https != null;
     }
 
     /** The JDK client for this URI's scheme, made on first use. */
@@ -122,25 +131,12 @@ final class Connections {
                     http = c = builder.get()
                             .followRedirects(HttpClient.Redirect.NEVER)
                             .version(HttpClient.Version.HTTP_1_1)
-                            .sslContext(unusedTls())
+                            .sslContext(new NoTls())
                             .sslParameters(new SSLParameters())
                             .build();
                 }
             }
         }
         return c;
-    }
-
-    /**
-     * An SSL context that is never initialised, for the client that only sends http:// requests (Transport
-     * sends https ones to the other client): it keeps the JDK from loading the default context. Were it ever
-     * used, it would fail ("SSLContext is not initialized"), never talk TLS without trust.
-     */
-    private static SSLContext unusedTls() {
-        try {
-            return SSLContext.getInstance("TLS");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK offers no TLS", e);
-        }
     }
 }

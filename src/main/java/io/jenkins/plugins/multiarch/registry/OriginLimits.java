@@ -39,6 +39,16 @@ final class OriginLimits {
     static final Duration REPROBE_AFTER_IDLE = Duration.ofSeconds(25);
 
     private final ConcurrentMap<String, Origin> origins = new ConcurrentHashMap<>();
+    private final long reprobeAfterIdleNanos;
+
+    OriginLimits() {
+        this(REPROBE_AFTER_IDLE);
+    }
+
+    /** With another idle time before the protocol is learned again (tests). */
+    OriginLimits(Duration reprobeAfterIdle) {
+        this.reprobeAfterIdleNanos = reprobeAfterIdle.toNanos();
+    }
 
     /**
      * Waits (at most {@code maxWait}) for a slot to send one request to {@code uri}'s origin. The caller must
@@ -49,14 +59,14 @@ final class OriginLimits {
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
         String key = scheme + "://" + host + ":" + Endpoint.port(uri);
-        Origin origin = origins.computeIfAbsent(key, k -> new Origin(k, scheme.equals("https")));
+        Origin origin = origins.computeIfAbsent(key, k -> new Origin(k, scheme.equals("https"), reprobeAfterIdleNanos));
         return origin.acquire(maxWait);
     }
 
     /** Requests in flight to an origin (tests). */
     int inFlight(URI uri) {
-        String key = uri.getScheme().toLowerCase(Locale.ROOT) + "://" + uri.getHost().toLowerCase(Locale.ROOT) + ":"
-                + Endpoint.port(uri);
+        String key = uri.getScheme().toLowerCase(Locale.ROOT) + "://"
+                + uri.getHost().toLowerCase(Locale.ROOT) + ":" + Endpoint.port(uri);
         Origin origin = origins.get(key);
         return origin == null ? 0 : origin.inFlight();
     }
@@ -73,6 +83,7 @@ final class OriginLimits {
     private static final class Origin {
         private final String key;
         private final boolean secure;
+        private final long reprobeAfterIdleNanos;
         private final ReentrantLock lock = new ReentrantLock(true);
         private final Condition changed = lock.newCondition();
         private final Map<Thread, Integer> holders = new HashMap<>();
@@ -83,9 +94,10 @@ final class OriginLimits {
         private boolean probing;
         private long idleSince = System.nanoTime();
 
-        Origin(String key, boolean secure) {
+        Origin(String key, boolean secure, long reprobeAfterIdleNanos) {
             this.key = key;
             this.secure = secure;
+            this.reprobeAfterIdleNanos = reprobeAfterIdleNanos;
             this.version = secure ? null : HttpClient.Version.HTTP_1_1;
         }
 
@@ -110,7 +122,7 @@ final class OriginLimits {
                     if (secure
                             && version != null
                             && inFlight == 0
-                            && System.nanoTime() - idleSince > REPROBE_AFTER_IDLE.toNanos()) {
+                            && System.nanoTime() - idleSince > reprobeAfterIdleNanos) {
                         version = null; // the connection may be gone: learn again before a burst opens many
                     }
                     if (version == null) {
@@ -126,7 +138,9 @@ final class OriginLimits {
                         throw new HttpTimeoutException("waited " + maxWait.toSeconds() + " s for one of the "
                                 + limitText() + " requests allowed at once to " + key);
                     }
-                    changed.awaitNanos(left);
+                    if (changed.awaitNanos(left) <= 0) {
+                        continue; // the deadline check above ends the wait
+                    }
                 }
             } finally {
                 lock.unlock();
@@ -134,8 +148,9 @@ final class OriginLimits {
         }
 
         private String limitText() {
-            return version == null ? "first" : String.valueOf(version == HttpClient.Version.HTTP_2 ? HTTP2_MAX_STREAMS
-                    : HTTP1_MAX);
+            return version == null
+                    ? "first"
+                    : String.valueOf(version == HttpClient.Version.HTTP_2 ? HTTP2_MAX_STREAMS : HTTP1_MAX);
         }
 
         private Slot grant(Thread owner, boolean probe) {

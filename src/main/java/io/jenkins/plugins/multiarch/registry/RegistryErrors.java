@@ -76,7 +76,15 @@ final class RegistryErrors {
         if (reply.attempts > 1) {
             message.append(" (after ").append(reply.attempts).append(" attempts)");
         }
-        message.append(". ").append(hint(reply.status, errors, endpoint.registry(), repository));
+        if (speaksHttps(endpoint, reply, errors)) {
+            message.append(". ")
+                    .append(endpoint.registry())
+                    .append(" speaks HTTPS, not the plain HTTP it was sent because it is named an insecure registry:"
+                            + " stop naming it insecure (--insecure-registry); if its certificate is self-signed, trust"
+                            + " it with --ca-file (in Jenkins: the agent's or controller's trust store)");
+        } else {
+            message.append(". ").append(hint(reply.status, errors, endpoint.registry(), repository));
+        }
         if (reply.status == 401 || reply.status == 403) {
             return new RegistryAuthenticationException(message.toString(), reply.status);
         }
@@ -130,6 +138,19 @@ final class RegistryErrors {
             return "The registry failed; try again later or check the registry's logs.";
         }
         return "Check the request and the registry's documentation.";
+    }
+
+    /**
+     * A TLS server's answer to plain HTTP: Go's (distribution, Harbor, Zot) is a bare 400 "Client sent an HTTP
+     * request to an HTTPS server", nginx's a 400 page "The plain HTTP request was sent to HTTPS port".
+     */
+    private static boolean speaksHttps(Endpoint endpoint, Reply reply, List<RegistryError> errors) {
+        if (endpoint.isHttps() || reply.status != 400 || !errors.isEmpty() || reply.body == null) {
+            return false;
+        }
+        String body = new String(reply.body, StandardCharsets.UTF_8);
+        return body.contains("HTTP request to an HTTPS server")
+                || body.contains("plain HTTP request was sent to HTTPS");
     }
 
     private static boolean isText(Reply reply) {

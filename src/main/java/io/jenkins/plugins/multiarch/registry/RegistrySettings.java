@@ -25,6 +25,7 @@ public final class RegistrySettings {
     private final Set<String> allowedRegistries;
     private final Path caFile;
     private final Supplier<HttpClient.Builder> httpClientBuilder;
+    private final String connectionsKey;
     private final int maxAttempts;
     private final Duration deadline;
     private final Duration maxRetryAfter;
@@ -39,6 +40,7 @@ public final class RegistrySettings {
         this.allowedRegistries = Set.copyOf(b.allowedRegistries);
         this.caFile = b.caFile;
         this.httpClientBuilder = b.httpClientBuilder;
+        this.connectionsKey = b.connectionsKey;
         this.maxAttempts = b.maxAttempts;
         this.deadline = b.deadline;
         this.maxRetryAfter = b.maxRetryAfter;
@@ -92,6 +94,11 @@ public final class RegistrySettings {
         return httpClientBuilder;
     }
 
+    /** Clients with equal keys (and CA files) share their connections; null: only with the default builder. */
+    String connectionsKey() {
+        return connectionsKey;
+    }
+
     /** Attempts per request, counting the first (authentication round trips are not counted). */
     public int maxAttempts() {
         return maxAttempts;
@@ -139,6 +146,7 @@ public final class RegistrySettings {
         private final Set<String> allowedRegistries = new TreeSet<>();
         private Path caFile;
         private Supplier<HttpClient.Builder> httpClientBuilder = DEFAULT_HTTP_CLIENT;
+        private String connectionsKey;
         private int maxAttempts = 5;
         private Duration deadline = Duration.ofMinutes(2);
         private Duration maxRetryAfter = Duration.ofSeconds(60);
@@ -186,6 +194,18 @@ public final class RegistrySettings {
          */
         public Builder httpClientBuilder(Supplier<HttpClient.Builder> httpClientBuilder) {
             this.httpClientBuilder = Objects.requireNonNull(httpClientBuilder, "httpClientBuilder");
+            return this;
+        }
+
+        /**
+         * Lets clients made with this {@link #httpClientBuilder(Supplier)} share their connections (and so the
+         * per-registry connection limits, and one selector thread) with every client whose settings give the same
+         * key and CA file: what a builder makes cannot be compared, so the caller says when two make the same.
+         * Give a key that changes whenever the builder's result would (say, the proxy's host, port and user).
+         * Without a key only clients with the default builder share. Connections carry no credentials.
+         */
+        public Builder sharedConnections(String key) {
+            this.connectionsKey = Objects.requireNonNull(key, "key");
             return this;
         }
 

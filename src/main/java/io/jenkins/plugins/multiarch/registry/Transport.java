@@ -38,7 +38,8 @@ final class Transport {
         HttpClient client = connections.client(uri);
         String what = request.method() + " " + Redact.url(uri);
         long start = System.nanoTime();
-        OriginLimits.Slot slot = connections.limits().acquire(uri, request.timeout().orElse(DEFAULT_WAIT));
+        OriginLimits.Slot slot =
+                connections.limits().acquire(uri, request.timeout().orElse(DEFAULT_WAIT));
         long waited = System.nanoTime() - start;
         requests.incrementAndGet();
         try {
@@ -52,7 +53,8 @@ final class Transport {
             slot.release();
             if (e instanceof IOException) {
                 listener.debug("HTTP " + what + " (auth: " + authKind + ") failed after "
-                        + (System.nanoTime() - start) / 1_000_000 + " ms: " + e.getClass().getSimpleName());
+                        + (System.nanoTime() - start) / 1_000_000 + " ms: "
+                        + e.getClass().getSimpleName());
             }
             throw e;
         } catch (InterruptedException e) {

@@ -46,16 +46,29 @@ public final class Reports {
                 .append(" bytes, ")
                 .append(r.requestCount())
                 .append(" HTTP requests\n\n");
+        // Fits 120 columns: short digests (the full ones are in --json and on the plugin's page); IMAGE SIZE is
+        // config plus layers, compressed, MANIFEST the manifest alone, so that neither is taken for the other.
+        boolean osVersions = r.children().stream().anyMatch(c -> osVersion(c.platform()) != null);
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"PLATFORM", "DIGEST", "SIZE", "SOURCE", "TRANSFER"});
+        rows.add(
+                osVersions
+                        ? new String[] {
+                            "PLATFORM", "OS VERSION", "DIGEST", "IMAGE SIZE", "MANIFEST", "TRANSFER", "SOURCE"
+                        }
+                        : new String[] {"PLATFORM", "DIGEST", "IMAGE SIZE", "MANIFEST", "TRANSFER", "SOURCE"});
         for (Child c : r.children()) {
-            rows.add(new String[] {
-                c.attestation() ? "attestation" : c.platform().toString(),
-                c.digest().toString(),
-                Long.toString(c.size()),
-                c.source().toString(),
-                c.transfer().name().toLowerCase(Locale.ROOT)
-            });
+            List<String> row = new ArrayList<>();
+            row.add(c.attestation() ? "attestation" : c.platform().toString());
+            if (osVersions) {
+                String v = c.attestation() ? null : osVersion(c.platform());
+                row.add(v == null ? "-" : v);
+            }
+            row.add(Wording.shortDigest(c.digest().toString()));
+            row.add(c.imageSize() < 0 ? "-" : Wording.size(c.imageSize()));
+            row.add(Wording.size(c.size()));
+            row.add(c.transfer().name().toLowerCase(Locale.ROOT));
+            row.add(c.source().toString());
+            rows.add(row.toArray(new String[0]));
         }
         table(out, rows);
         out.append('\n');
@@ -124,7 +137,13 @@ public final class Reports {
             n.put("platform", c.platform() == null ? null : c.platform().toString());
             n.put("digest", c.digest().toString());
             n.put("mediaType", c.mediaType().value());
+            if (c.platform() != null && c.platform().osVersion() != null) {
+                n.put("osVersion", c.platform().osVersion());
+            }
             n.put("size", c.size());
+            if (c.imageSize() >= 0) {
+                n.put("imageSize", c.imageSize());
+            }
             n.put("source", c.source().toString());
             n.put("origin", c.origin());
             n.put("transfer", c.transfer().name().toLowerCase(Locale.ROOT));
@@ -153,8 +172,15 @@ public final class Reports {
         out.append("MediaType: ").append(i.mediaType().value()).append('\n');
         out.append("Digest:    ").append(i.digest()).append('\n');
         out.append('\n');
+        // IMAGE SIZE is config plus layers, compressed, as in the publish table; the manifest's own size is in
+        // --json and --raw.
+        boolean osVersions =
+                i.entries().stream().anyMatch(e -> !e.attestation() && osVersion(entryPlatform(e)) != null);
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"PLATFORM", "DIGEST", "SIZE", "MEDIA TYPE", "CONFIG SAYS"});
+        rows.add(
+                osVersions
+                        ? new String[] {"PLATFORM", "OS VERSION", "DIGEST", "IMAGE SIZE", "MEDIA TYPE", "CONFIG SAYS"}
+                        : new String[] {"PLATFORM", "DIGEST", "IMAGE SIZE", "MEDIA TYPE", "CONFIG SAYS"});
         for (Inspection.Entry e : i.entries()) {
             Descriptor d = e.descriptor();
             String listed = e.attestation()
@@ -165,13 +191,17 @@ public final class Reports {
             String config = e.attestation() || e.configPlatform() == null
                     ? "-"
                     : e.consistent() ? e.configPlatform() + " ok" : e.configPlatform() + " MISMATCH";
-            rows.add(new String[] {
-                listed,
-                d.digest().toString(),
-                Long.toString(e.totalSize()),
-                kind(e.manifest().mediaType()),
-                config
-            });
+            List<String> row = new ArrayList<>();
+            row.add(listed);
+            if (osVersions) {
+                String v = e.attestation() ? null : osVersion(entryPlatform(e));
+                row.add(v == null ? "-" : v);
+            }
+            row.add(d.digest().toString());
+            row.add(Wording.size(Math.max(0, e.totalSize() - e.manifest().size())));
+            row.add(kind(e.manifest().mediaType()));
+            row.add(config);
+            rows.add(row.toArray(new String[0]));
         }
         table(out, rows);
         if (!i.consistent()) {
@@ -193,7 +223,11 @@ public final class Reports {
             n.put(
                     "configPlatform",
                     e.configPlatform() == null ? null : e.configPlatform().toString());
+            if (e.configPlatform() != null && e.configPlatform().osVersion() != null) {
+                n.put("configOsVersion", e.configPlatform().osVersion());
+            }
             n.put("totalSize", e.totalSize());
+            n.put("imageSize", Math.max(0, e.totalSize() - e.manifest().size()));
             n.put("attestation", e.attestation());
             n.put("consistent", e.consistent());
         }
@@ -267,6 +301,16 @@ public final class Reports {
             MediaType.DOCKER_MANIFEST_LIST, "Docker manifest list",
             MediaType.OCI_MANIFEST, "OCI manifest",
             MediaType.DOCKER_MANIFEST, "Docker v2 manifest");
+
+    /** The platform a list entry claims, else the one its config has. */
+    private static Platform entryPlatform(Inspection.Entry e) {
+        return e.descriptor().platform() != null ? e.descriptor().platform() : e.configPlatform();
+    }
+
+    /** os.version (Windows images: the build, e.g. 10.0.17763.1234), or null. */
+    private static String osVersion(Platform p) {
+        return p == null || p.osVersion() == null || p.osVersion().isEmpty() ? null : p.osVersion();
+    }
 
     static String kind(MediaType type) {
         return KINDS.getOrDefault(type, type.value());

@@ -1,6 +1,7 @@
 package io.jenkins.plugins.multiarch.report;
 
 import java.util.Collection;
+import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
@@ -29,5 +30,44 @@ public final class Wording {
             return "";
         }
         return items.stream().map(String::valueOf).collect(Collectors.joining("\n"));
+    }
+
+    /** Hex digits a short digest keeps: as many as {@code docker images} shows of an image id. */
+    static final int SHORT_HEX = 12;
+
+    /**
+     * A size for people, in binary units as registries and {@code docker images} count them: {@code "758 B"},
+     * {@code "1.5 KiB"}, {@code "12.3 MiB"}; {@code "unknown"} for a negative size (not recorded).
+     */
+    public static String size(long bytes) {
+        if (bytes < 0) {
+            return "unknown";
+        }
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double value = bytes;
+        int unit = -1;
+        while (value >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
+    }
+
+    /**
+     * {@code "sha256:0123456789ab"}: the algorithm and the first 12 hex digits, for tables that must fit a screen
+     * (the full digest stays on hover, in a copy button and in the JSON). Anything else is returned as it is.
+     */
+    public static String shortDigest(String digest) {
+        if (digest == null) {
+            return "";
+        }
+        int colon = digest.indexOf(':');
+        if (colon < 0 || digest.length() - colon - 1 <= SHORT_HEX) {
+            return digest;
+        }
+        return digest.substring(0, colon + 1 + SHORT_HEX);
     }
 }

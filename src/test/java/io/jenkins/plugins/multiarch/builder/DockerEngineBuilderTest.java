@@ -14,6 +14,7 @@ import io.jenkins.plugins.multiarch.image.Platform;
 import io.jenkins.plugins.multiarch.publish.ListFormat;
 import io.jenkins.plugins.multiarch.publish.PublishRequest;
 import io.jenkins.plugins.multiarch.publish.Publisher;
+import io.jenkins.plugins.multiarch.publish.SourceSpec;
 import io.jenkins.plugins.multiarch.record.ArchImageRecord;
 import io.jenkins.plugins.multiarch.record.RecordStore;
 import io.jenkins.plugins.multiarch.registry.CredentialsSource;
@@ -179,7 +180,9 @@ class DockerEngineBuilderTest {
                 .target(amd.image())
                 .tag("1.0")
                 .format(ListFormat.AUTO)
-                .sources(all.stream().map(ArchImageRecord::toSourceSpec).toList())
+                .sources(all.stream()
+                        .map(r -> new SourceSpec(r.reference(), r.platform(), "record"))
+                        .toList())
                 .build();
         assertThatThrownBy(() -> new Publisher(client, new BuildFixtures.CapturingListener()).publish(request))
                 .isInstanceOf(VerificationException.class)

@@ -10,6 +10,7 @@ import io.jenkins.plugins.multiarch.builder.BuildRequest;
 import io.jenkins.plugins.multiarch.builder.BuildahBuilder;
 import io.jenkins.plugins.multiarch.builder.DockerEngineBuilder;
 import io.jenkins.plugins.multiarch.builder.ImageBuilder;
+import io.jenkins.plugins.multiarch.image.ImageReference;
 import io.jenkins.plugins.multiarch.image.Naming;
 import io.jenkins.plugins.multiarch.image.Platform;
 import io.jenkins.plugins.multiarch.publish.PublishResult;
@@ -89,7 +90,7 @@ class MultiArchFlowEndToEndTest {
                 .dockerHost(Components.dockerHost())
                 .registryClient(client)
                 .build()) {
-            endToEnd(docker, "e2e/docker-app", Naming.REPO_SUFFIX);
+            endToEnd(docker, "e2e/docker-app", Naming.REPO_SUFFIX, 2);
         }
     }
 
@@ -101,15 +102,16 @@ class MultiArchFlowEndToEndTest {
                 .insecureRegistry(registry.hostPort())
                 .registryClient(client)
                 .build();
-        endToEnd(buildah, "e2e/buildah-app", Naming.DIGEST);
+        endToEnd(buildah, "e2e/buildah-app", Naming.DIGEST, 1);
     }
 
-    private void endToEnd(ImageBuilder builder, String repo, Naming naming) {
+    private void endToEnd(ImageBuilder builder, String repo, Naming naming, int parallelism) {
         Instant start = Instant.now();
         BuildFixtures.CapturingListener log = new BuildFixtures.CapturingListener();
         Path records = dir.resolve("records");
         MultiArchFlow.Result result = new MultiArchFlow(builder, client, log)
-                .run(MultiArchFlow.Request.of(template(repo, naming), List.of(AMD64, ARM64), records));
+                .run(new MultiArchFlow.Request(
+                        template(repo, naming), List.of(AMD64, ARM64), records, true, null, null, parallelism));
         Duration took = Duration.between(start, Instant.now());
         System.out.printf(
                 "END-TO-END %s: %d ms (builds %d ms, publish %d ms)%n",
@@ -135,6 +137,18 @@ class MultiArchFlowEndToEndTest {
         assertThat(Stream.of(amd, arm)).allMatch(r -> r.builder().equals(builder.name()) && r.naming() == naming);
         assertThat(amd.digest()).isNotEqualTo(arm.digest());
         assertThat(log.text()).contains("under emulation");
+        if (parallelism > 1) {
+            // --parallel honoured: the second platform's build started before the first one's push was confirmed
+            String text = log.text();
+            int secondStarted =
+                    Math.max(text.indexOf("[linux/amd64] building"), text.indexOf("[linux/arm64] building"));
+            int firstPushed = Math.min(
+                    text.indexOf("[linux/amd64] pushed") < 0 ? Integer.MAX_VALUE : text.indexOf("[linux/amd64] pushed"),
+                    text.indexOf("[linux/arm64] pushed") < 0
+                            ? Integer.MAX_VALUE
+                            : text.indexOf("[linux/arm64] pushed"));
+            assertThat(secondStarted).as(text).isPositive().isLessThan(firstPushed);
+        }
 
         // the list: both children, verified
         PublishResult published = result.publishResult().orElseThrow();
@@ -158,7 +172,7 @@ class MultiArchFlowEndToEndTest {
     }
 
     @Test
-    void aFailingPlatformPublishesNothingAndWritesNoRecord() throws Exception {
+    void aFailingPlatformPublishesNoListSaysWhatWasPushedAndRecordsThePlatformsThatWere() throws Exception {
         Path ctx = BuildFixtures.context(
                 dir.resolve("ctx"),
                 "ARG BASE\nFROM ${BASE}\n" + "RUN [ \"$(uname -m)\" = x86_64 ] || (echo arm-step-broke && false)\n");
@@ -166,27 +180,78 @@ class MultiArchFlowEndToEndTest {
                 .context(ctx)
                 .platform(AMD64)
                 .image(registry.hostPort() + "/e2e/half")
-                .tag("1.0")
+                .tag("1")
+                .tag("latest")
                 .buildArg("BASE", base.reference())
                 .allowEmulation(true)
-                .naming(Naming.TAG_SUFFIX)
+                .naming(Naming.REPO_SUFFIX)
                 .build();
         Path records = dir.resolve("half-records");
+        // a stale arm64 record of an earlier build must not be published with this build's amd64
+        RecordStore.write(records, staleArm64(t));
         try (DockerEngineBuilder docker = DockerEngineBuilder.builder()
                 .dockerHost(Components.dockerHost())
                 .registryClient(client)
                 .build()) {
             assertThatThrownBy(() -> new MultiArchFlow(docker, client, LogListenerSink.NONE)
                             .run(MultiArchFlow.Request.of(t, List.of(AMD64, ARM64), records)))
-                    .isInstanceOfSatisfying(
-                            BuildException.class,
-                            e -> assertThat(e.logTail()).anyMatch(l -> l.contains("arm-step-broke")));
+                    .isInstanceOfSatisfying(BuildException.class, e -> {
+                        assertThat(e.logTail()).anyMatch(l -> l.contains("arm-step-broke"));
+                        assertThat(e.exitCode()).isEqualTo(5);
+                        assertThat(e.getMessage())
+                                .contains("linux/arm64 failed: ")
+                                .contains("Pushed before the failure: linux/amd64 as " + registry.hostPort()
+                                        + "/e2e/half-amd64:1, " + registry.hostPort()
+                                        + "/e2e/half-amd64:latest (sha256:")
+                                .contains("No list was published")
+                                .contains("--records " + records + " --optional linux/arm64");
+                    });
         }
-        assertThat(records).doesNotExist();
-        assertThat(client.headManifest(t.image().withTag("1.0"))).as("no list").isEmpty();
-        assertThat(client.headManifest(t.image().withTag("1.0-arm64v8")))
+        assertThat(client.headManifest(t.image().withTag("1"))).as("no list").isEmpty();
+        assertThat(client.headManifest(ImageReference.parse(registry.hostPort() + "/e2e/half-arm64v8:1")))
                 .as("no arm64 image")
                 .isEmpty();
+        // the amd64 record is written (the stale arm64 one removed), and an --optional publish can use it
+        List<ArchImageRecord> written = RecordStore.readAll(records);
+        assertThat(written).singleElement().satisfies(r -> {
+            assertThat(r.platform()).isEqualTo(AMD64);
+            assertThat(client.headManifest(r.reference())).isPresent();
+        });
+        PublishResult amdOnly = new PublishFromRecords(client, LogListenerSink.NONE)
+                .publish(PublishFromRecords.request()
+                        .target(t.image())
+                        .tags(List.of("1"))
+                        .records(written)
+                        .optionalPlatforms(List.of(ARM64))
+                        .build());
+        assertThat(amdOnly.images())
+                .singleElement()
+                .satisfies(c -> assertThat(c.platform()).isEqualTo(AMD64));
+    }
+
+    /** An arm64 record as an earlier build of {@code t}'s image left it. */
+    private static ArchImageRecord staleArm64(BuildRequest t) {
+        return new ArchImageRecord(
+                ArchImageRecord.SCHEMA_VERSION,
+                t.image(),
+                List.of(t.image()
+                        .withRepository(t.image().repository() + "-arm64v8")
+                        .withTag("0")),
+                io.jenkins.plugins.multiarch.image.Digest.sha256(new byte[] {1}),
+                io.jenkins.plugins.multiarch.image.MediaType.DOCKER_MANIFEST,
+                1,
+                ARM64,
+                ARM64,
+                true,
+                "docker",
+                null,
+                "old-host",
+                null,
+                Instant.now().minusSeconds(3600),
+                Instant.now().minusSeconds(3500),
+                null,
+                List.of(),
+                Naming.REPO_SUFFIX);
     }
 
     @Test

@@ -422,7 +422,8 @@ class ImageReferenceTest {
 
     @Test
     void aRepositoryOptionRefusesATagOrDigestNamingTheOption() {
-        assertThat(ImageReference.parseRepository("--image", "reg.example/team/app").toString())
+        assertThat(ImageReference.parseRepository("--image", "reg.example/team/app")
+                        .toString())
                 .isEqualTo("reg.example/team/app");
         assertThatThrownBy(() -> ImageReference.parseRepository("--image", "reg.example/team/app:foo"))
                 .isInstanceOf(InvalidInputException.class)

@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import net.sf.json.JSONArray;
 import net.sf.json.JSONObject;
+import org.htmlunit.html.DomElement;
 import org.htmlunit.html.DomNode;
 import org.htmlunit.html.HtmlAnchor;
 import org.htmlunit.html.HtmlPage;
@@ -50,6 +51,8 @@ class MultiarchActionTest {
     private static final ImageReference TOOL = ImageReference.parse("registry.example/onap/tool");
     private static final ImageReference PENDING = ImageReference.parse("registry.example/onap/pending");
     private static final Digest PREVIOUS = digest("the list latest pointed at before");
+    /** Config plus layers of each published child: 12.3 MiB. */
+    private static final long IMAGE_SIZE = 12_897_485;
 
     private JenkinsRule j;
     private FreeStyleBuild build;
@@ -119,6 +122,75 @@ class MultiarchActionTest {
                 assertFalse(n instanceof HtmlAnchor, published.listDigest() + " is inside a link");
             }
         }
+    }
+
+    @Test
+    void buildPageSummaryGivesTagsDigestsModesAndSizesPerPlatform() throws Exception {
+        HtmlPage page = j.createWebClient().getPage(build);
+        String summary =
+                words(page.getAnchorByHref("multiarch/").getParentNode().asNormalizedText());
+
+        assertTrue(summary.contains("tags 1.0, latest"), "the image's tags: " + summary);
+        // the list digest has its copy button (core's l:copyButton copies its text attribute)
+        assertFalse(page.querySelectorAll("button.jenkins-copy-button[text='" + app.listDigest() + "']")
+                .isEmpty());
+        for (ArchImageRecord r : List.of(appAmd64, appArm64)) {
+            String full = r.digest().toString();
+            String shortDigest = full.substring(0, "sha256:".length() + 12);
+            DomNode code = codeWithText(page, shortDigest);
+            assertEquals(full, ((DomElement) code).getAttribute("title"), "full digest on hover");
+        }
+        // no previous build: every platform is new
+        assertTrue(summary.contains("linux/amd64 " + shortOf(appAmd64) + ", native, 12.3 MiB - new platform"), summary);
+        assertTrue(
+                summary.contains("linux/arm64 " + shortOf(appArm64) + ", emulated, 12.3 MiB - new platform"), summary);
+        // the pending image is not published: no image size yet, its mode still shows
+        assertTrue(summary.contains("linux/arm64 " + shortOf(pendingArm64()) + ", emulated - new platform"), summary);
+        // its own symbol, not Build Artifacts' cube
+        assertEquals("symbol-multiarch-images plugin-multiarch-images", MultiarchAction.ICON);
+    }
+
+    @Test
+    void detailPageShowsSizesWithUnitsAndWhatEachTagDid() throws Exception {
+        HtmlPage page = j.createWebClient().getPage(build, "multiarch/");
+
+        List<String> imageSizes = new ArrayList<>();
+        for (DomNode td : page.querySelectorAll("table.multiarch-children td.multiarch-image-size")) {
+            imageSizes.add(td.getTextContent().trim());
+        }
+        assertEquals(List.of("12.3 MiB", "12.3 MiB", "12.3 MiB"), imageSizes, "app's two platforms and tool's one");
+        for (DomNode td : page.querySelectorAll("td.multiarch-manifest-size")) {
+            assertEquals("1.2 KiB", td.getTextContent().trim(), "the manifest's size, in a column named so");
+        }
+        List<String> modes = new ArrayList<>();
+        for (DomNode td : page.querySelectorAll("table.multiarch-builds td.multiarch-mode")) {
+            modes.add(td.getTextContent().trim());
+        }
+        assertEquals(List.of("native", "emulated", "native", "emulated"), modes);
+
+        List<String> tagTexts = new ArrayList<>();
+        for (DomNode td : page.querySelectorAll("table.multiarch-tags td.multiarch-tag-status")) {
+            tagTexts.add(td.getTextContent().trim());
+        }
+        assertEquals("new", tagTexts.get(0));
+        assertEquals(
+                "moved from " + PREVIOUS.toString().substring(0, 19) + " to "
+                        + app.listDigest().toString().substring(0, 19),
+                tagTexts.get(1));
+        assertFalse(
+                page.querySelectorAll("button.jenkins-copy-button[text='" + APP.withTag("latest") + "']")
+                        .isEmpty(),
+                "a copy button for each tag's reference");
+        // the full list digest is on the page, selectable, with its copy button
+        codeWithText(page, app.listDigest().toString());
+    }
+
+    private static String shortOf(ArchImageRecord r) {
+        return r.digest().toString().substring(0, "sha256:".length() + 12);
+    }
+
+    private static ArchImageRecord pendingArm64() {
+        return record(PENDING, "linux/arm64", true);
     }
 
     @Test
@@ -291,7 +363,8 @@ class MultiarchActionTest {
                     PublishResult.Transfer.PRESENT,
                     Map.of(),
                     false,
-                    null));
+                    null,
+                    IMAGE_SIZE));
         }
         return new PublishResult(
                 target,

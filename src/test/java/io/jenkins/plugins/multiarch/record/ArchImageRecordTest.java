@@ -9,7 +9,6 @@ import io.jenkins.plugins.multiarch.image.ImageReference;
 import io.jenkins.plugins.multiarch.image.MediaType;
 import io.jenkins.plugins.multiarch.image.Naming;
 import io.jenkins.plugins.multiarch.image.Platform;
-import io.jenkins.plugins.multiarch.publish.SourceSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -56,20 +55,11 @@ class ArchImageRecordTest {
         String json = new String(r.toJson(), StandardCharsets.UTF_8);
         assertThat(json)
                 .contains(
-                        "\"schemaVersion\" : \"1.0\"",
+                        "\"schemaVersion\" : \"1.1\"",
                         "\"variant\" : \"v8\"",
                         "\"naming\" : \"repo-suffix\"",
                         "\"reference\" : \"127.0.0.1:5000/onap/py-app-arm64v8@sha256:");
         assertThat(r.duration().toSeconds()).isEqualTo(90);
-    }
-
-    @Test
-    void toSourceSpecPointsByDigestAtThePushedRepositoryAndClaimsTheReadBackPlatform() {
-        ArchImageRecord r = sample("linux/arm64", "arm64v8");
-        SourceSpec spec = r.toSourceSpec();
-        assertThat(spec.reference().toString()).isEqualTo("127.0.0.1:5000/onap/py-app-arm64v8@" + r.digest());
-        assertThat(spec.claimedPlatform()).isEqualTo(Platform.parse("linux/arm64"));
-        assertThat(spec.origin()).contains("linux-arm64.json");
     }
 
     @Test
@@ -118,15 +108,26 @@ class ArchImageRecordTest {
         assertThat(mine.records())
                 .extracting(r -> r.platform().toString())
                 .containsExactly("linux/amd64", "linux/arm64");
-        assertThat(mine.sources())
-                .extracting(spec -> spec.claimedPlatform().toString())
-                .containsExactly("linux/amd64", "linux/arm64");
+        assertThat(mine.files())
+                .extracting(f -> dir.relativize(f).toString())
+                .containsExactly(
+                        "127.0.0.1_5000/onap/py-app/linux-amd64.json", "127.0.0.1_5000/onap/py-app/linux-arm64.json");
         assertThat(mine.otherImages()).singleElement().asString().contains("x/other");
 
         assertThatThrownBy(() -> RecordStore.select(dir, ImageReference.parse("127.0.0.1:5000/never/built")))
                 .isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("holds no record of 127.0.0.1:5000/never/built")
                 .hasMessageContaining("x/other");
+    }
+
+    @Test
+    void aRecordFileGivenAsTheRecordsDirectoryIsToldAFolderIsExpected() {
+        Path file = RecordStore.write(dir, sample("linux/amd64", "amd64"));
+        assertThatThrownBy(() -> RecordStore.select(file, ImageReference.parse("127.0.0.1:5000/onap/py-app")))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("is a file: a folder is expected")
+                .hasMessageContaining(file.getParent().toString())
+                .hasMessageNotContaining("does not exist");
     }
 
     @Test
@@ -150,7 +151,7 @@ class ArchImageRecordTest {
     @Test
     void unknownMajorVersionIsRefusedNamingTheFileAndTheSupportedVersion() throws IOException {
         String json = new String(sample("linux/amd64", "amd64").toJson(), StandardCharsets.UTF_8)
-                .replace("\"schemaVersion\" : \"1.0\"", "\"schemaVersion\" : \"2.0\"");
+                .replace("\"schemaVersion\" : \"1.1\"", "\"schemaVersion\" : \"2.0\"");
         Path f = dir.resolve("linux-amd64.json");
         Files.writeString(f, json);
         assertThatThrownBy(() -> RecordStore.read(f))
@@ -163,7 +164,7 @@ class ArchImageRecordTest {
     @Test
     void newerMinorVersionWithUnknownFieldsIsRead() {
         String json = new String(sample("linux/amd64", "amd64").toJson(), StandardCharsets.UTF_8)
-                .replace("\"schemaVersion\" : \"1.0\"", "\"schemaVersion\" : \"1.7\", \"futureField\" : {\"x\": 1}");
+                .replace("\"schemaVersion\" : \"1.1\"", "\"schemaVersion\" : \"1.7\", \"futureField\" : {\"x\": 1}");
         ArchImageRecord r = ArchImageRecord.fromJson(json.getBytes(StandardCharsets.UTF_8), "f.json");
         assertThat(r.schemaVersion()).isEqualTo("1.7");
         assertThat(r.platform()).isEqualTo(Platform.parse("linux/amd64"));

@@ -8,11 +8,14 @@ import io.jenkins.plugins.multiarch.image.Digest;
 import io.jenkins.plugins.multiarch.image.ImageReference;
 import io.jenkins.plugins.multiarch.image.MediaType;
 import io.jenkins.plugins.multiarch.image.Platform;
+import io.jenkins.plugins.multiarch.manifest.Descriptor;
+import io.jenkins.plugins.multiarch.manifest.RawManifest;
 import io.jenkins.plugins.multiarch.publish.PublishResult;
 import io.jenkins.plugins.multiarch.publish.PublishResult.Child;
 import io.jenkins.plugins.multiarch.publish.PublishResult.TagOutcome;
 import io.jenkins.plugins.multiarch.publish.PublishResult.Transfer;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -37,7 +40,8 @@ class ReportsTest {
                         Transfer.MOUNTED,
                         Map.of(),
                         false,
-                        null),
+                        null,
+                        3_250_000),
                 new Child(
                         Platform.parse("linux/arm64/v8"),
                         ARM,
@@ -75,7 +79,11 @@ class ReportsTest {
                 .startsWith("Published registry.example:5000/onap/py-app@" + LIST)
                 .contains("Docker manifest list, 2 platforms, 700 bytes, 14 HTTP requests")
                 .contains("linux/arm64/v8")
-                .contains(ARM.toString())
+                .contains(Wording.shortDigest(ARM.toString()))
+                .contains("IMAGE SIZE")
+                .contains("MANIFEST")
+                .contains("3.1 MiB")
+                .contains("528 B")
                 .contains("copied")
                 .contains("mounted")
                 .contains("tag registry.example:5000/onap/py-app:latest: updated (was " + PREVIOUS + ")")
@@ -85,6 +93,73 @@ class ReportsTest {
                 .contains("docker pull registry.example:5000/onap/py-app@" + LIST)
                 .contains("docker pull --platform linux/arm64 registry.example:5000/onap/py-app:1.0");
         assertThat(Reports.publishTable(result(true))).startsWith("Dry run, nothing written: would publish");
+        // the table fits a 120-column console (the tag lines carry full digests to copy, on lines of their own)
+        assertThat(table.lines().filter(l -> l.startsWith("  PLATFORM") || l.startsWith("  linux/")))
+                .hasSize(3)
+                .allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(120));
+        assertThat(table).doesNotContain("OS VERSION");
+    }
+
+    @Test
+    void windowsChildrenShowTheirOsVersionInTableAndJson() throws Exception {
+        Platform windows = new Platform("windows", "amd64", null, "10.0.17763.1234", List.of());
+        Child child = new Child(
+                windows,
+                AMD,
+                MediaType.DOCKER_MANIFEST,
+                900,
+                ImageReference.parse("registry.example:5000/onap/py-app-windows"),
+                "--source w",
+                Transfer.PRESENT,
+                Map.of(),
+                false,
+                null,
+                -1);
+        PublishResult r = new PublishResult(
+                TARGET,
+                LIST,
+                MediaType.DOCKER_MANIFEST_LIST,
+                300,
+                new byte[] {1},
+                List.of(child),
+                List.of(new TagOutcome("1.0", TagOutcome.Status.CREATED, null)),
+                List.of(),
+                List.of(),
+                3,
+                false);
+        String table = Reports.publishTable(r);
+        assertThat(table).contains("OS VERSION").contains("10.0.17763.1234");
+        JsonNode json = new ObjectMapper().readTree(Reports.publishJson(r));
+        assertThat(json.get("children").get(0).get("osVersion").asText()).isEqualTo("10.0.17763.1234");
+        assertThat(json.get("children").get(0).has("imageSize")).isFalse();
+    }
+
+    @Test
+    void inspectTableNamesTheImageSizeAndShowsOsVersion() {
+        Platform windows = new Platform("windows", "amd64", null, "10.0.20348.2340", List.of());
+        byte[] childBytes = "{\"schemaVersion\":2}".getBytes(StandardCharsets.UTF_8);
+        RawManifest child = new RawManifest(childBytes, MediaType.DOCKER_MANIFEST, Digest.sha256(childBytes));
+        Descriptor entry = new Descriptor(
+                MediaType.DOCKER_MANIFEST,
+                child.digest(),
+                child.size(),
+                windows,
+                new LinkedHashMap<>(),
+                List.of(),
+                null);
+        byte[] listBytes = "{\"manifests\":[]}".getBytes(StandardCharsets.UTF_8);
+        RawManifest list = new RawManifest(listBytes, MediaType.DOCKER_MANIFEST_LIST, Digest.sha256(listBytes));
+        long imageSize = 5L * 1024 * 1024;
+        Inspection i = new Inspection(
+                TARGET.withTag("1.0"),
+                list,
+                List.of(new Inspection.Entry(entry, child, windows, child.size() + imageSize, false)));
+        String table = Reports.inspectTable(i);
+        assertThat(table)
+                .contains("IMAGE SIZE")
+                .contains("5.0 MiB")
+                .contains("OS VERSION")
+                .contains("10.0.20348.2340");
     }
 
     @Test

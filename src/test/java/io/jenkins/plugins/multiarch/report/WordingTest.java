@@ -29,4 +29,25 @@ class WordingTest {
         assertThat(Wording.lines(List.of())).isEmpty();
         assertThat(Wording.lines(null)).isEmpty();
     }
+
+    @Test
+    void sizesCarryBinaryUnits() {
+        assertThat(Wording.size(0)).isEqualTo("0 B");
+        assertThat(Wording.size(758)).isEqualTo("758 B");
+        assertThat(Wording.size(1023)).isEqualTo("1023 B");
+        assertThat(Wording.size(1024)).isEqualTo("1.0 KiB");
+        assertThat(Wording.size(1536)).isEqualTo("1.5 KiB");
+        assertThat(Wording.size(12_897_485)).isEqualTo("12.3 MiB");
+        assertThat(Wording.size(3L * 1024 * 1024 * 1024)).isEqualTo("3.0 GiB");
+        assertThat(Wording.size(-1)).isEqualTo("unknown");
+    }
+
+    @Test
+    void shortDigestKeepsAlgorithmAndTwelveHexDigits() {
+        String full = "sha256:0123456789abcdef" + "0".repeat(48);
+        assertThat(Wording.shortDigest(full)).isEqualTo("sha256:0123456789ab");
+        assertThat(Wording.shortDigest("sha256:abc")).isEqualTo("sha256:abc");
+        assertThat(Wording.shortDigest("not a digest")).isEqualTo("not a digest");
+        assertThat(Wording.shortDigest(null)).isEmpty();
+    }
 }

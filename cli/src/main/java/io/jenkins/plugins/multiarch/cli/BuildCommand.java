@@ -1,25 +1,30 @@
 package io.jenkins.plugins.multiarch.cli;
 
 import io.jenkins.plugins.multiarch.InvalidInputException;
+import io.jenkins.plugins.multiarch.KeyValuePairs;
 import io.jenkins.plugins.multiarch.LogListener;
 import io.jenkins.plugins.multiarch.builder.BuildRequest;
-import io.jenkins.plugins.multiarch.builder.BuildahBuilder;
-import io.jenkins.plugins.multiarch.builder.BuilderKind;
-import io.jenkins.plugins.multiarch.builder.DockerEngineBuilder;
+import io.jenkins.plugins.multiarch.builder.BuilderFactory;
+import io.jenkins.plugins.multiarch.builder.BuilderOptions;
 import io.jenkins.plugins.multiarch.builder.ImageBuilder;
 import io.jenkins.plugins.multiarch.flow.MultiArchFlow;
 import io.jenkins.plugins.multiarch.image.ImageReference;
+import io.jenkins.plugins.multiarch.image.KnownPlatforms;
 import io.jenkins.plugins.multiarch.image.Naming;
 import io.jenkins.plugins.multiarch.image.Platform;
 import io.jenkins.plugins.multiarch.publish.ListFormat;
 import io.jenkins.plugins.multiarch.record.ArchImageRecord;
+import io.jenkins.plugins.multiarch.record.ImageSummary;
+import io.jenkins.plugins.multiarch.record.RecordStore;
 import io.jenkins.plugins.multiarch.registry.RegistryClient;
+import io.jenkins.plugins.multiarch.report.ImageChanges;
 import io.jenkins.plugins.multiarch.report.Reports;
+import io.jenkins.plugins.multiarch.report.Wording;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,14 +35,19 @@ import picocli.CommandLine.Parameters;
 @Command(
         name = "build",
         mixinStandardHelpOptions = true,
+        // the options are listed below: a synopsis of all of them would wrap inside their labels
+        abbreviateSynopsis = true,
+        optionListHeading = "Options:%n",
         description = {
             "Build CONTEXT once per --platform (natively, or under qemu with --allow-emulation), push each image, "
                     + "write a record per platform, then publish one verified list under every --tag.",
             "The platform of every pushed image is read back from the registry; a build whose image is another "
                     + "platform (a stale base) fails. The context must lie inside the working directory.",
             "Example (the offline example against a local registry):",
-            "  multiarch build --image 127.0.0.1:5000/demo/offline --tag 1.0 --platform linux/amd64 \\",
-            "    --platform linux/arm64 --allow-emulation --insecure-registry 127.0.0.1:5000 examples/offline"
+            "  multiarch build \\",
+            "    --image 127.0.0.1:5000/demo/offline --tag 1.0 \\",
+            "    --platform linux/amd64 --platform linux/arm64 --allow-emulation \\",
+            "    --insecure-registry 127.0.0.1:5000 examples/offline"
         })
 public final class BuildCommand implements Callable<Integer> {
 
@@ -150,7 +160,8 @@ public final class BuildCommand implements Callable<Integer> {
             paramLabel = "N",
             defaultValue = "1",
             description =
-                    "Build up to N platforms at once where the builder allows it (buildah). Default: ${DEFAULT-VALUE}.")
+                    "Build up to N platforms at once (one engine builds one image at a time; its pushes and checks "
+                            + "overlap). Default: ${DEFAULT-VALUE}.")
     int parallel;
 
     @Option(
@@ -204,9 +215,12 @@ public final class BuildCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ImageReference repository = ImageReference.parse(image);
+        ImageReference repository = ImageReference.parseRepository("--image", image);
         Naming namingValue = Naming.parse(naming);
-        List<Platform> platformValues = Platform.parseDistinct(platforms);
+        // a typo (linux/amd65) is bad input, exit 2, even where emulation would be allowed
+        List<Platform> platformValues = Platform.parseDistinct(platforms).stream()
+                .map(p -> KnownPlatforms.require("--platform", p))
+                .toList();
         BuildRequest.Builder request = BuildRequest.builder()
                 .context(context)
                 .dockerfile(file == null ? null : file.toAbsolutePath())
@@ -221,6 +235,7 @@ public final class BuildCommand implements Callable<Integer> {
                 .sourceUrl(sourceUrl)
                 .agentName(agent)
                 .workspace(Path.of("").toAbsolutePath())
+                .sourceDateEpoch(System.getenv("SOURCE_DATE_EPOCH"))
                 .labels(keyValues("--label", labels));
         request.buildArgs(keyValues("--build-arg", buildArgs));
         for (String name : secretBuildArgs) {
@@ -235,6 +250,8 @@ public final class BuildCommand implements Callable<Integer> {
         LogListener listener = registry.listener();
         RegistryClient client = registry.client(repository);
         ImageBuilder imageBuilder = newBuilder(client);
+        // read before the flow replaces them: what this build is compared with
+        List<ArchImageRecord> previous = previousRecords(records, repository);
         try {
             MultiArchFlow.Result result = new MultiArchFlow(imageBuilder, client, listener)
                     .run(new MultiArchFlow.Request(
@@ -245,7 +262,8 @@ public final class BuildCommand implements Callable<Integer> {
                             ListFormat.parse(format),
                             Map.of(),
                             parallel));
-            RegistryOptions.print(System.out, json ? json(result) : table(result));
+            RegistryOptions.print(
+                    System.out, json ? json(result) : table(result) + changes(previous, result.records()));
         } finally {
             if (imageBuilder instanceof AutoCloseable closeable) {
                 try {
@@ -259,47 +277,27 @@ public final class BuildCommand implements Callable<Integer> {
     }
 
     private ImageBuilder newBuilder(RegistryClient client) {
-        BuilderKind kind;
+        BuilderOptions options = BuilderOptions.builder(builder)
+                .dockerHost(dockerHost)
+                .environment(System.getenv())
+                .storageDriver(storageDriver)
+                .isolation(isolation)
+                .root(buildahRoot)
+                .runRoot(buildahRunRoot)
+                .layers(buildahLayers)
+                .build();
         try {
-            kind = BuilderKind.parse(builder);
+            return BuilderFactory.create(options, client);
         } catch (InvalidInputException e) {
-            throw new InvalidInputException("--" + e.getMessage(), e);
-        }
-        return switch (kind) {
-            case DOCKER -> {
-                DockerEngineBuilder.Builder b = DockerEngineBuilder.builder()
-                        .registryClient(client)
-                        .credentials(client.settings().credentials());
-                if (dockerHost != null) {
-                    b.dockerHost(dockerHost);
-                }
-                yield b.build();
+            if (e.getMessage().startsWith("builder '")) {
+                throw new InvalidInputException("--" + e.getMessage(), e); // --builder 'kaniko' is unknown
             }
-            case BUILDAH ->
-                BuildahBuilder.builder()
-                        .registryClient(client)
-                        .credentials(client.settings().credentials())
-                        .insecureRegistries(client.settings().insecureRegistries())
-                        .storageDriver(storageDriver)
-                        .isolation(isolation)
-                        .root(buildahRoot)
-                        .runRoot(buildahRunRoot)
-                        .layers(buildahLayers)
-                        .build();
-        };
+            throw e;
+        }
     }
 
     static Map<String, String> keyValues(String option, List<String> values) {
-        Map<String, String> map = new LinkedHashMap<>();
-        for (String v : values) {
-            int eq = v.indexOf('=');
-            if (eq <= 0) {
-                throw new InvalidInputException(
-                        option + " '" + v.substring(0, Math.min(v.length(), 40)) + "' must be KEY=VALUE");
-            }
-            map.put(v.substring(0, eq), v.substring(eq + 1));
-        }
-        return map;
+        return KeyValuePairs.parse(option, values);
     }
 
     private static String table(MultiArchFlow.Result result) {
@@ -321,6 +319,68 @@ public final class BuildCommand implements Callable<Integer> {
         }
         result.publishResult().ifPresent(p -> out.append('\n').append(Reports.publishTable(p)));
         return out.toString();
+    }
+
+    /** This image's records in {@code dir} from an earlier build, or none (no folder, no record, one unreadable). */
+    static List<ArchImageRecord> previousRecords(Path dir, ImageReference image) {
+        try {
+            return RecordStore.select(dir, image).records();
+        } catch (InvalidInputException none) {
+            return List.of();
+        }
+    }
+
+    /**
+     * Per platform, what changed against the records of the previous build in the records folder: "new platform",
+     * "unchanged", "no longer built", or the digests and the parts of the image that changed (env names only). Empty
+     * when there was no previous build.
+     */
+    static String changes(List<ArchImageRecord> previous, List<ArchImageRecord> now) {
+        if (previous.isEmpty()) {
+            return "";
+        }
+        Map<String, ArchImageRecord> before = new TreeMap<>();
+        previous.forEach(r -> before.put(r.fileName(), r));
+        StringBuilder out = new StringBuilder("\nCHANGES SINCE THE PREVIOUS RECORDS\n");
+        for (ArchImageRecord r : now) {
+            ArchImageRecord then = before.remove(r.fileName());
+            out.append(String.format("%-16s ", r.platform()));
+            if (then == null) {
+                out.append("new platform\n");
+            } else if (then.digest().equals(r.digest())) {
+                out.append("unchanged\n");
+            } else {
+                out.append("digest ")
+                        .append(Wording.shortDigest(then.digest().toString()))
+                        .append(" to ")
+                        .append(Wording.shortDigest(r.digest().toString()))
+                        .append('\n');
+                ImageChanges.Content a = content(then);
+                ImageChanges.Content b = content(r);
+                if (a == null || b == null) {
+                    out.append(String.format("%-16s (a record of schema 1.0 does not say what its image holds)%n", ""));
+                } else {
+                    ImageChanges.between(a, b).forEach(line -> out.append(String.format("%-16s %s%n", "", line)));
+                }
+            }
+        }
+        before.values().forEach(r -> out.append(String.format("%-16s no longer built%n", r.platform())));
+        return out.toString();
+    }
+
+    private static ImageChanges.Content content(ArchImageRecord r) {
+        ImageSummary c = r.content();
+        return c == null
+                ? null
+                : ImageChanges.Content.ofRecorded(
+                        c.baseName(),
+                        c.baseDigest(),
+                        c.layerCount(),
+                        c.layersSize(),
+                        c.entrypoint(),
+                        c.cmd(),
+                        c.envNames(),
+                        c.labels());
     }
 
     private static String json(MultiArchFlow.Result result) {

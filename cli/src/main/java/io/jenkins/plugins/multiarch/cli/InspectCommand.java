@@ -14,10 +14,17 @@ import picocli.CommandLine.Parameters;
 @Command(
         name = "inspect",
         mixinStandardHelpOptions = true,
+        abbreviateSynopsis = true,
+        optionListHeading = "Options:%n",
         description = {
             "Show an image or list: per platform digest, size and the platform its config really has.",
             "--verbose prints the JSON of `docker manifest inspect --verbose`; --raw the manifest itself.",
-            "Exits 3 when a list entry's config is not the platform the list claims."
+            "Exits 3 when a list entry's config is not the platform the list claims.",
+            // each example line fits 80 columns, so that picocli never wraps inside one
+            "Examples:",
+            "  multiarch inspect 127.0.0.1:5000/onap/py-app:1.0 \\",
+            "    --insecure-registry 127.0.0.1:5000",
+            "  multiarch inspect registry.example/onap/py-app:1.0 --json"
         })
 public final class InspectCommand implements Callable<Integer> {
 
@@ -41,7 +48,10 @@ public final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ImageReference ref = ImageReference.parse(reference);
-        Inspection inspection = new Inspector(registry.client(ref), registry.listener()).inspect(ref);
+        Inspection inspection;
+        try (WaitNotice waits = registry.showWaits(ref.registry())) {
+            inspection = new Inspector(registry.client(ref), registry.listener()).inspect(ref);
+        }
         String text;
         if (verbose) {
             text = Reports.inspectVerbose(inspection);

@@ -1,21 +1,19 @@
 package io.jenkins.plugins.multiarch.cli;
 
-import io.jenkins.plugins.multiarch.InvalidInputException;
+import io.jenkins.plugins.multiarch.KeyValuePairs;
+import io.jenkins.plugins.multiarch.flow.PublishFromRecords;
 import io.jenkins.plugins.multiarch.image.ImageReference;
+import io.jenkins.plugins.multiarch.image.KnownPlatforms;
 import io.jenkins.plugins.multiarch.image.Platform;
 import io.jenkins.plugins.multiarch.publish.ListFormat;
-import io.jenkins.plugins.multiarch.publish.PublishRequest;
 import io.jenkins.plugins.multiarch.publish.PublishResult;
-import io.jenkins.plugins.multiarch.publish.Publisher;
 import io.jenkins.plugins.multiarch.publish.SourceSpec;
 import io.jenkins.plugins.multiarch.record.RecordStore;
 import io.jenkins.plugins.multiarch.registry.RegistryClient;
 import io.jenkins.plugins.multiarch.report.Reports;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,15 +23,24 @@ import picocli.CommandLine.Option;
 @Command(
         name = "push-manifest-list",
         mixinStandardHelpOptions = true,
+        // the options are listed below: a synopsis of all of them would wrap inside their labels
+        abbreviateSynopsis = true,
+        optionListHeading = "Options:%n",
         description = {
             "Publish one OCI image index or Docker manifest list under every --tag.",
             "Every source is resolved first and its platform read from its image config: a source that is "
                     + "not the platform it claims, a duplicate platform or a missing required platform fails before "
                     + "any tag moves. Sources in other repositories of the same registry are mounted into the target.",
-            "Example:",
-            "  multiarch push-manifest-list --image 127.0.0.1:5000/onap/py-app --tag 1.0 --tag latest \\",
+            // each example line fits 80 columns, so that picocli never wraps inside one
+            "Examples:",
+            "  multiarch push-manifest-list \\",
+            "    --image 127.0.0.1:5000/onap/py-app --tag 1.0 --tag latest \\",
             "    --source 127.0.0.1:5000/onap/py-app-amd64:1.0=linux/amd64 \\",
-            "    --source 127.0.0.1:5000/onap/py-app-arm64v8:1.0=linux/arm64 --insecure-registry 127.0.0.1:5000"
+            "    --source 127.0.0.1:5000/onap/py-app-arm64v8:1.0=linux/arm64 \\",
+            "    --insecure-registry 127.0.0.1:5000",
+            "  multiarch push-manifest-list \\",
+            "    --image 127.0.0.1:5000/demo/offline --tag 1.0 \\",
+            "    --records records --insecure-registry 127.0.0.1:5000"
         })
 public final class PushManifestListCommand implements Callable<Integer> {
 
@@ -41,7 +48,7 @@ public final class PushManifestListCommand implements Callable<Integer> {
             names = "--image",
             required = true,
             paramLabel = "REGISTRY/REPO",
-            description = "Target repository, e.g. registry.example/onap/py-app")
+            description = "Target repository without a tag (the tags are --tag's), e.g. registry.example/onap/py-app")
     String image;
 
     @Option(
@@ -60,7 +67,10 @@ public final class PushManifestListCommand implements Callable<Integer> {
     @Option(
             names = "--records",
             paramLabel = "DIR",
-            description = "Use the build records (*.json) under DIR as sources, as `multiarch build` writes them.")
+            description = "Use the build records (*.json) under the folder DIR as sources, as `multiarch build` "
+                    + "writes them. Every recorded platform is required unless --require names the required ones "
+                    + "or --optional leaves one out. After the publish, digest naming's temporary tags are deleted "
+                    + "where the registry can delete a tag alone.")
     Path records;
 
     @Option(
@@ -97,44 +107,49 @@ public final class PushManifestListCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ImageReference target = ImageReference.parse(image);
+        // a tag in --image would silently be published too: the tags are --tag's
+        ImageReference target = ImageReference.parseRepository("--image", image);
+        PublishFromRecords.Request.Builder request = PublishFromRecords.request()
+                .target(target)
+                .tags(tags)
+                .format(ListFormat.parse(format))
+                .annotations(KeyValuePairs.parse(
+                        "--annotation", annotations, "org.opencontainers.image.source=https://example.org/repo"))
+                .requirePlatforms(platforms("--require", required))
+                .optionalPlatforms(platforms("--optional", optional))
+                .dryRun(dryRun);
         List<SourceSpec> specs = new ArrayList<>();
         for (String s : sources) {
             specs.add(SourceSpec.parse(s));
         }
+        request.sources(specs);
         if (records != null) {
             RecordStore.Selection selection = RecordStore.select(records, target);
             selection
                     .otherImages()
                     .forEach(f -> registry.listener().info("--records: left out " + f + ": another image"));
-            specs.addAll(selection.sources());
+            for (int i = 0; i < selection.records().size(); i++) {
+                request.record(
+                        selection.records().get(i),
+                        "record " + selection.files().get(i));
+            }
         }
-        PublishRequest request = PublishRequest.builder()
-                .target(target)
-                .tags(tags)
-                .sources(specs)
-                .format(ListFormat.parse(format))
-                .annotations(parseAnnotations(annotations))
-                .requirePlatforms(required.stream().map(Platform::parse).toList())
-                .optionalPlatforms(optional.stream().map(Platform::parse).toList())
-                .dryRun(dryRun)
-                .build();
         RegistryClient client = registry.client(target);
-        PublishResult result = new Publisher(client, registry.listener()).publish(request);
+        // the one records-to-publish path: required platforms, publish, digest naming's temporary tags removed
+        PublishResult result;
+        try (WaitNotice waits = registry.showWaits(target.registry())) {
+            result = new PublishFromRecords(client, registry.listener()).publish(request.build());
+        }
         RegistryOptions.print(System.out, json ? Reports.publishJson(result) : Reports.publishTable(result));
         return 0;
     }
 
-    static Map<String, String> parseAnnotations(List<String> values) {
-        Map<String, String> map = new LinkedHashMap<>();
-        for (String a : values) {
-            int eq = a.indexOf('=');
-            if (eq <= 0) {
-                throw new InvalidInputException("--annotation '" + a + "' must be KEY=VALUE, e.g. "
-                        + "org.opencontainers.image.source=https://example.org/repo");
-            }
-            map.put(a.substring(0, eq), a.substring(eq + 1));
+    /** Platforms as the user typed them: each known (a typo is bad input, exit 2), none twice. */
+    private static List<Platform> platforms(String option, List<String> values) {
+        List<Platform> out = new ArrayList<>();
+        for (Platform p : Platform.parseDistinct(values)) {
+            out.add(KnownPlatforms.require(option + " " + p, p));
         }
-        return map;
+        return out;
     }
 }

@@ -17,6 +17,7 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -24,6 +25,9 @@ import picocli.CommandLine.Option;
 
 /** Options every registry-facing command shares: trust, insecure registries, credentials, verbosity. */
 public final class RegistryOptions {
+
+    /** Attempts per registry call, as the settings' default. */
+    private static final int RETRIES = 5;
 
     @Option(
             names = "--insecure-registry",
@@ -50,9 +54,39 @@ public final class RegistryOptions {
     @Option(names = "--debug", description = "Print each HTTP request to stderr (credentials redacted).")
     boolean debug;
 
+    @Option(
+            names = "--timeout",
+            paramLabel = "SECONDS",
+            defaultValue = "120",
+            description = "Give up on a registry request (with its retries) after this many seconds. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    int timeoutSeconds = 120;
+
+    private WaitNotice listener;
+
     /** Progress goes to stderr so that stdout stays the report (scriptable with --json). */
-    LogListener listener() {
-        return LogListener.printingTo(System.err, debug);
+    synchronized LogListener listener() {
+        if (listener == null) {
+            listener = new WaitNotice(LogListener.printingTo(System.err, debug), System.err);
+        }
+        return listener;
+    }
+
+    /**
+     * Shows on stderr, until closed, each stretch in which the command heard nothing from {@code registry}
+     * (a hanging registry), with the limit {@code --timeout} sets.
+     */
+    synchronized WaitNotice showWaits(String registry) {
+        listener();
+        return listener.watch("registry " + registry, timeout());
+    }
+
+    private Duration timeout() {
+        if (timeoutSeconds < 1) {
+            throw new InvalidInputException(
+                    "--timeout " + timeoutSeconds + " is not a positive number of seconds, e.g. --timeout 300");
+        }
+        return Duration.ofSeconds(timeoutSeconds);
     }
 
     /**
@@ -77,6 +111,8 @@ public final class RegistryOptions {
         RegistrySettings.Builder settings = RegistrySettings.builder()
                 .credentials(credentials)
                 .listener(listener())
+                // the whole wait for one registry call, retries included
+                .retries(RETRIES, timeout())
                 .userAgent("multiarch-cli/" + MultiarchVersion.get());
         for (String host : insecureRegistries) {
             settings.insecureRegistry(host);

@@ -179,4 +179,42 @@ class CliBuildIT {
         assertThat(outside.exitCode()).isEqualTo(2);
         assertThat(outside.stderr()).contains("../..");
     }
+
+    @Test
+    void aTagInImageIsRefusedAndAnUnknownBuilderToo() {
+        String host = registry.hostPort();
+        int mark = registry.mark();
+        Exec.Result tagged = multiarch(
+                "build",
+                "--image",
+                host + "/demo/tagged:foo",
+                "--tag",
+                "1",
+                "--platform",
+                "linux/amd64",
+                "--insecure-registry",
+                host,
+                "examples/offline");
+        assertThat(tagged.exitCode()).as(tagged.stderr()).isEqualTo(2);
+        assertThat(tagged.stderr())
+                .contains("--image '" + host + "/demo/tagged:foo' has a tag")
+                .contains("each tag with --tag");
+
+        Exec.Result kaniko = multiarch(
+                "build",
+                "--image",
+                host + "/demo/kaniko",
+                "--tag",
+                "1",
+                "--platform",
+                "linux/amd64",
+                "--builder",
+                "kaniko",
+                "--insecure-registry",
+                host,
+                "examples/offline");
+        assertThat(kaniko.exitCode()).as(kaniko.stderr()).isEqualTo(2);
+        assertThat(kaniko.stderr()).contains("--builder 'kaniko' is unknown");
+        assertThat(registry.requestsSince(mark)).isEmpty();
+    }
 }

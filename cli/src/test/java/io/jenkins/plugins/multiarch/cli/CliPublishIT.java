@@ -302,4 +302,230 @@ class CliPublishIT {
         assertThat(empty.exitCode()).isEqualTo(2);
         assertThat(empty.stderr()).contains("holds no record").contains(records.toString());
     }
+
+    @Test
+    void badInputIsExit2WhereverItIsGiven(@TempDir Path records) throws Exception {
+        Pushed amd = images.pushImage("typo/app-amd64", "1.0", "linux/amd64", Format.OCI);
+        String src = host() + "/" + amd.byTag();
+        int mark = registry.mark();
+
+        Exec.Result typo = multiarch(
+                null,
+                "push-manifest-list",
+                "--image",
+                host() + "/typo/app",
+                "--tag",
+                "1",
+                "--source",
+                src + "=linux/amd65",
+                "--insecure-registry",
+                host());
+        assertThat(typo.exitCode()).as(typo.stderr()).isEqualTo(2);
+        assertThat(typo.stderr()).contains("unknown architecture 'amd65'").contains("--source");
+
+        Exec.Result requireTypo = multiarch(
+                null,
+                "push-manifest-list",
+                "--image",
+                host() + "/typo/app",
+                "--tag",
+                "1",
+                "--source",
+                src,
+                "--require",
+                "linux/amd65",
+                "--insecure-registry",
+                host());
+        assertThat(requireTypo.exitCode()).as(requireTypo.stderr()).isEqualTo(2);
+        assertThat(requireTypo.stderr()).contains("--require").contains("amd65");
+
+        // a tag in --image would be published too: refused, the fix named
+        Exec.Result tagInImage = multiarch(
+                null,
+                "push-manifest-list",
+                "--image",
+                host() + "/typo/app:foo",
+                "--tag",
+                "1",
+                "--source",
+                src,
+                "--insecure-registry",
+                host());
+        assertThat(tagInImage.exitCode()).as(tagInImage.stderr()).isEqualTo(2);
+        assertThat(tagInImage.stderr())
+                .contains("--image")
+                .contains("has a tag")
+                .contains("--tag");
+
+        // a record file where its folder is expected
+        Path file = Files.writeString(records.resolve("linux-amd64.json"), "{}");
+        Exec.Result recordFile = multiarch(
+                null,
+                "push-manifest-list",
+                "--image",
+                host() + "/typo/app",
+                "--tag",
+                "1",
+                "--records",
+                file.toString(),
+                "--insecure-registry",
+                host());
+        assertThat(recordFile.exitCode()).as(recordFile.stderr()).isEqualTo(2);
+        assertThat(recordFile.stderr()).contains("a folder is expected").doesNotContain("does not exist");
+
+        // a secret given without its name is not echoed
+        Exec.Result annotation = multiarch(
+                null,
+                "push-manifest-list",
+                "--image",
+                host() + "/typo/app",
+                "--tag",
+                "1",
+                "--source",
+                src,
+                "--annotation",
+                "=hunter2",
+                "--insecure-registry",
+                host());
+        assertThat(annotation.exitCode()).isEqualTo(2);
+        assertThat(annotation.stderr()).contains("--annotation entry 1 of 1").doesNotContain("hunter2");
+
+        assertThat(registry.requestsSince(mark))
+                .as("bad input is refused before any request")
+                .isEmpty();
+        assertThat(images.getManifest("typo/app", "1").status()).isEqualTo(404);
+        assertThat(images.getManifest("typo/app", "foo").status()).isEqualTo(404);
+    }
+
+    @Test
+    void recordsPublishRequiresEveryRecordedPlatformAndRemovesTemporaryTagsWhereItCan(@TempDir Path records)
+            throws Exception {
+        String tag = "build-amd64-0123456789ab";
+        Pushed amd = images.pushImage("recs/app", tag, "linux/amd64", Format.OCI);
+        // the record a digest-naming build writes
+        io.jenkins.plugins.multiarch.image.ImageReference repo =
+                io.jenkins.plugins.multiarch.image.ImageReference.parse(host() + "/recs/app");
+        io.jenkins.plugins.multiarch.record.RecordStore.write(
+                records,
+                new io.jenkins.plugins.multiarch.record.ArchImageRecord(
+                        io.jenkins.plugins.multiarch.record.ArchImageRecord.SCHEMA_VERSION,
+                        repo,
+                        List.of(repo.withTag(tag)),
+                        Digest.parse(amd.digest()),
+                        new io.jenkins.plugins.multiarch.image.MediaType(amd.mediaType()),
+                        amd.size(),
+                        io.jenkins.plugins.multiarch.image.Platform.parse("linux/amd64"),
+                        io.jenkins.plugins.multiarch.image.Platform.parse("linux/amd64"),
+                        false,
+                        "buildah",
+                        null,
+                        "host",
+                        null,
+                        java.time.Instant.now(),
+                        java.time.Instant.now(),
+                        null,
+                        List.of(),
+                        io.jenkins.plugins.multiarch.image.Naming.DIGEST));
+        int mark = registry.mark();
+
+        Exec.Result published = multiarch(
+                null,
+                "push-manifest-list",
+                "--image",
+                host() + "/recs/app",
+                "--tag",
+                "1.0",
+                "--records",
+                records.toString(),
+                "--insecure-registry",
+                host());
+        assertThat(published.exitCode()).as(published.stderr()).isEqualTo(0);
+        assertThat(images.getManifest("recs/app", "1.0").status()).isEqualTo(200);
+        // distribution 2.8 cannot delete a tag alone: the delete was tried, the tag stays, one line says so
+        assertThat(registry.requestsSince(mark))
+                .anyMatch(r -> r.method().equals("DELETE") && r.path().endsWith("/manifests/" + tag));
+        assertThat(published.stderr()).contains("left 1 temporary tag(s) in place");
+        assertThat(images.getManifest("recs/app", tag).status())
+                .as("the image stays")
+                .isEqualTo(200);
+
+        // every recorded platform is required: --require of another one fails before any tag moves
+        Exec.Result missing = multiarch(
+                null,
+                "push-manifest-list",
+                "--image",
+                host() + "/recs/app",
+                "--tag",
+                "2.0",
+                "--records",
+                records.toString(),
+                "--require",
+                "linux/arm64",
+                "--insecure-registry",
+                host());
+        assertThat(missing.exitCode()).as(missing.stderr()).isEqualTo(3);
+        assertThat(missing.stderr()).contains("linux/arm64");
+        assertThat(images.getManifest("recs/app", "2.0").status()).isEqualTo(404);
+    }
+
+    @Test
+    void insecureRegistryOnATlsRegistrySaysItSpeaksHttps() {
+        try (RegistryServer tls = RegistryServer.builder().tls().start()) {
+            Exec.Result r =
+                    multiarch(null, "inspect", tls.hostPort() + "/x/app:1", "--insecure-registry", tls.hostPort());
+            assertThat(r.exitCode()).as(r.stderr()).isEqualTo(4);
+            assertThat(r.stderr())
+                    .contains(tls.hostPort() + " speaks HTTPS")
+                    .contains("--insecure-registry")
+                    .doesNotContain("Check the request");
+        }
+    }
+
+    @Test
+    void aHangingRegistryShowsTheWaitAndGivesUpAfterTimeout() throws Exception {
+        try (java.net.ServerSocket silent =
+                new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            // accepts connections and never answers
+            Thread acceptor = new Thread(() -> {
+                List<java.net.Socket> open = new ArrayList<>();
+                try {
+                    while (true) {
+                        open.add(silent.accept());
+                    }
+                } catch (java.io.IOException closed) {
+                    // the test is over
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            String hang = "127.0.0.1:" + silent.getLocalPort();
+            long start = System.nanoTime();
+            Exec.Result r =
+                    multiarch(null, "inspect", hang + "/x/app:1", "--insecure-registry", hang, "--timeout", "8");
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            assertThat(r.exitCode()).as(r.stderr()).isEqualTo(4);
+            assertThat(r.stderr())
+                    .contains("waiting for registry " + hang + ": no answer for 5 s")
+                    .contains("--timeout");
+            assertThat(took).isLessThan(Duration.ofSeconds(60));
+        }
+    }
+
+    @Test
+    void helpExamplesAreWholeLines() {
+        for (Class<?> command : List.of(PushManifestListCommand.class, InspectCommand.class, BuildCommand.class)) {
+            picocli.CommandLine.Command c = command.getAnnotation(picocli.CommandLine.Command.class);
+            Exec.Result help = multiarch(null, c.name(), "--help");
+            assertThat(help.exitCode()).isEqualTo(0);
+            List<String> lines =
+                    help.stdout().lines().map(String::stripTrailing).toList();
+            List<String> examples = java.util.Arrays.stream(c.description())
+                    .filter(l -> l.startsWith("  multiarch ") || l.startsWith("    --"))
+                    .toList();
+            assertThat(examples).as(c.name()).hasSizeGreaterThanOrEqualTo(2);
+            // each example line is printed as written: no continuation split mid-line, no break inside a reference
+            assertThat(lines).as(help.stdout()).containsAll(examples);
+            assertThat(help.stdout()).doesNotContain("\u001b[");
+        }
+    }
 }

@@ -1,0 +1,141 @@
+package io.jenkins.plugins.multiarch.builder;
+
+import io.jenkins.plugins.multiarch.BuildException;
+import io.jenkins.plugins.multiarch.LogListener;
+import io.jenkins.plugins.multiarch.RegistryException;
+import io.jenkins.plugins.multiarch.VerificationException;
+import io.jenkins.plugins.multiarch.image.Digest;
+import io.jenkins.plugins.multiarch.image.ImageReference;
+import io.jenkins.plugins.multiarch.image.Naming;
+import io.jenkins.plugins.multiarch.image.Platform;
+import io.jenkins.plugins.multiarch.record.ArchImageRecord;
+import io.jenkins.plugins.multiarch.registry.CredentialsSource;
+import io.jenkins.plugins.multiarch.registry.RegistryClient;
+import io.jenkins.plugins.multiarch.registry.RegistryCredentials;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * The one build-and-push procedure every engine runs (after jib-core's {@code StepsRunner}): check the files,
+ * guard the architecture, work out the names, look up the credentials and mask every secret, build, check the
+ * built platform, push under ONE name, confirm the platform from the registry, and only then give the image its
+ * per-architecture names. The engine ({@link BuildEngine}) only builds, checks and pushes.
+ *
+ * <p>With digest naming the one name is the temporary tag and the image gets no other. With the suffix namings
+ * ({@code REPO-arm64v8:1.0}, {@code REPO:1.0-arm64v8}) the image is pushed under a temporary tag in the per-arch
+ * names' repository; once the registry confirmed its platform, its manifest is PUT under each per-arch name (no
+ * layer traffic: the blobs are in that repository already) and the temporary tag is removed where the registry
+ * can remove a tag alone. A refused image never gets a per-arch name.
+ */
+final class BuildAndPush {
+
+    private final BuildEngine engine;
+    private final RegistryClient registry;
+    private final CredentialsSource credentials;
+
+    BuildAndPush(BuildEngine engine, RegistryClient registry, CredentialsSource credentials) {
+        this.engine = engine;
+        this.registry = registry;
+        this.credentials = credentials;
+    }
+
+    ArchImageRecord run(BuildRequest request, LogListener listener) {
+        request.checkFiles();
+        Platform host = engine.hostPlatform();
+        boolean emulated = HostArchitecture.guard(request, host, engine.description(), listener);
+        String prefix = "[" + request.platform() + "] ";
+        List<ImageReference> names = request.naming().references(request.image(), request.tags(), request.platform());
+        ImageReference pushName =
+                request.naming() == Naming.DIGEST ? names.get(0) : temporaryName(names.get(0), request);
+        Instant started = Instant.now();
+
+        Optional<RegistryCredentials> creds = credentials.lookup(request.image().registry());
+        List<String> secrets = new ArrayList<>(request.secretValues());
+        creds.ifPresent(c -> secrets.add(new String(c.password())));
+        LogLines lines = new LogLines(listener, prefix, secrets);
+
+        try (BuildEngine.Session session = engine.open(request, creds, lines)) {
+            Instant created = CreationTime.orNow(request.sourceDateEpoch(), request.context(), started, lines);
+            listener.info(prefix + "building " + request.context() + " for " + request.platform() + " with "
+                    + engine.displayName() + " (" + host + ")" + (emulated ? " under emulation" : ""));
+            List<ImageReference> local = new ArrayList<>(List.of(pushName));
+            names.stream().filter(n -> !n.equals(pushName)).forEach(local::add);
+            String imageId = session.build(request, local, created);
+            listener.info(prefix + "built " + imageId);
+            session.checkBuiltPlatform(imageId, request.platform());
+
+            Digest reported = session.push(pushName);
+            PushVerifier.Confirmed confirmed;
+            try {
+                confirmed = new PushVerifier(registry).confirm(List.of(pushName), reported, request.platform());
+            } catch (VerificationException refused) {
+                removeTemporary(pushName, lines);
+                if (!pushName.equals(names.get(0))) {
+                    throw new VerificationException(
+                            refused.getMessage() + " (it was pushed only as " + pushName + "; no per-architecture name "
+                                    + "was given to it)",
+                            refused);
+                }
+                throw refused;
+            }
+            if (!pushName.equals(names.get(0))) {
+                for (ImageReference name : names) {
+                    registry.putManifest(name, confirmed.manifest());
+                    lines.line("named " + name + " (" + confirmed.digest() + ")");
+                }
+                removeTemporary(pushName, lines);
+            }
+            listener.info(prefix + "pushed " + names.get(0).withoutTagOrDigest().withDigest(confirmed.digest()) + " ("
+                    + confirmed.platform() + " confirmed by the registry)");
+            return new ArchImageRecord(
+                    ArchImageRecord.SCHEMA_VERSION,
+                    request.image(),
+                    names,
+                    confirmed.digest(),
+                    confirmed.mediaType(),
+                    confirmed.size(),
+                    confirmed.platform(),
+                    request.platform(),
+                    emulated,
+                    engine.name(),
+                    engine.version(),
+                    engine.machineName(),
+                    request.agentName(),
+                    started,
+                    Instant.now(),
+                    request.sourceRevision(),
+                    List.copyOf(new TreeSet<>(request.buildArgs().keySet())),
+                    request.naming(),
+                    ImageSummaries.of(confirmed.image(), confirmed.config(), secrets));
+        } catch (IOException e) {
+            throw new BuildException(
+                    engine.name() + " could not be prepared: " + lines.mask(String.valueOf(e.getMessage()))
+                            + "; check that the temporary directory is writable",
+                    lines.tail(),
+                    e);
+        }
+    }
+
+    /** A temporary tag (as digest naming pushes) in the repository of the per-arch names. */
+    private static ImageReference temporaryName(ImageReference perArch, BuildRequest request) {
+        return Naming.DIGEST
+                .references(perArch.withoutTagOrDigest(), List.of(), request.platform())
+                .get(0);
+    }
+
+    /** Best effort: a registry that cannot delete a tag alone (distribution 2.8) keeps it, and the log says so. */
+    private void removeTemporary(ImageReference temporary, LogLines lines) {
+        try {
+            if (registry.deleteTag(temporary) == RegistryClient.TagDeletion.UNSUPPORTED) {
+                lines.line("left the temporary tag " + temporary
+                        + " in place: this registry cannot delete a tag without deleting the image");
+            }
+        } catch (RegistryException e) {
+            lines.line("could not delete the temporary tag " + temporary + ": " + lines.mask(e.getMessage()));
+        }
+    }
+}
