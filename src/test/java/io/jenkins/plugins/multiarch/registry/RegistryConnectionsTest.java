@@ -227,7 +227,7 @@ class RegistryConnectionsTest {
 
         assertThat(answer.statusCode()).isEqualTo(200);
         assertThat(connections.httpsClientMade()).isFalse();
-                // the plain client's SSL context does no TLS at all: it could not talk TLS without trust
+        // the plain client's SSL context does no TLS at all: it could not talk TLS without trust
         assertThatThrownBy(() -> connections.client(v2).sslContext().getSocketFactory())
                 .isInstanceOf(UnsupportedOperationException.class)
                 .hasMessageContaining("does no TLS");
