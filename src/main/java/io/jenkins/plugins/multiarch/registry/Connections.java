@@ -27,7 +27,7 @@ import javax.net.ssl.SSLParameters;
  * proxy's, say) without a key gets an instance of its own: what a builder makes cannot be compared. Connections carry no
  * credentials (every request brings its own Authorization), so sharing them shares no secret.
  *
-  * <p>Lazy: each JDK client is made on first use, and the plain-http one gets an SSL context that does no TLS
+ * <p>Lazy: each JDK client is made on first use, and the plain-http one gets an SSL context that does no TLS
  * ({@link NoTls}), so that a CLI run against a plain-HTTP registry sets up no TLS at all.
  */
 final class Connections {
