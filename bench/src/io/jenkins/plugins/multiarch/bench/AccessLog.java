@@ -22,10 +22,10 @@ import java.util.regex.Pattern;
 final class AccessLog {
 
     /** One request as the registry logged it. {@code bytes} = response body bytes the registry sent. */
-    record Entry(String method, String path, int status, long bytes, String agent) {}
+    record Entry(String method, String path, int status, long bytes, String agent, String protocol) {}
 
     private static final Pattern LINE =
-            Pattern.compile("\"([A-Z]+) (\\S+) HTTP/[0-9.]+\" (\\d{3}) (\\d+|-)(?: \"[^\"]*\" \"([^\"]*)\")?");
+            Pattern.compile("\"([A-Z]+) (\\S+) (HTTP/[0-9.]+)\" (\\d{3}) (\\d+|-)(?: \"[^\"]*\" \"([^\"]*)\")?");
 
     private final Path file;
 
@@ -58,9 +58,10 @@ final class AccessLog {
                 out.add(new Entry(
                         m.group(1),
                         m.group(2),
-                        Integer.parseInt(m.group(3)),
-                        m.group(4).equals("-") ? 0 : Long.parseLong(m.group(4)),
-                        m.group(5)));
+                        Integer.parseInt(m.group(4)),
+                        m.group(5).equals("-") ? 0 : Long.parseLong(m.group(5)),
+                        m.group(6),
+                        m.group(3)));
             }
         }
         return out;
@@ -99,6 +100,7 @@ final class AccessLog {
      * @param mounts cross-repository mounts that succeeded (POST ?mount= answered 201)
      * @param configGets image config blobs read
      * @param manifestPuts manifests and lists written
+     * @param http2 requests that came over HTTP/2
      */
     record Traffic(
             int requests,
@@ -110,7 +112,8 @@ final class AccessLog {
             int configGets,
             int manifestPuts,
             int heads,
-            String breakdown) {
+            String breakdown,
+            int http2) {
 
         static Traffic of(List<Entry> entries, Map<String, Long> layerSizes, Set<String> configDigests) {
             long bytes = 0;
@@ -121,6 +124,7 @@ final class AccessLog {
             int configs = 0;
             int puts = 0;
             int heads = 0;
+            int http2 = 0;
             Map<String, Integer> kinds = new java.util.TreeMap<>();
             for (Entry e : entries) {
                 bytes += e.bytes();
@@ -147,6 +151,9 @@ final class AccessLog {
                 if (e.method().equals("HEAD")) {
                     heads++;
                 }
+                if (e.protocol().startsWith("HTTP/2")) {
+                    http2++;
+                }
                 if (e.method().equals("GET") && e.status() == 200 && digest != null) {
                     if (layerSizes.containsKey(digest)) {
                         down += e.bytes();
@@ -171,7 +178,7 @@ final class AccessLog {
             kinds.forEach((k, v) ->
                     b.append(b.length() == 0 ? "" : ", ").append(v).append(' ').append(k));
             return new Traffic(
-                    entries.size(), bytes, unauthorized, down, up, mounts, configs, puts, heads, b.toString());
+                    entries.size(), bytes, unauthorized, down, up, mounts, configs, puts, heads, b.toString(), http2);
         }
 
         /** {@code /v2/NAME/blobs/sha256:...} -> the digest; else null. */

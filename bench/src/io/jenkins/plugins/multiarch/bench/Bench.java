@@ -43,10 +43,13 @@ public final class Bench {
         boolean quick;
         int reps = 9;
         int warmups = 2;
-        Set<String> only = new LinkedHashSet<>(List.of("publish", "scale", "memory", "cpu", "build"));
+        Set<String> only = new LinkedHashSet<>(
+                List.of("publish", "scale", "memory", "cpu", "build", "wan", "concurrency", "cold"));
         Path cliJar;
         Path cliLauncher;
         String command = "bench/run";
+        /** The WAN scenario's numbers of children; empty: 2 and 8 (quick) or 2, 8 and 32. */
+        List<Integer> children = List.of();
 
         static Options parse(String[] args) {
             Options o = new Options();
@@ -62,10 +65,14 @@ public final class Bench {
                     case "--cli-jar" -> o.cliJar = Path.of(args[++i]);
                     case "--cli-launcher" -> o.cliLauncher = Path.of(args[++i]);
                     case "--command" -> o.command = args[++i];
+                    case "--children" ->
+                        o.children = Arrays.stream(args[++i].split(","))
+                                .map(Integer::valueOf)
+                                .toList();
                     default ->
-                        throw new IllegalArgumentException(
-                                "unknown option " + args[i]
-                                        + " (use --quick, --reps N, --only publish,scale,memory,cpu,build, --cli-jar PATH, --cli-launcher PATH)");
+                        throw new IllegalArgumentException("unknown option " + args[i]
+                                + " (use --quick, --reps N, --only publish,scale,memory,cpu,build,wan,concurrency,cold, --children 2,8,32,"
+                                + " --cli-jar PATH, --cli-launcher PATH)");
                 }
             }
             if (o.quick) {
@@ -118,6 +125,15 @@ public final class Bench {
         }
         if (options.only.contains("build")) {
             new BuildBench(options, work).run();
+        }
+        if (options.only.contains("wan")) {
+            new WanBench(options, work).run();
+        }
+        if (options.only.contains("concurrency")) {
+            new ConcurrencyBench(options, work).run();
+        }
+        if (options.only.contains("cold")) {
+            new ColdBench(options, work).run();
         }
     }
 
@@ -394,7 +410,12 @@ public final class Bench {
     }
 
     /** The list each tool published must be there under every tag, with every child. */
-    private static void verify(RegistryServer registry, String repo, List<String> tags, int n, PublishTool tool) {
+    static void verify(RegistryServer registry, String repo, List<String> tags, int n, PublishTool tool) {
+        verify(registry, repo, tags, n, tool.name());
+    }
+
+    /** The list {@code who} published must be there under every tag, with every child. */
+    static void verify(RegistryServer registry, String repo, List<String> tags, int n, String who) {
         TestImages images = TestImages.forRegistry(registry);
         for (String tag : tags) {
             TestImages.Fetched f = images.getManifest(repo, tag);
@@ -406,7 +427,7 @@ public final class Bench {
                 throw new UncheckedIOException(e);
             }
             if (f.status() != 200 || entries != n) {
-                throw new IllegalStateException(tool.name() + " did not publish " + repo + ":" + tag + " with " + n
+                throw new IllegalStateException(who + " did not publish " + repo + ":" + tag + " with " + n
                         + " children: HTTP " + f.status() + ", " + entries + " entries");
             }
         }

@@ -75,6 +75,16 @@ final class Seed {
         String ref(Layout layout) {
             return layout == Layout.SAME_REPO ? sameRepoRef : perArchRef;
         }
+
+        /** The same child reached through another address (a proxy in front of the registry). */
+        Child via(String registryHostPort, String otherHostPort) {
+            return new Child(
+                    platform,
+                    otherHostPort + sameRepoRef.substring(registryHostPort.length()),
+                    otherHostPort + perArchRef.substring(registryHostPort.length()),
+                    digest,
+                    perArchDigest);
+        }
     }
 
     enum Layout {
@@ -97,6 +107,11 @@ final class Seed {
     final Set<String> configDigests = new HashSet<>();
 
     Seed(RegistryServer registry, int count) {
+        this(registry, count, SAME_REPO);
+    }
+
+    /** The same, with the same-repo children in {@code sameRepo} (one repository per user, say). */
+    Seed(RegistryServer registry, int count, String sameRepo) {
         TestImages images = TestImages.forRegistry(registry);
         for (String platform : PLATFORMS.subList(0, count)) {
             byte[] base = new Tar()
@@ -111,7 +126,7 @@ final class Seed {
             Map<String, Object> cfg = Map.of("Cmd", List.of("/app/run"));
             // Same content in both layouts (what a build pushes under both namings); the per-arch copy is tagged.
             TestImages.Pushed same =
-                    images.pushImage(SAME_REPO, null, platform, TestImages.Format.DOCKER, List.of(base, app), cfg);
+                    images.pushImage(sameRepo, null, platform, TestImages.Format.DOCKER, List.of(base, app), cfg);
             String perArchRepo = PER_ARCH_PREFIX + suffix(platform);
             TestImages.Pushed perArch = images.pushImage(
                     perArchRepo, PER_ARCH_TAG, platform, TestImages.Format.DOCKER, List.of(base, app), cfg);
@@ -119,7 +134,7 @@ final class Seed {
             record(perArch.manifest());
             children.add(new Child(
                     platform,
-                    registry.ref(SAME_REPO) + "@" + same.digest(),
+                    registry.ref(sameRepo) + "@" + same.digest(),
                     registry.ref(perArchRepo + ":" + PER_ARCH_TAG),
                     same.digest(),
                     perArch.digest()));
@@ -128,6 +143,13 @@ final class Seed {
 
     List<Child> first(int n) {
         return children.subList(0, n);
+    }
+
+    /** The first {@code n} children as reached through {@code otherHostPort} instead of the registry. */
+    List<Child> first(int n, String registryHostPort, String otherHostPort) {
+        return children.subList(0, n).stream()
+                .map(c -> c.via(registryHostPort, otherHostPort))
+                .toList();
     }
 
     private void record(byte[] manifest) {

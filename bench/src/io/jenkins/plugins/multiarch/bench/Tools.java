@@ -40,23 +40,40 @@ final class Tools {
     /** Ours, in-process, one {@link RegistryClient} for every run: what a Jenkins controller does. */
     static final class OursWarm implements PublishTool {
         private final RegistryClient client;
+        private final RegistrySettings settings;
+        private final boolean freshClient;
 
         OursWarm(String hostPort) {
-            this.client = new RegistryClient(RegistrySettings.builder()
-                    .insecureRegistry(hostPort)
-                    .listener(LogListener.NONE)
-                    .userAgent("multiarch-bench")
-                    .build());
+            this(hostPort, null, false);
+        }
+
+        /**
+         * @param caFile the registry's CA (TLS), or null for plain HTTP
+         * @param freshClient a new {@link RegistryClient} for every publish, as a Jenkins step makes one (warm
+         *     JIT, but the client learns the registry's authentication anew), instead of one for every run
+         */
+        OursWarm(String hostPort, Path caFile, boolean freshClient) {
+            RegistrySettings.Builder b =
+                    RegistrySettings.builder().listener(LogListener.NONE).userAgent("multiarch-bench");
+            if (caFile != null) {
+                b.caFile(caFile);
+            } else {
+                b.insecureRegistry(hostPort);
+            }
+            this.settings = b.build();
+            this.freshClient = freshClient;
+            this.client = freshClient ? null : new RegistryClient(settings);
         }
 
         @Override
         public String name() {
-            return "multiarch (warm, in-process)";
+            return freshClient ? "multiarch (warm, new client per publish)" : "multiarch (warm, in-process)";
         }
 
         @Override
         public void publish(String target, List<String> tags, List<Seed.Child> children, Seed.Layout layout) {
-            PublishResult r = new Publisher(client, LogListener.NONE).publish(request(target, tags, children, layout));
+            RegistryClient c = freshClient ? new RegistryClient(settings) : client;
+            PublishResult r = new Publisher(c, LogListener.NONE).publish(request(target, tags, children, layout));
             if (r.children().size() != children.size()) {
                 throw new IllegalStateException(
                         "published " + r.children().size() + " children, not " + children.size());
@@ -87,11 +104,18 @@ final class Tools {
         private final Path jar;
         private final Path launcher;
         private final String hostPort;
+        private final Path caFile;
 
         OursCli(Path jar, Path launcher, String hostPort) {
+            this(jar, launcher, hostPort, null);
+        }
+
+        /** {@code caFile}: the registry's CA (TLS, {@code --ca-file}), or null for plain HTTP. */
+        OursCli(Path jar, Path launcher, String hostPort, Path caFile) {
             this.jar = jar;
             this.launcher = launcher;
             this.hostPort = hostPort;
+            this.caFile = caFile;
         }
 
         @Override
@@ -105,7 +129,11 @@ final class Tools {
                     launcher != null
                             ? List.of(launcher.toString())
                             : List.of(javaExecutable(), "-jar", jar.toString()));
-            cmd.addAll(List.of("push-manifest-list", "--image", target, "--insecure-registry", hostPort));
+            cmd.addAll(List.of("push-manifest-list", "--image", target));
+            cmd.addAll(
+                    caFile != null
+                            ? List.of("--ca-file", caFile.toString())
+                            : List.of("--insecure-registry", hostPort));
             for (String t : tags) {
                 cmd.add("--tag");
                 cmd.add(t);
@@ -121,7 +149,10 @@ final class Tools {
             return launcher != null ? Map.of("MULTIARCH_JAR", jar.toString()) : Map.of();
         }
 
-        /** Untimed: lets the launcher make its class-data archive for this jar before anything is measured. */
+        /**
+         * Untimed: checks that the launcher starts. Its start-up archive is recorded by the first publish of a jar
+         * (that run is a warm-up in every scenario), so no measured run makes it.
+         */
         void prepare() {
             if (launcher != null) {
                 Proc.run(List.of(launcher.toString(), "--version"), env());
@@ -194,9 +225,20 @@ final class Tools {
         private final AtomicInteger counter = new AtomicInteger();
         private final List<String> lists = new ArrayList<>();
         private final boolean addPerChild;
+        /** Empty: plain HTTP ({@code --tls-verify=false}); else SSL_CERT_FILE = the registry's CA, verified. */
+        private final Map<String, String> env;
+
+        private final String tlsVerify;
 
         BuildahManifest(Path work, boolean addPerChild) {
+            this(work, addPerChild, null);
+        }
+
+        /** {@code caFile}: a TLS registry's CA, trusted through SSL_CERT_FILE (buildah then verifies it). */
+        BuildahManifest(Path work, boolean addPerChild, Path caFile) {
             this.addPerChild = addPerChild;
+            this.env = caFile == null ? Map.of() : Map.of("SSL_CERT_FILE", caFile.toString());
+            this.tlsVerify = caFile == null ? "--tls-verify=false" : "--tls-verify=true";
             Path root = work.resolve(addPerChild ? "buildah-add" : "buildah");
             this.base = List.of(
                     "buildah",
@@ -218,24 +260,24 @@ final class Tools {
             String list = "localhost/benchlist-" + ProcessHandle.current().pid() + "-" + counter.incrementAndGet();
             lists.add(list);
             if (addPerChild) {
-                Proc.run(cmd("manifest", "create", list), Map.of());
+                Proc.run(cmd("manifest", "create", list), env);
                 for (Seed.Child c : children) {
-                    Proc.run(cmd("manifest", "add", "--tls-verify=false", list, "docker://" + c.ref(layout)), Map.of());
+                    Proc.run(cmd("manifest", "add", tlsVerify, list, "docker://" + c.ref(layout)), env);
                 }
             } else {
-                List<String> create = cmd("manifest", "create", "--tls-verify=false", list);
+                List<String> create = cmd("manifest", "create", tlsVerify, list);
                 children.forEach(c -> create.add("docker://" + c.ref(layout)));
-                Proc.run(create, Map.of());
+                Proc.run(create, env);
             }
             boolean first = true;
             for (String tag : tags) {
-                List<String> push = cmd("manifest", "push", "--tls-verify=false");
+                List<String> push = cmd("manifest", "push", tlsVerify);
                 if (first) {
                     push.add("--all");
                 }
                 push.add(list);
                 push.add("docker://" + target + ":" + tag);
-                Proc.run(push, Map.of());
+                Proc.run(push, env);
                 first = false;
             }
         }
@@ -243,7 +285,7 @@ final class Tools {
         @Override
         public void cleanup() {
             for (String list : lists) {
-                Proc.tryRun(cmd("manifest", "rm", list), Map.of());
+                Proc.tryRun(cmd("manifest", "rm", list), env);
             }
             lists.clear();
         }

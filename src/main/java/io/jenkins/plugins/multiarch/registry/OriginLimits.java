@@ -56,19 +56,22 @@ final class OriginLimits {
      * failed) and should report the response's protocol with {@link Slot#learned(HttpClient.Version)}.
      */
     Slot acquire(URI uri, Duration maxWait) throws HttpTimeoutException, InterruptedException {
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
-        String key = scheme + "://" + host + ":" + Endpoint.port(uri);
-        Origin origin = origins.computeIfAbsent(key, k -> new Origin(k, scheme.equals("https"), reprobeAfterIdleNanos));
+        String key = key(uri);
+        Origin origin = origins.computeIfAbsent(key, k -> new Origin(k, k.startsWith("https:"), reprobeAfterIdleNanos));
         return origin.acquire(maxWait);
     }
 
     /** Requests in flight to an origin (tests). */
     int inFlight(URI uri) {
-        String key = uri.getScheme().toLowerCase(Locale.ROOT) + "://"
-                + uri.getHost().toLowerCase(Locale.ROOT) + ":" + Endpoint.port(uri);
-        Origin origin = origins.get(key);
+        Origin origin = origins.get(key(uri));
         return origin == null ? 0 : origin.inFlight();
+    }
+
+    /** {@code scheme://host:port}, lower case, the port explicit. */
+    private static String key(URI uri) {
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
+        return scheme + "://" + host + ":" + Endpoint.port(uri);
     }
 
     /** One request's permission to go to an origin. */
