@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what multiarch's main job and tests need on a fresh Debian 12 machine, as root: dockerd,
-# docker-registry, buildah, skopeo, qemu arm64 emulation, busybox for the offline base image, JDK and Maven.
+# docker-registry, buildah, skopeo, qemu arm64 emulation, busybox for the offline base image, JDK and Maven,
+# and the Docker credential helper the credential-helper tests run (docker-credential-pass over pass and gpg).
 # Only missing packages are installed; every command is verified afterwards. Used by .ci/run and
 # scripts/run-local.sh. Fails loudly.
 set -euo pipefail
@@ -26,6 +27,10 @@ PACKAGES=(
   maven:mvn
   default-jdk-headless:javac
   curl:curl
+  golang-docker-credential-helpers:docker-credential-pass
+  pass:pass
+  gnupg:gpg
+  gpgconf:gpgconf
 )
 present() { case "$1" in /*) [ -x "$1" ] ;; *) command -v "$1" >/dev/null 2>&1 ;; esac; }
 missing=()
@@ -47,5 +52,5 @@ for entry in "${PACKAGES[@]}"; do
 done
 javac_major=$(javac -version 2>&1 | sed -E 's/^javac ([0-9]+).*/\1/')
 [ "${javac_major:-0}" -ge 17 ] 2>/dev/null || die "javac 17 or newer is needed, found: $(javac -version 2>&1)"
-log "versions: $(docker-registry --version 2>&1 | head -1) | $(buildah --version) | $(skopeo --version) | $(javac -version 2>&1) | $(mvn -v 2>/dev/null | head -1 | sed 's/\x1b\[[0-9;]*m//g')"
+log "versions: $(docker-registry --version 2>&1 | head -1) | $(buildah --version) | $(skopeo --version) | $(javac -version 2>&1) | $(mvn -v 2>/dev/null | head -1 | sed 's/\x1b\[[0-9;]*m//g') | docker-credential-pass $(docker-credential-pass version 2>&1 | head -1)"
 

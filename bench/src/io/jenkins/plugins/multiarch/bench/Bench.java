@@ -31,7 +31,7 @@ import java.util.function.ToLongFunction;
  * so machine noise hits every tool alike and cancels in the ratios. Prints Markdown tables.
  *
  * <p>Options: {@code --quick} (one warm-up, 3 repetitions, 2 and 8 children, build scenario on the small context
- * only), {@code --reps N}, {@code --only publish,scale,memory,cpu,build}, {@code --cli-jar PATH} (the CLI's jar),
+ * only), {@code --reps N}, {@code --only publish,scale,memory,cpu,build,cache}, {@code --cli-jar PATH} (the CLI's jar),
  * {@code --cli-launcher PATH} ({@code bin/multiarch}: the cold-CLI column runs it with {@code MULTIARCH_JAR} = the jar).
  */
 public final class Bench {
@@ -44,7 +44,7 @@ public final class Bench {
         int reps = 9;
         int warmups = 2;
         Set<String> only = new LinkedHashSet<>(
-                List.of("publish", "scale", "memory", "cpu", "build", "wan", "concurrency", "cold"));
+                List.of("publish", "scale", "memory", "cpu", "build", "cache", "wan", "concurrency", "cold"));
         Path cliJar;
         Path cliLauncher;
         String command = "bench/run";
@@ -71,7 +71,7 @@ public final class Bench {
                                 .toList();
                     default ->
                         throw new IllegalArgumentException("unknown option " + args[i]
-                                + " (use --quick, --reps N, --only publish,scale,memory,cpu,build,wan,concurrency,cold, --children 2,8,32,"
+                                + " (use --quick, --reps N, --only publish,scale,memory,cpu,build,cache,wan,concurrency,cold, --children 2,8,32,"
                                 + " --cli-jar PATH, --cli-launcher PATH)");
                 }
             }
@@ -125,6 +125,9 @@ public final class Bench {
         }
         if (options.only.contains("build")) {
             new BuildBench(options, work).run();
+        }
+        if (options.only.contains("cache")) {
+            new CacheBench(options, work).run();
         }
         if (options.only.contains("wan")) {
             new WanBench(options, work).run();

@@ -36,8 +36,17 @@ interface BuildEngine {
     /**
      * Opens a session for one build. The engine may refuse here (no credentials to a plain-HTTP registry) and
      * may prepare what the build needs (buildah: a folder with the auth file and registries.conf).
+     *
+     * @param credentials for the image's registry
+     * @param cacheCredentials for the registry of the request's {@link BuildCache} (looked up for that registry,
+     *     never the image's given to another host); empty without a cache
      */
-    Session open(BuildRequest request, Optional<RegistryCredentials> credentials, LogLines lines) throws IOException;
+    Session open(
+            BuildRequest request,
+            Optional<RegistryCredentials> credentials,
+            Optional<RegistryCredentials> cacheCredentials,
+            LogLines lines)
+            throws IOException;
 
     /** One build; {@link #close()} releases whatever {@link #open} prepared, whatever happened. */
     interface Session extends AutoCloseable {
@@ -56,6 +65,13 @@ interface BuildEngine {
 
         /** Pushes the image named {@code name} (as {@link #build} named it); returns the digest the engine reports. */
         Digest push(ImageReference name) throws IOException;
+
+        /**
+         * After the image is confirmed: writes this platform's build cache where the engine does it afterwards
+         * (the Docker Engine pushes the built image as {@code REPO:buildcache-<arch>}; buildah wrote its cache during
+         * the build). A failure here is a log line, never the build's failure.
+         */
+        default void exportCache(String imageId) {}
 
         @Override
         void close();

@@ -4,6 +4,7 @@ import io.jenkins.plugins.multiarch.InvalidInputException;
 import io.jenkins.plugins.multiarch.image.ImageReference;
 import io.jenkins.plugins.multiarch.image.Naming;
 import io.jenkins.plugins.multiarch.image.Platform;
+import io.jenkins.plugins.multiarch.provenance.ProvenanceOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +31,10 @@ import java.util.regex.Pattern;
  * @param sourceUrl value of the {@code org.opencontainers.image.source} label, when known
  * @param sourceDateEpoch the image's creation time when given ({@code SOURCE_DATE_EPOCH}); null: the commit
  *     time of the checked-out revision, else the time of the build
+ * @param cache the per-platform build cache ({@link BuildCache}); null: none
+ * @param platformPrefix whether each build line starts with {@code [linux/amd64] } (the CLI's interleaved
+ *     platforms need it; inside a Jenkins parallel branch the branch's own label already says it)
+ * @param provenance whether and how the build attaches a provenance attestation (docs/provenance.md); null: none
  */
 public record BuildRequest(
         Path context,
@@ -49,7 +54,10 @@ public record BuildRequest(
         String sourceUrl,
         String agentName,
         Path workspace,
-        Instant sourceDateEpoch) {
+        Instant sourceDateEpoch,
+        BuildCache cache,
+        boolean platformPrefix,
+        ProvenanceOptions provenance) {
 
     public static final String LABEL_SOURCE = "org.opencontainers.image.source";
     public static final String LABEL_REVISION = "org.opencontainers.image.revision";
@@ -120,6 +128,7 @@ public record BuildRequest(
         sourceUrl = SourceUrl.forLabel(blankToNull(sourceUrl)); // never a token or password in a label
         agentName = blankToNull(agentName);
         workspace = workspace == null ? null : workspace.toAbsolutePath().normalize();
+        provenance = provenance == null ? ProvenanceOptions.off() : provenance;
     }
 
     private static String blankToNull(String s) {
@@ -150,7 +159,15 @@ public record BuildRequest(
                 sourceUrl,
                 agentName,
                 workspace,
-                sourceDateEpoch);
+                sourceDateEpoch,
+                cache,
+                platformPrefix,
+                provenance);
+    }
+
+    /** The prefix of this build's log lines: {@code [linux/amd64] }, or none ({@link #platformPrefix()}). */
+    public String linePrefix() {
+        return platformPrefix ? "[" + platform + "] " : "";
     }
 
     /** Values of the secret build args, to be masked wherever output is shown. */
@@ -239,6 +256,9 @@ public record BuildRequest(
         private String agentName;
         private Path workspace;
         private Instant sourceDateEpoch;
+        private BuildCache cache;
+        private boolean platformPrefix = true;
+        private ProvenanceOptions provenance;
 
         public Builder context(Path v) {
             this.context = v;
@@ -362,6 +382,24 @@ public record BuildRequest(
             return this;
         }
 
+        /** The per-platform build cache; null: none. */
+        public Builder cache(BuildCache v) {
+            this.cache = v;
+            return this;
+        }
+
+        /** Whether build lines start with {@code [platform] } (default true). */
+        public Builder platformPrefix(boolean v) {
+            this.platformPrefix = v;
+            return this;
+        }
+
+        /** Whether and how to attach provenance; null or never called: none ({@link ProvenanceOptions#off()}). */
+        public Builder provenance(ProvenanceOptions v) {
+            this.provenance = v;
+            return this;
+        }
+
         public BuildRequest build() {
             return new BuildRequest(
                     context,
@@ -381,7 +419,10 @@ public record BuildRequest(
                     sourceUrl,
                     agentName,
                     workspace,
-                    sourceDateEpoch);
+                    sourceDateEpoch,
+                    cache,
+                    platformPrefix,
+                    provenance);
         }
     }
 }

@@ -112,14 +112,18 @@ public final class BuildahBuilder implements ImageBuilder, BuildEngine {
     }
 
     @Override
-    public BuildEngine.Session open(BuildRequest request, Optional<RegistryCredentials> creds, LogLines lines)
+    public BuildEngine.Session open(
+            BuildRequest request,
+            Optional<RegistryCredentials> creds,
+            Optional<RegistryCredentials> cacheCreds,
+            LogLines lines)
             throws IOException {
         if (HostArchitecture.isEmulated(request.platform(), hostPlatform())
                 && !HostArchitecture.localEmulatorAvailable(request.platform())) {
             lines.line("no binfmt_misc handler for " + request.platform().architecture() + " is enabled: RUN "
                     + "steps will fail (install qemu-user-static and binfmt-support, then update-binfmts --enable)");
         }
-        return BuildahSession.open(this, request, creds, lines);
+        return BuildahSession.open(this, request, creds, cacheCreds, lines);
     }
 
     /** buildah and its global options ({@code --storage-driver}, {@code --root}, {@code --runroot}). */

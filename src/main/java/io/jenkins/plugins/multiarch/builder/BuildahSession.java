@@ -31,6 +31,12 @@ import java.util.regex.Pattern;
  * One buildah build: owns a private folder with the auth file (mode 0600; credentials never reach a command
  * line) and the registries.conf that names the insecure registries, and deletes both on {@link #close()}.
  * Secret build args are passed by name only, their values through the environment.
+ *
+ * <p>With a {@link BuildCache}: {@code --layers --cache-from R --cache-to R}, R being this platform's own cache
+ * repository ({@link BuildCache#repositoryFor}). buildah 1.28 then looks each step up in its store, else pulls
+ * {@code R:<key>} (a pull that fails is no error: the step is built), and pushes every step it built to
+ * {@code R:<key>} (a push that fails fails the build). The key hashes the base's layers and history and the step,
+ * not the platform, hence one repository per platform.
  */
 final class BuildahSession implements BuildEngine.Session {
 
@@ -66,12 +72,29 @@ final class BuildahSession implements BuildEngine.Session {
     static BuildahSession open(
             BuildahBuilder buildah, BuildRequest request, Optional<RegistryCredentials> creds, LogLines lines)
             throws IOException {
+        return open(buildah, request, creds, Optional.empty(), lines);
+    }
+
+    static BuildahSession open(
+            BuildahBuilder buildah,
+            BuildRequest request,
+            Optional<RegistryCredentials> creds,
+            Optional<RegistryCredentials> cacheCreds,
+            LogLines lines)
+            throws IOException {
         Path workDir = buildah.workDir();
         Path work = workDir == null
                 ? Files.createTempDirectory("multiarch-buildah-")
                 : Files.createTempDirectory(Files.createDirectories(workDir), "multiarch-buildah-");
         try {
-            Path authFile = writeAuthFile(work, request.image(), creds);
+            Map<String, RegistryCredentials> logins = new java.util.LinkedHashMap<>();
+            creds.ifPresent(c -> logins.put(authHost(request.image()), c));
+            if (request.cache() != null) {
+                // each registry gets its own credentials only: the cache's host never gets the image's
+                cacheCreds.ifPresent(
+                        c -> logins.putIfAbsent(authHost(request.cache().repository()), c));
+            }
+            Path authFile = writeAuthFile(work, logins);
             Path registriesConf = writeRegistriesConf(work, buildah.insecureRegistries());
             return new BuildahSession(buildah, lines, work, authFile, registriesConf);
         } catch (IOException | RuntimeException e) {
@@ -99,9 +122,19 @@ final class BuildahSession implements BuildEngine.Session {
                 "-f",
                 request.dockerfile().toString(),
                 "--pull=" + (request.pull() ? "always" : "missing")));
-        if (buildah.layers()) {
-            bud.add("--layers");
+        ImageReference cacheRepo =
+                request.cache() == null ? null : request.cache().repositoryFor(request.platform());
+        List<String> cacheArgs = new ArrayList<>();
+        if (cacheRepo != null) {
+            if (!request.noCache()) {
+                cacheArgs.addAll(List.of("--cache-from", cacheRepo.toString()));
+            }
+            cacheArgs.addAll(List.of("--cache-to", cacheRepo.toString()));
         }
+        if (buildah.layers() || cacheRepo != null) {
+            bud.add("--layers"); // buildah's cache flags act only with its layer cache
+        }
+        bud.addAll(cacheArgs);
         if (authFile != null) {
             bud.addAll(List.of("--authfile", authFile.toString()));
         }
@@ -132,22 +165,46 @@ final class BuildahSession implements BuildEngine.Session {
         bud.add(request.context().toString());
 
         Set<String> given = request.buildArgs().keySet();
-        Subprocess.Result built = buildah.subprocess().run(bud, budEnv, lines, line -> withoutOwnArgs(line, given));
-        if (built.exit() != 0 && buildah.layers() && built.output().contains("history lists")) {
+        java.util.concurrent.atomic.AtomicBoolean cacheHit = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.function.UnaryOperator<String> shown = line -> {
+            if (line.contains("--> Using cache") || line.contains("--> Cache pulled from remote")) {
+                cacheHit.set(true);
+            }
+            return withoutOwnArgs(line, given);
+        };
+        Subprocess.Result built = buildah.subprocess().run(bud, budEnv, lines, shown);
+        boolean layered = bud.contains("--layers");
+        if (built.exit() != 0 && layered && built.output().contains("history lists")) {
             // buildah 1.28 with --layers cannot commit on top of a base whose config has no history
             // entries; the same build without the layer cache works
             lines.line("buildah's layer cache cannot use this base image (its config has no history); "
-                    + "building again without --layers");
+                    + "building again without --layers" + (cacheRepo == null ? "" : " and without the build cache"));
             List<String> retry = new ArrayList<>(bud);
             retry.remove("--layers");
+            for (int i = 0; i < cacheArgs.size(); i += 2) {
+                int at = retry.indexOf(cacheArgs.get(i));
+                retry.subList(at, at + 2).clear();
+            }
             budEnv.put("BUILDAH_LAYERS", "false");
-            built = buildah.subprocess().run(retry, budEnv, lines, line -> withoutOwnArgs(line, given));
+            cacheRepo = null;
+            built = buildah.subprocess().run(retry, budEnv, lines, shown);
         }
         if (built.exit() != 0) {
+            boolean cachePush = cacheRepo != null && built.output().contains("failed pushing cache to");
             throw new BuildException(
                     "the build of " + request.context() + " for " + request.platform() + " failed (buildah exit code "
-                            + built.exit() + "); nothing was pushed",
+                            + built.exit() + ")"
+                            + (cachePush
+                                    ? ": buildah could not write the build cache " + cacheRepo + " (check that its "
+                                            + "registry is reachable and the credentials for it may push there, or "
+                                            + "build without the cache)"
+                                    : "")
+                            + "; nothing was pushed",
                     lines.tail());
+        }
+        if (cacheRepo != null && !request.noCache() && !cacheHit.get()) {
+            lines.line("no step was found in the build cache " + cacheRepo + " (none yet, or every step changed): "
+                    + "built without it; buildah wrote this build's steps there");
         }
         return Files.readString(iid).strip();
     }
@@ -219,24 +276,70 @@ final class BuildahSession implements BuildEngine.Session {
         deleteTree(work);
     }
 
-    /** {@code {"auths": {"host": {"auth": base64(user:password)}}}}, readable by the owner only. */
-    private static Path writeAuthFile(Path work, ImageReference image, Optional<RegistryCredentials> creds)
-            throws IOException {
-        if (creds.isEmpty()) {
+    /** The auth file's key for a reference's registry. */
+    private static String authHost(ImageReference ref) {
+        return ref.isDockerHub() ? "docker.io" : ref.registry();
+    }
+
+    /** {@code {"auths": {"host": {"auth": base64(user:password)}, ...}}}, readable by the owner only. */
+    private static Path writeAuthFile(Path work, Map<String, RegistryCredentials> logins) throws IOException {
+        if (logins.isEmpty()) {
             return null;
         }
         Path file = work.resolve("auth.json");
         Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        RegistryCredentials c = creds.get();
-        char[] password = c.password();
-        byte[] pair = (c.username() + ":" + new String(password)).getBytes(StandardCharsets.UTF_8);
-        Arrays.fill(password, '\0');
-        String host = image.isDockerHub() ? "docker.io" : image.registry();
-        String json = "{\"auths\":{\"" + host + "\":{\"auth\":\""
-                + Base64.getEncoder().encodeToString(pair) + "\"}}}";
-        Arrays.fill(pair, (byte) 0);
-        Files.writeString(file, json);
+        StringBuilder json = new StringBuilder("{\"auths\":{");
+        String separator = "";
+        for (Map.Entry<String, RegistryCredentials> login : logins.entrySet()) {
+            RegistryCredentials c = login.getValue();
+            if (c.isIdentityToken()) {
+                // containers/image exchanges an identity token at the token service itself (OAuth2 refresh grant);
+                // it reads the entry only beside an "auth" of user:password form, as docker login writes it
+                char[] token = c.password();
+                String userOnly = Base64.getEncoder()
+                        .encodeToString(
+                                (RegistryCredentials.IDENTITY_TOKEN_USERNAME + ":").getBytes(StandardCharsets.UTF_8));
+                json.append(separator)
+                        .append('"')
+                        .append(login.getKey())
+                        .append("\":{\"auth\":\"")
+                        .append(userOnly)
+                        .append("\",\"identitytoken\":\"")
+                        .append(jsonEscaped(token))
+                        .append("\"}");
+                Arrays.fill(token, '\0');
+                separator = ",";
+                continue;
+            }
+            char[] password = c.password();
+            byte[] pair = (c.username() + ":" + new String(password)).getBytes(StandardCharsets.UTF_8);
+            Arrays.fill(password, '\0');
+            json.append(separator)
+                    .append('"')
+                    .append(login.getKey())
+                    .append("\":{\"auth\":\"")
+                    .append(Base64.getEncoder().encodeToString(pair))
+                    .append("\"}");
+            Arrays.fill(pair, (byte) 0);
+            separator = ",";
+        }
+        Files.writeString(file, json.append("}}"));
         return file;
+    }
+
+    /** A secret as the inside of a JSON string: quotes, backslashes and control characters escaped. */
+    private static String jsonEscaped(char[] secret) {
+        StringBuilder out = new StringBuilder(secret.length + 8);
+        for (char ch : secret) {
+            if (ch == '"' || ch == '\\') {
+                out.append('\\').append(ch);
+            } else if (ch < 0x20) {
+                out.append(String.format("\\u%04x", (int) ch));
+            } else {
+                out.append(ch);
+            }
+        }
+        return out.toString();
     }
 
     private static Path writeRegistriesConf(Path work, Set<String> insecureRegistries) throws IOException {

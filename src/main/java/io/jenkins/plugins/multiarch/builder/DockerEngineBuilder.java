@@ -137,16 +137,25 @@ public final class DockerEngineBuilder implements ImageBuilder, BuildEngine, Clo
     }
 
     @Override
-    public BuildEngine.Session open(BuildRequest request, Optional<RegistryCredentials> creds, LogLines lines) {
+    public BuildEngine.Session open(
+            BuildRequest request,
+            Optional<RegistryCredentials> creds,
+            Optional<RegistryCredentials> cacheCreds,
+            LogLines lines) {
         if (creds.isPresent()) {
             // before the engine gets them: it would send them over plain HTTP to a registry it deems insecure
             new PlainHttpGuard(registry).requireTls(request.image(), "the Docker Engine at " + dockerHost);
+        }
+        if (cacheCreds.isPresent() && request.cache() != null) {
+            // the cache's registry may be another one: the same rule for its credentials
+            new PlainHttpGuard(registry)
+                    .requireTls(request.cache().imageFor(request.platform()), "the Docker Engine at " + dockerHost);
         }
         if (!request.pull()) {
             lines.line("pulling the base image anyway: the Docker Engine keeps one image per tag, so a base "
                     + "cached for another platform would be reused silently");
         }
-        return new DockerSession(this, docker, creds, lines);
+        return new DockerSession(this, docker, creds, cacheCreds, lines);
     }
 
     /** Held while the engine builds (see {@link DockerSession#build}). */
@@ -157,6 +166,18 @@ public final class DockerEngineBuilder implements ImageBuilder, BuildEngine, Clo
     /** Whether the engine answered once (an error before that means it is unreachable). */
     boolean reached() {
         return info != null;
+    }
+
+    /** The platform of a local image by name or ID, from its config; null when the engine does not say. */
+    Platform localPlatform(String image) {
+        try {
+            var inspected = docker.inspectImageCmd(image).exec();
+            return inspected.getOs() == null || inspected.getArch() == null
+                    ? null
+                    : Platform.of(inspected.getOs(), inspected.getArch());
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     /**

@@ -6,6 +6,7 @@ import com.github.dockerjava.api.command.BuildImageCmd;
 import com.github.dockerjava.api.model.AuthConfig;
 import com.github.dockerjava.api.model.AuthConfigurations;
 import com.github.dockerjava.api.model.BuildResponseItem;
+import com.github.dockerjava.api.model.PullResponseItem;
 import com.github.dockerjava.api.model.PushResponseItem;
 import com.github.dockerjava.api.model.ResponseItem;
 import io.jenkins.plugins.multiarch.BuildException;
@@ -32,19 +33,32 @@ import java.util.concurrent.atomic.AtomicReference;
  * .dockerignore), the base always pulled for the requested platform (the engine keeps one image per tag, so a
  * base cached for another platform would be reused silently), then the push of one name. The engine connection
  * belongs to {@link DockerEngineBuilder}; closing a session releases nothing.
+ *
+ * <p>With a {@link BuildCache} the classic builder's cache is an image: {@code REPO:buildcache-<arch>} is pulled for
+ * the requested platform and given as {@code --cache-from} (the classic builder only uses cache images that are in
+ * its store); after a successful build the built image is tagged and pushed as that platform's cache. Nothing else
+ * is read or written, so another platform's cache is never touched.
  */
 final class DockerSession implements BuildEngine.Session {
 
     private final DockerEngineBuilder engine;
     private final DockerClient docker;
     private final Optional<RegistryCredentials> creds;
+    private final Optional<RegistryCredentials> cacheCreds;
     private final LogLines lines;
+    /** This platform's cache image, when the request names a cache. */
+    private ImageReference cacheImage;
 
     DockerSession(
-            DockerEngineBuilder engine, DockerClient docker, Optional<RegistryCredentials> creds, LogLines lines) {
+            DockerEngineBuilder engine,
+            DockerClient docker,
+            Optional<RegistryCredentials> creds,
+            Optional<RegistryCredentials> cacheCreds,
+            LogLines lines) {
         this.engine = engine;
         this.docker = docker;
         this.creds = creds;
+        this.cacheCreds = cacheCreds;
         this.lines = lines;
     }
 
@@ -88,6 +102,12 @@ final class DockerSession implements BuildEngine.Session {
                     .withLabels(request.effectiveLabels(created));
             if (request.target() != null) {
                 cmd.withTarget(request.target());
+            }
+            if (request.cache() != null) {
+                cacheImage = request.cache().imageFor(request.platform());
+                if (!request.noCache() && importCache(cacheImage, request.platform())) {
+                    cmd.withCacheFrom(Set.of(cacheImage.toString()));
+                }
             }
             for (Map.Entry<String, String> arg : request.buildArgs().entrySet()) {
                 cmd.withBuildArg(arg.getKey(), arg.getValue());
@@ -207,6 +227,80 @@ final class DockerSession implements BuildEngine.Session {
         }
     }
 
+    /**
+     * Pulls this platform's cache image for the classic builder's {@code --cache-from}. A cache that is missing,
+     * unreadable or of another platform is not used, with one line saying so: never an error.
+     */
+    private boolean importCache(ImageReference cache, Platform platform) {
+        AtomicReference<String> error = new AtomicReference<>();
+        try {
+            var pull = docker.pullImageCmd(cache.withoutTagOrDigest().toString())
+                    .withTag(cache.tag().orElseThrow())
+                    .withPlatform(platform.toString());
+            cacheCreds.ifPresent(c -> pull.withAuthConfig(authConfig(cache, c)));
+            ResultCallback.Adapter<PullResponseItem> callback = pull.exec(new ResultCallback.Adapter<>() {
+                @Override
+                public void onNext(PullResponseItem item) {
+                    if (item.isErrorIndicated()) {
+                        error.compareAndSet(null, errorMessage(item));
+                    }
+                }
+            });
+            awaitOrCancel(
+                    callback,
+                    "build interrupted: the pull of the build cache " + cache + " was stopped; nothing was pushed",
+                    lines);
+        } catch (MultiarchException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            if (!engine.reached()) {
+                throw engine.unreachable(e);
+            }
+            error.compareAndSet(null, String.valueOf(e.getMessage()));
+        }
+        if (error.get() != null) {
+            String why = lines.mask(error.get()).strip();
+            boolean missing = why.contains("not found") || why.contains("manifest unknown");
+            lines.line((missing
+                            ? "no build cache at " + cache + " yet: building without it"
+                            : "the build cache " + cache + " is not used (" + why + "): building without it")
+                    + "; this build's image becomes " + platform + "'s cache");
+            return false;
+        }
+        Platform cached = engine.localPlatform(cache.toString());
+        if (cached != null && !cached.matches(platform.withVariant(null)) && !cached.matches(platform)) {
+            lines.line("the build cache " + cache + " is " + cached + ", not " + platform
+                    + ": not used, building without it; this build's image replaces it");
+            return false;
+        }
+        lines.line("using the build cache " + cache);
+        return true;
+    }
+
+    /** Tags the built image as this platform's cache and pushes it; a failure is one warning, never the build's. */
+    @Override
+    public void exportCache(String imageId) {
+        if (cacheImage == null) {
+            return;
+        }
+        try {
+            docker.tagImageCmd(
+                            imageId,
+                            cacheImage.withoutTagOrDigest().toString(),
+                            cacheImage.tag().orElseThrow())
+                    .withForce(Boolean.TRUE)
+                    .exec();
+            Digest pushed = push(cacheImage, cacheCreds);
+            lines.line("wrote the build cache " + cacheImage + " (" + pushed + ")");
+        } catch (MultiarchException e) {
+            lines.line("WARNING: the build cache " + cacheImage + " was not written: " + lines.mask(e.getMessage())
+                    + " (the image itself is pushed and confirmed)");
+        } catch (RuntimeException e) {
+            lines.line("WARNING: the build cache " + cacheImage + " was not written: "
+                    + lines.mask(String.valueOf(e.getMessage())) + " (the image itself is pushed and confirmed)");
+        }
+    }
+
     @Override
     public void checkBuiltPlatform(String imageId, Platform requested) {
         engine.checkLocalImage(imageId, requested);
@@ -214,13 +308,17 @@ final class DockerSession implements BuildEngine.Session {
 
     @Override
     public Digest push(ImageReference ref) {
+        return push(ref, creds);
+    }
+
+    private Digest push(ImageReference ref, Optional<RegistryCredentials> login) {
         AtomicReference<String> error = new AtomicReference<>();
         AtomicReference<String> digest = new AtomicReference<>();
         lines.line("pushing " + ref);
         try {
             var cmd = docker.pushImageCmd(ref.withoutTagOrDigest().toString())
                     .withTag(ref.tag().orElseThrow());
-            creds.ifPresent(c -> cmd.withAuthConfig(authConfig(ref, c)));
+            login.ifPresent(c -> cmd.withAuthConfig(authConfig(ref, c)));
             ResultCallback.Adapter<PushResponseItem> callback =
                     cmd.exec(new ResultCallback.Adapter<PushResponseItem>() {
                         @Override
@@ -272,10 +370,13 @@ final class DockerSession implements BuildEngine.Session {
     }
 
     private static AuthConfig authConfig(ImageReference ref, RegistryCredentials c) {
-        return new AuthConfig()
-                .withRegistryAddress(ref.isDockerHub() ? AuthConfig.DEFAULT_SERVER_ADDRESS : ref.registry())
-                .withUsername(c.username())
-                .withPassword(new String(c.password()));
+        AuthConfig auth = new AuthConfig()
+                .withRegistryAddress(ref.isDockerHub() ? AuthConfig.DEFAULT_SERVER_ADDRESS : ref.registry());
+        if (c.isIdentityToken()) {
+            // dockerd exchanges it at the registry's token service, as after a docker login that returned one
+            return auth.withIdentityToken(new String(c.password()));
+        }
+        return auth.withUsername(c.username()).withPassword(new String(c.password()));
     }
 
     @Override

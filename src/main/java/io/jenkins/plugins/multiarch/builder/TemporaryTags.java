@@ -26,26 +26,32 @@ public final class TemporaryTags {
      * stay. Never throws for them. A record's reference is deleted only if it is what digest naming pushes for
      * that record's platform in that repository ({@code build-<arch>-<12 hex>}): a record that says otherwise
      * (edited, or sent by a compromised agent) cannot make this delete another tag or another repository's.
+     * A suffix naming's record names its temporary tag only when the builder could not remove it right after the
+     * per-arch names were put ({@link ArchImageRecord#temporaryTag()}); that tag is removed here, under the same
+     * rule, in the repository the naming gives for the target ({@code REPO-arm64v8} for repo-suffix).
      */
     public static List<ImageReference> remove(
             RegistryClient client, ImageReference target, Collection<ArchImageRecord> records, LogListener listener) {
         ImageReference repository = target.withoutTagOrDigest();
         List<ImageReference> left = new ArrayList<>();
         for (ArchImageRecord record : records) {
-            if (record.naming() != Naming.DIGEST) {
-                continue;
+            List<ImageReference> candidates = new ArrayList<>();
+            if (record.naming() == Naming.DIGEST) {
+                record.pushed().stream()
+                        .filter(p -> isTemporaryTagOf(p, repository, record))
+                        .forEach(candidates::add);
+            } else if (record.temporaryTag() != null
+                    && isTemporaryTagOf(record.temporaryTag(), perArchRepository(repository, record), record)) {
+                candidates.add(record.temporaryTag());
             }
-            for (ImageReference pushed : record.pushed()) {
-                if (!isTemporaryTagOf(pushed, repository, record)) {
-                    continue;
-                }
+            for (ImageReference temporary : candidates) {
                 try {
-                    if (client.deleteTag(pushed) == RegistryClient.TagDeletion.UNSUPPORTED) {
-                        left.add(pushed);
+                    if (client.deleteTag(temporary) == RegistryClient.TagDeletion.UNSUPPORTED) {
+                        left.add(temporary);
                     }
                 } catch (RegistryException e) {
-                    left.add(pushed);
-                    listener.debug("could not delete temporary tag " + pushed + ": " + e.getMessage());
+                    left.add(temporary);
+                    listener.debug("could not delete temporary tag " + temporary + ": " + e.getMessage());
                 }
             }
         }
@@ -54,6 +60,14 @@ public final class TemporaryTags {
                     + ": this registry cannot delete a tag without deleting the image");
         }
         return left;
+    }
+
+    /** Where a suffix naming puts a platform's names for {@code repository}: REPO-arm64v8 (repo-suffix) or REPO. */
+    private static ImageReference perArchRepository(ImageReference repository, ArchImageRecord record) {
+        return record.naming() == Naming.REPO_SUFFIX
+                ? repository.withRepository(
+                        repository.repository() + "-" + record.platform().dockerLibraryArch())
+                : repository;
     }
 
     static boolean isTemporaryTagOf(ImageReference pushed, ImageReference repository, ArchImageRecord record) {

@@ -9,6 +9,7 @@ import io.jenkins.plugins.multiarch.builder.HostArchitecture;
 import io.jenkins.plugins.multiarch.builder.ImageBuilder;
 import io.jenkins.plugins.multiarch.image.Platform;
 import io.jenkins.plugins.multiarch.publish.ListFormat;
+import io.jenkins.plugins.multiarch.publish.PublishRequest;
 import io.jenkins.plugins.multiarch.publish.PublishResult;
 import io.jenkins.plugins.multiarch.record.ArchImageRecord;
 import io.jenkins.plugins.multiarch.record.RecordStore;
@@ -97,6 +98,12 @@ public final class MultiArchFlow {
                         "publishing the list needs at least one tag: give --tag, e.g. --tag 1.0 "
                                 + "(or --no-publish to build and record only)");
             }
+            if (publish && format == ListFormat.DOCKER && template.provenance().enabled()) {
+                // refused before anything is built: a Docker manifest list has no place for an attestation entry
+                throw new InvalidInputException("format docker cannot carry the provenance attestations the builds"
+                        + " attach (provenance " + template.provenance().mode() + "): use --format oci or auto, or"
+                        + " --provenance off");
+            }
         }
 
         public static Request of(BuildRequest template, Collection<Platform> platforms, Path recordsDir) {
@@ -164,14 +171,15 @@ public final class MultiArchFlow {
         }
         Instant publishStart = Instant.now();
         PublishResult result = new PublishFromRecords(client, listener)
-                .publish(PublishFromRecords.request()
-                        .target(request.template().image())
-                        .tags(request.template().tags())
-                        .format(request.format())
-                        .annotations(request.annotations())
-                        .requirePlatforms(request.platforms())
-                        .records(records)
-                        .build());
+                .publishRecords(
+                        records,
+                        PublishRequest.builder()
+                                .target(request.template().image())
+                                .tags(request.template().tags())
+                                .format(request.format())
+                                .annotations(request.annotations())
+                                .requirePlatforms(request.platforms()))
+                .result();
         return new Result(records, files, result, buildTime, Duration.between(publishStart, Instant.now()));
     }
 

@@ -4,7 +4,6 @@ import io.jenkins.plugins.multiarch.LogListener;
 import io.jenkins.plugins.multiarch.builder.TemporaryTags;
 import io.jenkins.plugins.multiarch.image.ImageReference;
 import io.jenkins.plugins.multiarch.image.Platform;
-import io.jenkins.plugins.multiarch.publish.ListFormat;
 import io.jenkins.plugins.multiarch.publish.PublishRequest;
 import io.jenkins.plugins.multiarch.publish.PublishResult;
 import io.jenkins.plugins.multiarch.publish.Publisher;
@@ -14,10 +13,8 @@ import io.jenkins.plugins.multiarch.record.RecordStore;
 import io.jenkins.plugins.multiarch.registry.RegistryClient;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -26,7 +23,8 @@ import java.util.Set;
  * {@code push-manifest-list --records}. It keeps the records of the target image (a shared folder or build also
  * holds other images'), requires every recorded platform unless told which ones (the optional ones aside), points
  * at each image by digest claiming the platform the registry confirmed, publishes, then removes digest naming's
- * temporary tags where the registry can delete a tag alone (the list holds the images by digest now).
+ * temporary tags where the registry can delete a tag alone (the list holds the images by digest now). Everything
+ * else about the list (tags, format, annotations, a list to amend, ...) is the caller's {@link PublishRequest.Builder}.
  */
 public final class PublishFromRecords {
 
@@ -40,7 +38,9 @@ public final class PublishFromRecords {
 
     /** The publisher's input for a record: its image by digest, claiming the platform read back from the registry. */
     public static SourceSpec sourceOf(ArchImageRecord record, String origin) {
-        return new SourceSpec(record.reference(), record.platform(), origin);
+        SourceSpec source = new SourceSpec(record.reference(), record.platform(), origin);
+        // the provenance the build pushed beside the image goes into the list with it
+        return record.provenanceDigest().map(source::withAttestation).orElse(source);
     }
 
     /** {@link #sourceOf(ArchImageRecord, String)} with the record's place in a records folder as its origin. */
@@ -48,143 +48,61 @@ public final class PublishFromRecords {
         return sourceOf(record, "record " + RecordStore.folderName(record.image()) + "/" + record.fileName());
     }
 
-    /** Publishes; returns the publisher's result. Temporary tags go only after a real (not dry-run) publish. */
-    public PublishResult publish(Request request) {
-        ImageReference repository = request.target.withoutTagOrDigest();
+    /** A record, and where it came from for messages (e.g. {@code record /path/linux-amd64.json}). */
+    public record Recorded(ArchImageRecord record, String origin) {
+        public Recorded {
+            Objects.requireNonNull(record, "record");
+            origin = origin == null || origin.isBlank() ? sourceOf(record).origin() : origin;
+        }
+
+        /** A record named by its place in a records folder. */
+        public static Recorded of(ArchImageRecord record) {
+            return new Recorded(record, null);
+        }
+    }
+
+    /** {@link #publish(List, PublishRequest.Builder)} with each record named by its place in a records folder. */
+    public RecordsPublished publishRecords(Collection<ArchImageRecord> records, PublishRequest.Builder list) {
+        return publish(records.stream().map(Recorded::of).toList(), list);
+    }
+
+    /**
+     * Publishes the records of {@code list}'s target, beside whatever {@code list} holds already (its sources, a
+     * list to amend, its options); {@code list} itself is not changed. When {@code list} names no required
+     * platform, every recorded platform that is not optional is required. Temporary tags go only after a real (not
+     * dry-run) publish.
+     */
+    public RecordsPublished publish(List<Recorded> records, PublishRequest.Builder list) {
+        PublishRequest.Builder request = list.copy();
+        if (request.target() == null) {
+            request.build(); // refuses it, saying what to give
+        }
+        ImageReference target = request.target();
+        ImageReference repository = target.withoutTagOrDigest();
         List<ArchImageRecord> selected = new ArrayList<>();
-        List<SourceSpec> sources = new ArrayList<>(request.sources);
-        for (Map.Entry<ArchImageRecord, String> e : request.records.entrySet()) {
-            ArchImageRecord record = e.getKey();
+        for (Recorded r : records) {
+            ArchImageRecord record = r.record();
             if (!record.image().equals(repository)) {
-                listener.info("left out " + e.getValue() + ": it is a record of another image (" + record.image()
+                listener.info("left out " + r.origin() + ": it is a record of another image (" + record.image()
                         + "), not of " + repository);
                 continue;
             }
             selected.add(record);
-            sources.add(sourceOf(record, e.getValue()));
+            request.source(sourceOf(record, r.origin()));
         }
-        Set<Platform> required = new LinkedHashSet<>(request.required);
-        if (required.isEmpty()) {
+        if (request.requiredPlatforms().isEmpty()) {
+            Set<Platform> optional = request.optionalPlatforms();
+            Set<Platform> required = new LinkedHashSet<>();
             for (ArchImageRecord r : selected) {
-                if (request.optional.stream().noneMatch(o -> o.matches(r.platform()))) {
+                if (optional.stream().noneMatch(o -> o.matches(r.platform()))) {
                     required.add(r.platform());
                 }
             }
+            request.requirePlatforms(required);
         }
-        PublishRequest publish = PublishRequest.builder()
-                .target(request.target)
-                .tags(request.tags)
-                .sources(sources)
-                .format(request.format)
-                .annotations(request.annotations)
-                .requirePlatforms(required)
-                .optionalPlatforms(request.optional)
-                .dryRun(request.dryRun)
-                .build();
-        PublishResult result = new Publisher(client, listener).publish(publish);
-        if (!result.dryRun()) {
-            TemporaryTags.remove(client, request.target, selected, listener);
-        }
-        return result;
-    }
-
-    public static Request.Builder request() {
-        return new Request.Builder();
-    }
-
-    /** What to publish: records (each with where it came from, for messages), further sources, and the list's options. */
-    public static final class Request {
-        private final ImageReference target;
-        private final List<String> tags;
-        private final Map<ArchImageRecord, String> records;
-        private final List<SourceSpec> sources;
-        private final ListFormat format;
-        private final Map<String, String> annotations;
-        private final Set<Platform> required;
-        private final Set<Platform> optional;
-        private final boolean dryRun;
-
-        private Request(Builder b) {
-            this.target = Objects.requireNonNull(b.target, "target");
-            this.tags = List.copyOf(b.tags);
-            this.records = new LinkedHashMap<>(b.records);
-            this.sources = List.copyOf(b.sources);
-            this.format = b.format == null ? ListFormat.AUTO : b.format;
-            this.annotations = new LinkedHashMap<>(b.annotations);
-            this.required = new LinkedHashSet<>(b.required);
-            this.optional = new LinkedHashSet<>(b.optional);
-            this.dryRun = b.dryRun;
-        }
-
-        public static final class Builder {
-            private ImageReference target;
-            private final List<String> tags = new ArrayList<>();
-            private final Map<ArchImageRecord, String> records = new LinkedHashMap<>();
-            private final List<SourceSpec> sources = new ArrayList<>();
-            private ListFormat format;
-            private final Map<String, String> annotations = new LinkedHashMap<>();
-            private final Set<Platform> required = new LinkedHashSet<>();
-            private final Set<Platform> optional = new LinkedHashSet<>();
-            private boolean dryRun;
-
-            private Builder() {}
-
-            public Builder target(ImageReference target) {
-                this.target = target;
-                return this;
-            }
-
-            public Builder tags(Collection<String> values) {
-                tags.addAll(values);
-                return this;
-            }
-
-            /** A record, named in messages as {@code origin} (e.g. {@code record /path/linux-amd64.json}). */
-            public Builder record(ArchImageRecord record, String origin) {
-                records.put(record, origin);
-                return this;
-            }
-
-            public Builder records(Collection<ArchImageRecord> values) {
-                values.forEach(r -> records.put(r, sourceOf(r).origin()));
-                return this;
-            }
-
-            /** Sources given explicitly (by reference), beside or instead of records. */
-            public Builder sources(Collection<SourceSpec> values) {
-                sources.addAll(values);
-                return this;
-            }
-
-            public Builder format(ListFormat format) {
-                this.format = format;
-                return this;
-            }
-
-            public Builder annotations(Map<String, String> values) {
-                annotations.putAll(values);
-                return this;
-            }
-
-            /** Required platforms; none given: every recorded platform that is not optional. */
-            public Builder requirePlatforms(Collection<Platform> platforms) {
-                required.addAll(platforms);
-                return this;
-            }
-
-            public Builder optionalPlatforms(Collection<Platform> platforms) {
-                optional.addAll(platforms);
-                return this;
-            }
-
-            public Builder dryRun(boolean dryRun) {
-                this.dryRun = dryRun;
-                return this;
-            }
-
-            public Request build() {
-                return new Request(this);
-            }
-        }
+        PublishResult result = new Publisher(client, listener).publish(request.build());
+        List<ImageReference> left =
+                result.dryRun() ? List.of() : TemporaryTags.remove(client, target, selected, listener);
+        return new RecordsPublished(result, left);
     }
 }

@@ -11,12 +11,14 @@ import hudson.Launcher;
 import hudson.Util;
 import hudson.model.Computer;
 import hudson.model.Item;
+import hudson.model.Node;
 import hudson.model.Run;
 import hudson.model.TaskListener;
 import hudson.slaves.WorkspaceList;
 import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
 import io.jenkins.plugins.multiarch.MultiarchException;
+import io.jenkins.plugins.multiarch.builder.BuildCache;
 import io.jenkins.plugins.multiarch.builder.BuilderKind;
 import io.jenkins.plugins.multiarch.builder.BuilderOptions;
 import io.jenkins.plugins.multiarch.builder.SecretBuildArgs;
@@ -24,10 +26,12 @@ import io.jenkins.plugins.multiarch.builder.SourceUrl;
 import io.jenkins.plugins.multiarch.image.ImageReference;
 import io.jenkins.plugins.multiarch.image.Naming;
 import io.jenkins.plugins.multiarch.image.Platform;
+import io.jenkins.plugins.multiarch.provenance.ProvenanceMode;
 import io.jenkins.plugins.multiarch.record.ArchImageRecord;
 import io.jenkins.plugins.multiarch.record.RecordCheck;
 import io.jenkins.plugins.multiarch.record.RecordStore;
 import java.io.IOException;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -40,6 +44,9 @@ import jenkins.model.Jenkins;
 import jenkins.util.BuildListenerAdapter;
 import net.sf.json.JSONObject;
 import org.jenkinsci.plugins.plaincredentials.StringCredentials;
+import org.jenkinsci.plugins.workflow.actions.ThreadNameAction;
+import org.jenkinsci.plugins.workflow.graph.BlockStartNode;
+import org.jenkinsci.plugins.workflow.graph.FlowNode;
 import org.jenkinsci.plugins.workflow.steps.GeneralNonBlockingStepExecution;
 import org.jenkinsci.plugins.workflow.steps.Step;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
@@ -73,6 +80,8 @@ public final class BuildArchImageStep extends Step {
     private String naming;
     private String credentialsId;
     private boolean allowEmulation;
+    private String cache;
+    private String provenance;
 
     @DataBoundConstructor
     public BuildArchImageStep(String image) {
@@ -189,6 +198,26 @@ public final class BuildArchImageStep extends Step {
         this.allowEmulation = allowEmulation;
     }
 
+    public @CheckForNull String getProvenance() {
+        return provenance;
+    }
+
+    /** SLSA provenance attached to the image: {@code min} (the default), {@code max} or {@code off}. */
+    @DataBoundSetter
+    public void setProvenance(String provenance) {
+        this.provenance = Util.fixEmptyAndTrim(provenance);
+    }
+
+    public @CheckForNull String getCache() {
+        return cache;
+    }
+
+    /** The per-platform build cache repository ({@code REPO:buildcache-<arch>}); empty: the global default. */
+    @DataBoundSetter
+    public void setCache(String cache) {
+        this.cache = Util.fixEmptyAndTrim(cache);
+    }
+
     @Override
     public StepExecution start(StepContext context) throws Exception {
         return new Execution(this, context);
@@ -280,6 +309,17 @@ public final class BuildArchImageStep extends Step {
             spec.naming = step.naming != null ? step.naming : config.getDefaultNaming();
             Naming naming = Naming.parse(spec.naming);
             spec.allowEmulation = step.allowEmulation;
+            String cache = step.cache != null ? step.cache : config.getDefaultCache();
+            spec.cache = cache == null ? null : BuildCache.parse(cache).toString(); // refused here, on the controller
+            // the provenance's builder is this build (its URL), its invocation this run; refused here when mistyped
+            spec.provenance =
+                    ProvenanceMode.parse("provenance", step.provenance).name();
+            spec.provenanceBuilderId = provenanceBuilderId(run);
+            spec.provenanceInvocationId = run.getExternalizableId();
+            Node node = computer == null ? null : computer.getNode();
+            spec.nodeLabel = node == null ? null : Util.fixEmptyAndTrim(node.getLabelString());
+            // inside a parallel branch Jenkins labels the lines itself: no second [linux/amd64] label
+            spec.platformPrefix = !inParallelBranch(ctx.get(FlowNode.class));
             spec.agentName = computer == null ? null : computer.getName();
             if (spec.agentName != null && spec.agentName.isEmpty()) {
                 spec.agentName = Jenkins.get().getSelfLabel().getName(); // the built-in node's computer is named ""
@@ -333,6 +373,36 @@ public final class BuildArchImageStep extends Step {
                 recordsDir.deleteRecursive();
             }
         }
+    }
+
+    /**
+     * Whether the step runs inside a {@code parallel} branch (multiArchBuild's, or the Jenkinsfile's own): its
+     * start node carries a {@link ThreadNameAction} (workflow-cps ParallelStepExecution's branch label). Stages
+     * carry a LabelAction only, so a step in a stage keeps the prefix.
+     */
+    static boolean inParallelBranch(@CheckForNull FlowNode node) {
+        if (node == null) {
+            return false;
+        }
+        for (BlockStartNode block : node.getEnclosingBlocks()) {
+            if (block.getAction(ThreadNameAction.class) != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The provenance's {@code builder.id}: this build's URL (the Jenkins URL configured under Manage Jenkins >
+     * System, plus the run's path). Without a configured URL, a URN naming the build, so that the statement still
+     * says which build made the image.
+     */
+    static String provenanceBuilderId(Run<?, ?> run) {
+        String root = Jenkins.get().getRootUrl();
+        if (root != null) {
+            return root + run.getUrl();
+        }
+        return "urn:jenkins-build:" + URLEncoder.encode(run.getExternalizableId(), StandardCharsets.UTF_8);
     }
 
     /** The value of a secret build arg's credential (secret text), tracked against the run. */
@@ -394,6 +464,8 @@ public final class BuildArchImageStep extends Step {
             s.setNaming(formData.optString("naming"));
             s.setCredentialsId(formData.optString("credentialsId"));
             s.setAllowEmulation(formData.optBoolean("allowEmulation"));
+            s.setCache(formData.optString("cache"));
+            s.setProvenance(formData.optString("provenance"));
             return s;
         }
 
@@ -434,6 +506,20 @@ public final class BuildArchImageStep extends Step {
         @SuppressWarnings("lgtm[jenkins/no-permission-check]")
         public FormValidation doCheckPlatform(@QueryParameter String value) {
             return Validation.platform(value, false);
+        }
+
+        /** The engine's rule, shared with the CLI's --provenance: min, max or off; empty means min. */
+        @POST
+        @SuppressWarnings("lgtm[jenkins/no-permission-check]")
+        public FormValidation doCheckProvenance(@QueryParameter String value) {
+            return Validation.of(() -> ProvenanceMode.parse("provenance", value));
+        }
+
+        /** Syntax only (the engine's cache rule, shared with the CLI's --cache): empty means the global default. */
+        @POST
+        @SuppressWarnings("lgtm[jenkins/no-permission-check]")
+        public FormValidation doCheckCache(@QueryParameter String value) {
+            return Validation.of(() -> BuildCache.parseOptional(value));
         }
 
         /** Credentials the job may use, in the credential domains of the image's registry. */

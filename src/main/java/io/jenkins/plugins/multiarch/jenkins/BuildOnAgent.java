@@ -2,6 +2,7 @@ package io.jenkins.plugins.multiarch.jenkins;
 
 import hudson.remoting.VirtualChannel;
 import io.jenkins.plugins.multiarch.PortableErrors;
+import io.jenkins.plugins.multiarch.builder.BuildCache;
 import io.jenkins.plugins.multiarch.builder.BuildRequest;
 import io.jenkins.plugins.multiarch.builder.BuilderFactory;
 import io.jenkins.plugins.multiarch.builder.BuilderOptions;
@@ -9,6 +10,8 @@ import io.jenkins.plugins.multiarch.builder.HostArchitecture;
 import io.jenkins.plugins.multiarch.builder.ImageBuilder;
 import io.jenkins.plugins.multiarch.image.Naming;
 import io.jenkins.plugins.multiarch.image.Platform;
+import io.jenkins.plugins.multiarch.provenance.ProvenanceMode;
+import io.jenkins.plugins.multiarch.provenance.ProvenanceOptions;
 import io.jenkins.plugins.multiarch.record.ArchImageRecord;
 import io.jenkins.plugins.multiarch.registry.CredentialsSource;
 import io.jenkins.plugins.multiarch.registry.RegistryClient;
@@ -60,6 +63,20 @@ final class BuildOnAgent extends MasterToSlaveFileCallable<String> {
         String sourceRevision;
         /** GIT_URL without user info or query (SourceUrl.forLabel), done on the controller. */
         String sourceUrl;
+
+        /** The per-platform build cache repository (BuildCache), checked on the controller; null: none. */
+        String cache;
+        /** ProvenanceMode's name (MIN, MAX, OFF), parsed on the controller. */
+        String provenance = "MIN";
+        /** The provenance's builder id (this build's URL) and invocation id (the run's externalizable id). */
+        String provenanceBuilderId;
+
+        String provenanceInvocationId;
+        /** The agent's labels, for the provenance. */
+        String nodeLabel;
+
+        /** Whether build lines carry the [platform] prefix: not inside a parallel branch, which labels them. */
+        boolean platformPrefix = true;
 
         List<String> insecureRegistries = new ArrayList<>();
         /** The step's environment entries the builder reads (BuilderOptions.ENVIRONMENT: DOCKER_*, SOURCE_DATE_EPOCH). */
@@ -123,7 +140,14 @@ final class BuildOnAgent extends MasterToSlaveFileCallable<String> {
                     .agentName(spec.agentName)
                     .sourceRevision(spec.sourceRevision)
                     .sourceUrl(spec.sourceUrl)
-                    .sourceDateEpoch(spec.engineEnv.get("SOURCE_DATE_EPOCH"));
+                    .sourceDateEpoch(spec.engineEnv.get("SOURCE_DATE_EPOCH"))
+                    .cache(BuildCache.parseOptional(spec.cache))
+                    .platformPrefix(spec.platformPrefix)
+                    .provenance(new ProvenanceOptions(
+                            ProvenanceMode.valueOf(spec.provenance),
+                            spec.provenanceBuilderId,
+                            spec.provenanceInvocationId,
+                            spec.nodeLabel));
             // the engine's secret build args: masked, recorded by name, passed without a command line
             spec.secretBuildArgs.forEach(request::secretBuildArg);
             BuildRequest built = request.build();

@@ -69,8 +69,13 @@ public final class MultiarchAction implements RunAction2, EnvironmentContributin
         });
     }
 
-    static void recordPublish(Run<?, ?> run, PublishResult result) throws IOException {
-        Publication publication = new Publication(result);
+    /**
+     * Records a publish, with the temporary tags the registry could not delete (distribution 2.8 deletes a tag only
+     * with its image): the detail page names them, as the console did.
+     */
+    static void recordPublish(Run<?, ?> run, PublishResult result, List<ImageReference> temporaryTagsLeft)
+            throws IOException {
+        Publication publication = new Publication(result, temporaryTagsLeft);
         // Builds are recorded under the bare repository (records drop the tag): a target given with a tag
         // (image: 'reg/app:1.0') must land in the same entry.
         String key = result.target().withoutTagOrDigest().toString();
@@ -285,6 +290,11 @@ public final class MultiarchAction implements RunAction2, EnvironmentContributin
             return Collections.unmodifiableList(builds);
         }
 
+        /** Whether any platform's build attached provenance (the detail page then lists it). */
+        public boolean isWithProvenance() {
+            return builds.stream().anyMatch(b -> b.provenance != null);
+        }
+
         /** null until the image is published. */
         @Exported
         public @CheckForNull Publication getPublication() {
@@ -332,6 +342,8 @@ public final class MultiarchAction implements RunAction2, EnvironmentContributin
         private final boolean emulated;
         private final String recordPath;
         private final String recordJson;
+        // Absent from build.xml files written before provenance: null, as for a build with provenance off.
+        private String provenance;
         private Boolean verified;
 
         PlatformBuild(ArchImageRecord r, String recordPath, String agent) {
@@ -346,6 +358,25 @@ public final class MultiarchAction implements RunAction2, EnvironmentContributin
             this.emulated = r.emulated();
             this.recordPath = recordPath;
             this.recordJson = new String(r.toJson(), StandardCharsets.UTF_8);
+            this.provenance = r.provenanceDigest().map(Object::toString).orElse(null);
+        }
+
+        /** The digest of the provenance attestation pushed beside the image; null when built with provenance off. */
+        @Exported
+        public @CheckForNull String getProvenance() {
+            return provenance;
+        }
+
+        /** The provenance attestation by digest, in the image's repository: what a verifier fetches. */
+        public @CheckForNull String getProvenanceReference() {
+            if (provenance == null) {
+                return null;
+            }
+            return ImageReference.parse(reference).withoutTagOrDigest() + "@" + provenance;
+        }
+
+        public String getProvenanceShortDigest() {
+            return provenance == null ? "" : Wording.shortDigest(provenance);
         }
 
         @Exported
@@ -462,11 +493,17 @@ public final class MultiarchAction implements RunAction2, EnvironmentContributin
         private final List<String> pullCommands = new ArrayList<>();
         private final List<String> missingOptionalPlatforms = new ArrayList<>();
         private final List<String> notes = new ArrayList<>();
+        // Absent from build.xml files written before it existed: readResolve makes it empty.
+        private List<String> temporaryTagsLeft = new ArrayList<>();
+        // "amended REF (sha256:…): 1 kept, 1 added, 0 replaced, 1 removed" when the publish amended a list, else null
+        private final String amendment;
         private final List<Child> children = new ArrayList<>();
         private final int requestCount;
         private final boolean dryRun;
 
-        Publication(PublishResult r) {
+        Publication(PublishResult r, List<ImageReference> temporaryTagsLeft) {
+            temporaryTagsLeft.forEach(t -> this.temporaryTagsLeft.add(t.toString()));
+            this.amendment = Reports.amendmentSummary(r).orElse(null);
             this.listDigest = r.listDigest().toString();
             this.listReference = r.listReference().toString();
             this.mediaType = r.mediaType().value();
@@ -496,6 +533,9 @@ public final class MultiarchAction implements RunAction2, EnvironmentContributin
         }
 
         private Object readResolve() {
+            if (temporaryTagsLeft == null) {
+                temporaryTagsLeft = new ArrayList<>();
+            }
             if (publishedTags == null) {
                 publishedTags = new ArrayList<>();
                 for (String display : tags) {
@@ -553,6 +593,27 @@ public final class MultiarchAction implements RunAction2, EnvironmentContributin
 
         public List<String> getNotes() {
             return Collections.unmodifiableList(notes);
+        }
+
+        /** What an amending publish did to the list it started from, or null. */
+        @Exported
+        public @CheckForNull String getAmendment() {
+            return amendment;
+        }
+
+        /** Temporary tags still in the registry after the publish (it cannot delete a tag alone). */
+        @Exported
+        public List<String> getTemporaryTagsLeft() {
+            return Collections.unmodifiableList(temporaryTagsLeft);
+        }
+
+        /** "Left 2 temporary tags in place: ... . This registry cannot delete a tag without its image", or empty. */
+        public String getTemporaryTagsText() {
+            if (temporaryTagsLeft.isEmpty()) {
+                return "";
+            }
+            return Messages.MultiarchAction_TemporaryTagsLeft(
+                    temporaryTagsLeft.size(), Wording.list(temporaryTagsLeft));
         }
 
         @Exported
@@ -879,6 +940,11 @@ public final class MultiarchAction implements RunAction2, EnvironmentContributin
 
         public String getChangeText() {
             return change.getText();
+        }
+
+        /** The short digest of the platform's provenance attestation; empty when there is none. */
+        public String getProvenanceShortDigest() {
+            return build == null ? "" : build.getProvenanceShortDigest();
         }
 
         public String getChangeKind() {

@@ -9,6 +9,7 @@ import hudson.Util;
 import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
 import io.jenkins.plugins.multiarch.InvalidInputException;
+import io.jenkins.plugins.multiarch.builder.BuildCache;
 import io.jenkins.plugins.multiarch.builder.BuilderKind;
 import io.jenkins.plugins.multiarch.flow.EmulationPolicy;
 import io.jenkins.plugins.multiarch.image.ImageReference;
@@ -56,6 +57,8 @@ public class MultiarchConfiguration extends GlobalConfiguration {
     private volatile String allowedRegistries;
     private volatile int nativeAgentTimeout = DEFAULT_NATIVE_AGENT_TIMEOUT;
     private volatile String emulation = EmulationPolicy.DEFAULT.value();
+    /** The build cache repository of steps that name none (BuildCache); null: no cache. */
+    private volatile String defaultCache;
 
     /**
      * The single default credential of earlier versions, used for whatever registry a Jenkinsfile named. Read
@@ -204,6 +207,21 @@ public class MultiarchConfiguration extends GlobalConfiguration {
         save();
     }
 
+    /** The per-platform build cache repository for steps that name none; null: none. */
+    public @CheckForNull String getDefaultCache() {
+        return defaultCache;
+    }
+
+    /** @throws InvalidInputException for a value that is not a repository without tag or digest */
+    @DataBoundSetter
+    public void setDefaultCache(String defaultCache) {
+        String v = Util.fixEmptyAndTrim(defaultCache);
+        this.defaultCache = v == null
+                ? null
+                : field("Default build cache", () -> BuildCache.parse(v)).toString();
+        save();
+    }
+
     List<String> insecureRegistryList() {
         return Lists.words(insecureRegistries);
     }
@@ -267,7 +285,8 @@ public class MultiarchConfiguration extends GlobalConfiguration {
             String insecureRegistries,
             String allowedRegistries,
             int nativeAgentTimeout,
-            String emulation) {}
+            String emulation,
+            String defaultCache) {}
 
     private Snapshot snapshot() {
         return new Snapshot(
@@ -278,7 +297,8 @@ public class MultiarchConfiguration extends GlobalConfiguration {
                 insecureRegistries,
                 allowedRegistries,
                 nativeAgentTimeout,
-                emulation);
+                emulation,
+                defaultCache);
     }
 
     private void restore(Snapshot s) {
@@ -290,6 +310,7 @@ public class MultiarchConfiguration extends GlobalConfiguration {
         allowedRegistries = s.allowedRegistries();
         nativeAgentTimeout = s.nativeAgentTimeout();
         emulation = s.emulation();
+        defaultCache = s.defaultCache();
     }
 
     private static String registries(String field, String value) {
@@ -367,6 +388,13 @@ public class MultiarchConfiguration extends GlobalConfiguration {
     @SuppressWarnings("lgtm[jenkins/no-permission-check]")
     public FormValidation doCheckAllowedRegistries(@QueryParameter String value) {
         return Validation.registries(value);
+    }
+
+    /** Syntax only (the engine's cache rule, shared with the step and the CLI's --cache): empty means none. */
+    @POST
+    @SuppressWarnings("lgtm[jenkins/no-permission-check]")
+    public FormValidation doCheckDefaultCache(@QueryParameter String value) {
+        return Validation.of(() -> BuildCache.parseOptional(value));
     }
 
     /** Syntax only: reads no node, credential or network. */

@@ -4,7 +4,6 @@ import edu.umd.cs.findbugs.annotations.CheckForNull;
 import edu.umd.cs.findbugs.annotations.NonNull;
 import hudson.AbortException;
 import hudson.Extension;
-import hudson.ProxyConfiguration;
 import hudson.Util;
 import hudson.model.Item;
 import hudson.model.Result;
@@ -12,13 +11,23 @@ import hudson.model.Run;
 import hudson.model.TaskListener;
 import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
+import io.jenkins.plugins.multiarch.copy.Copier;
+import io.jenkins.plugins.multiarch.copy.CopyReport;
+import io.jenkins.plugins.multiarch.copy.CopyRequest;
+import io.jenkins.plugins.multiarch.copy.CopyResult;
+import io.jenkins.plugins.multiarch.copy.CopyTarget;
+import io.jenkins.plugins.multiarch.copy.DestinationResult;
 import io.jenkins.plugins.multiarch.flow.PublishFromRecords;
+import io.jenkins.plugins.multiarch.flow.RecordsPublished;
 import io.jenkins.plugins.multiarch.image.ImageReference;
 import io.jenkins.plugins.multiarch.image.Platform;
 import io.jenkins.plugins.multiarch.publish.ListFormat;
+import io.jenkins.plugins.multiarch.publish.PublishRequest;
 import io.jenkins.plugins.multiarch.publish.PublishResult;
+import io.jenkins.plugins.multiarch.publish.PublishResult.Amendment.Change;
 import io.jenkins.plugins.multiarch.publish.SourceSpec;
 import io.jenkins.plugins.multiarch.record.ArchImageRecord;
+import io.jenkins.plugins.multiarch.registry.CredentialsSource;
 import io.jenkins.plugins.multiarch.registry.RegistryClient;
 import io.jenkins.plugins.multiarch.registry.RegistrySettings;
 import io.jenkins.plugins.multiarch.report.Reports;
@@ -29,6 +38,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import net.sf.json.JSONObject;
@@ -66,6 +76,10 @@ public final class PushManifestListStep extends Step implements Serializable {
     private List<String> annotations = new ArrayList<>();
     private String credentialsId;
     private boolean dryRun;
+    private String from;
+    private boolean replace;
+    private List<String> remove = new ArrayList<>();
+    private List<String> mirrors = new ArrayList<>();
 
     @DataBoundConstructor
     public PushManifestListStep(String image, List<String> tags) {
@@ -147,6 +161,46 @@ public final class PushManifestListStep extends Step implements Serializable {
         this.dryRun = dryRun;
     }
 
+    /** The published list to amend ({@code REF:TAG} or {@code REF@sha256:...}); null: publish a new list. */
+    public @CheckForNull String getFrom() {
+        return from;
+    }
+
+    @DataBoundSetter
+    public void setFrom(String from) {
+        this.from = Util.fixEmptyAndTrim(from);
+    }
+
+    /** With {@code from}: a source of a platform the list has takes that entry's place. */
+    public boolean isReplace() {
+        return replace;
+    }
+
+    @DataBoundSetter
+    public void setReplace(boolean replace) {
+        this.replace = replace;
+    }
+
+    /** With {@code from}: platforms dropped from the list, with their attestations. */
+    public List<String> getRemove() {
+        return Collections.unmodifiableList(remove);
+    }
+
+    @DataBoundSetter
+    public void setRemove(List<String> remove) {
+        this.remove = Lists.copy(remove);
+    }
+
+    /** Repositories the published list is copied to as well, digests unchanged, under the same tags. */
+    public List<String> getMirrors() {
+        return Collections.unmodifiableList(mirrors);
+    }
+
+    @DataBoundSetter
+    public void setMirrors(List<String> mirrors) {
+        this.mirrors = Lists.copy(mirrors);
+    }
+
     @Override
     public StepExecution start(StepContext context) throws Exception {
         return new Execution(this, context);
@@ -205,18 +259,35 @@ public final class PushManifestListStep extends Step implements Serializable {
             } else {
                 MultiarchAction action = run.getAction(MultiarchAction.class);
                 records = action == null ? List.of() : action.recordsOf(target);
-                if (records.isEmpty()) {
+                // amending a list needs no records: the list's own entries are the start
+                if (records.isEmpty() && step.from == null) {
                     throw new AbortException(Messages.PushManifestList_NoRecords(
                             target.withoutTagOrDigest().toString()));
                 }
             }
 
+            // the mirrors are checked before anything is published: a typo must not leave a half-done release
+            List<ImageReference> mirrors = new ArrayList<>();
+            for (String m : step.mirrors) {
+                CopyTarget.parse("mirrors", m, List.of());
+                mirrors.add(ImageReference.parse(m));
+            }
             RegistryLogin login = RegistryLogin.resolve(step.credentialsId, run, target.registry());
-            ConsoleLog log = new ConsoleLog(listener, RegistryLogin.secretsOf(login), false);
-            RegistrySettings.Builder settings = RegistrySettings.builder()
-                    .credentials(RegistryLogin.sourceOf(login))
-                    // Jenkins' proxy settings (Manage Jenkins > System > HTTP Proxy) apply to registry traffic.
-                    .httpClientBuilder(ProxyConfiguration::newHttpClientBuilder)
+            // a mirror on another registry gets that registry's own (admin default) credentials, never the target's
+            List<CredentialsSource> logins = new ArrayList<>(List.of(RegistryLogin.sourceOf(login)));
+            List<String> secrets = new ArrayList<>(RegistryLogin.secretsOf(login));
+            Set<String> mirrorRegistries = new LinkedHashSet<>();
+            mirrors.forEach(m -> mirrorRegistries.add(m.registry()));
+            mirrorRegistries.remove(target.registry());
+            for (String registry : mirrorRegistries) {
+                RegistryLogin other = RegistryLogin.resolve(null, run, registry);
+                logins.add(RegistryLogin.sourceOf(other));
+                secrets.addAll(RegistryLogin.secretsOf(other));
+            }
+            ConsoleLog log = new ConsoleLog(listener, secrets, false);
+            // Jenkins' proxy settings apply to registry traffic, over connections shared by every build
+            RegistrySettings.Builder settings = ControllerConnections.apply(RegistrySettings.builder())
+                    .credentials(CredentialsSource.chain(logins.toArray(CredentialsSource[]::new)))
                     .listener(log)
                     .userAgent(Versions.userAgent());
             config.insecureRegistryList().forEach(settings::insecureRegistry);
@@ -226,22 +297,27 @@ public final class PushManifestListStep extends Step implements Serializable {
 
             // the engine's one records-to-publish path: required platforms (every recorded one unless given),
             // the publish, then digest naming's temporary tags removed where the registry allows
-            PublishFromRecords.Request request = PublishFromRecords.request()
+            PublishRequest.Builder request = PublishRequest.builder()
                     .target(target)
                     .tags(step.tags)
-                    .records(records)
                     .sources(sources)
                     .format(step.format == null ? ListFormat.AUTO : ListFormat.parse(step.format))
                     .annotations(Lists.pairs(step.annotations, "annotations"))
                     .requirePlatforms(parsePlatforms(step.platforms))
                     .optionalPlatforms(optional)
-                    .dryRun(step.dryRun)
-                    .build();
+                    .from(step.from == null ? null : PublishRequest.parseFrom(step.from))
+                    .replace(step.replace)
+                    .removePlatforms(parsePlatforms(step.remove))
+                    .dryRun(step.dryRun);
+            if (step.from != null) {
+                listener.getLogger().println(Messages.PushManifestList_Amending(step.from));
+            }
             listener.getLogger()
                     .println(Messages.PushManifestList_Publishing(target.toString(), sources.size() + records.size()));
-            PublishResult result = new PublishFromRecords(client, log).publish(request);
+            RecordsPublished published = new PublishFromRecords(client, log).publishRecords(records, request);
+            PublishResult result = published.result();
             listener.getLogger().println(log.mask(Reports.publishTable(result)));
-            MultiarchAction.recordPublish(run, result);
+            MultiarchAction.recordPublish(run, result, published.temporaryTagsLeft());
 
             if (!result.missingOptionalPlatforms().isEmpty()) {
                 String message =
@@ -250,7 +326,25 @@ public final class PushManifestListStep extends Step implements Serializable {
                 run.setResult(Result.UNSTABLE);
                 listener.getLogger().println("WARNING: " + message);
             }
-            ctx.onSuccess(toMap(result));
+            Map<String, Object> answer = toMap(result);
+            if (!mirrors.isEmpty() && !result.dryRun()) {
+                List<String> tags = result.tags().stream()
+                        .map(PublishResult.TagOutcome::tag)
+                        .toList();
+                CopyResult copies = new Copier(client, log)
+                        .copy(CopyRequest.afterPublish(target, result.listDigest(), tags, mirrors));
+                listener.getLogger().println(log.mask(CopyReport.text(copies)));
+                if (!copies.success()) {
+                    List<String> failed = new ArrayList<>();
+                    copies.destinations().stream()
+                            .filter(DestinationResult::failed)
+                            .forEach(d -> failed.add(d.repository().repositoryString()));
+                    throw new AbortException(log.mask(Messages.CopyManifestList_Failed(
+                            String.join(", ", failed), copies.destinations().size())));
+                }
+                answer.put("mirrors", CopyManifestListStep.toMap(copies).get("destinations"));
+            }
+            ctx.onSuccess(answer);
         }
 
         /** The engine's rule, as the form check runs it: each platform parses, none is given twice. */
@@ -274,6 +368,14 @@ public final class PushManifestListStep extends Step implements Serializable {
         r.missingOptionalPlatforms().forEach(p -> missing.add(p.toString()));
         m.put("missingOptionalPlatforms", missing);
         m.put("dryRun", r.dryRun());
+        r.amended().ifPresent(a -> {
+            // per kind, the platforms: kept, added, replaced, removed
+            for (Change.Kind kind : Change.Kind.values()) {
+                List<String> changed = new ArrayList<>();
+                a.of(kind).forEach(c -> changed.add(c.platform().toString()));
+                m.put(kind.name().toLowerCase(Locale.ROOT), changed);
+            }
+        });
         return m;
     }
 
@@ -308,6 +410,10 @@ public final class PushManifestListStep extends Step implements Serializable {
             s.setAnnotations(Lists.lines(formData.optString("annotations")));
             s.setCredentialsId(formData.optString("credentialsId"));
             s.setDryRun(formData.optBoolean("dryRun"));
+            s.setFrom(formData.optString("from"));
+            s.setReplace(formData.optBoolean("replace"));
+            s.setRemove(Lists.lines(formData.optString("remove")));
+            s.setMirrors(Lists.lines(formData.optString("mirrors")));
             return s;
         }
 
@@ -353,6 +459,22 @@ public final class PushManifestListStep extends Step implements Serializable {
         @POST
         @SuppressWarnings("lgtm[jenkins/no-permission-check]")
         public FormValidation doCheckOptionalPlatforms(@QueryParameter String value) {
+            return Validation.platforms(value);
+        }
+
+        /** Syntax only (the engine's rule for a list to amend: a tag or a digest); empty: a new list. */
+        @POST
+        @SuppressWarnings("lgtm[jenkins/no-permission-check]")
+        public FormValidation doCheckFrom(@QueryParameter String value) {
+            return Util.fixEmptyAndTrim(value) == null
+                    ? FormValidation.ok()
+                    : Validation.of(() -> PublishRequest.parseFrom(value));
+        }
+
+        /** Syntax only: each platform parses, none twice. */
+        @POST
+        @SuppressWarnings("lgtm[jenkins/no-permission-check]")
+        public FormValidation doCheckRemove(@QueryParameter String value) {
             return Validation.platforms(value);
         }
 

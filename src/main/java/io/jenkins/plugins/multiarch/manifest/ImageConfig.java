@@ -6,17 +6,13 @@ import java.util.List;
 
 /**
  * The part of an image config blob this project needs: the platform the image was built for.
- * Everything else in the config (history, rootfs, env, ...) is ignored.
+ * Everything else in the config (history, rootfs, env, ...) is ignored. Parsed by
+ * {@code ManifestCodec.parseConfig}.
  */
 public record ImageConfig(String os, String architecture, String variant, String osVersion, List<String> osFeatures) {
 
     public ImageConfig {
         osFeatures = osFeatures == null ? List.of() : List.copyOf(osFeatures);
-    }
-
-    /** Parses a config blob; see {@link ManifestCodec#parseConfig(byte[])}. */
-    public static ImageConfig parse(byte[] json) {
-        return ManifestCodec.parseConfig(json);
     }
 
     /** The platform this config declares; fails when os or architecture is missing. */

@@ -10,7 +10,8 @@ import java.util.Optional;
 
 /**
  * What a publish did (or, in a dry run, would do): the list's digest and type, each child with its
- * verified platform, each tag's outcome, and the number of HTTP requests it took.
+ * verified platform, each tag's outcome, and the number of HTTP requests it took. {@code amendment} says what
+ * changed against the list it amended ({@code --from}); null when it amended none.
  */
 public record PublishResult(
         ImageReference target,
@@ -23,7 +24,8 @@ public record PublishResult(
         List<Platform> missingOptionalPlatforms,
         List<String> notes,
         int requestCount,
-        boolean dryRun) {
+        boolean dryRun,
+        Amendment amendment) {
 
     public PublishResult {
         children = List.copyOf(children);
@@ -31,6 +33,39 @@ public record PublishResult(
         missingOptionalPlatforms = List.copyOf(missingOptionalPlatforms);
         notes = List.copyOf(notes);
         listBytes = listBytes.clone();
+    }
+
+    /** The result of a publish that amended no list. */
+    public PublishResult(
+            ImageReference target,
+            Digest listDigest,
+            MediaType mediaType,
+            long listSize,
+            byte[] listBytes,
+            List<Child> children,
+            List<TagOutcome> tags,
+            List<Platform> missingOptionalPlatforms,
+            List<String> notes,
+            int requestCount,
+            boolean dryRun) {
+        this(
+                target,
+                listDigest,
+                mediaType,
+                listSize,
+                listBytes,
+                children,
+                tags,
+                missingOptionalPlatforms,
+                notes,
+                requestCount,
+                dryRun,
+                null);
+    }
+
+    /** What changed against the amended list, if this publish amended one. */
+    public Optional<Amendment> amended() {
+        return Optional.ofNullable(amendment);
     }
 
     @Override
@@ -130,6 +165,45 @@ public record PublishResult(
             UNCHANGED,
             /** Dry run: the tag would be written. */
             PLANNED
+        }
+    }
+
+    /**
+     * What an amendment did to the list it started from ({@code from}, at {@code fromDigest}): one change per image
+     * entry, in the new list's order, the removed ones first. Attestations go with their image.
+     */
+    public record Amendment(ImageReference from, Digest fromDigest, List<Change> changes) {
+
+        public Amendment {
+            changes = List.copyOf(changes);
+        }
+
+        public List<Change> of(Change.Kind kind) {
+            return changes.stream().filter(c -> c.kind() == kind).toList();
+        }
+
+        /** The change of the image entry with this digest (not of a removed one), if any. */
+        public Optional<Change> changeOf(Digest image) {
+            return changes.stream()
+                    .filter(c -> c.kind() != Change.Kind.REMOVED && c.digest().equals(image))
+                    .findFirst();
+        }
+
+        /**
+         * One image entry: {@code digest} is the entry's (for {@code REPLACED} the new one's, {@code replaced} the
+         * old one's; null otherwise).
+         */
+        public record Change(Kind kind, Platform platform, Digest digest, Digest replaced) {
+            public enum Kind {
+                /** In the amended list and in the new one, byte for byte. */
+                KEPT,
+                /** A new platform. */
+                ADDED,
+                /** The platform's image (and its attestations) replaced by another one ({@code --replace}). */
+                REPLACED,
+                /** Dropped with its attestations ({@code --remove}). */
+                REMOVED
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.jenkins.plugins.multiarch.publish;
 
 import io.jenkins.plugins.multiarch.InvalidInputException;
+import io.jenkins.plugins.multiarch.image.Digest;
 import io.jenkins.plugins.multiarch.image.ImageReference;
 import io.jenkins.plugins.multiarch.image.KnownPlatforms;
 import io.jenkins.plugins.multiarch.image.Platform;
@@ -12,13 +13,30 @@ import java.util.Optional;
  * be (checked against its config, never trusted), and where the claim came from (a CLI argument, a record
  * file) so that errors can point at it.
  *
- * <p>When the reference is itself an index, a claimed platform selects that platform's entry from it.
+ * <p>When the reference is itself an index, a claimed platform selects that platform's entry from it. An image
+ * source may name its attestation manifest ({@link #withAttestation}).
  */
-public record SourceSpec(ImageReference reference, Platform claimedPlatform, String origin) {
+public record SourceSpec(ImageReference reference, Platform claimedPlatform, String origin, Digest attestation) {
 
     public SourceSpec {
         Objects.requireNonNull(reference, "reference");
         origin = origin == null || origin.isBlank() ? reference.toString() : origin;
+    }
+
+    public SourceSpec(ImageReference reference, Platform claimedPlatform, String origin) {
+        this(reference, claimedPlatform, origin, null);
+    }
+
+    /**
+     * The same image with the attestation manifest (in its repository) that describes it, e.g. the provenance a
+     * build pushed beside it: the list then carries it as an attestation entry after the images, as BuildKit does.
+     */
+    public SourceSpec withAttestation(Digest attestationManifest) {
+        return new SourceSpec(reference, claimedPlatform, origin, attestationManifest);
+    }
+
+    public Optional<Digest> attested() {
+        return Optional.ofNullable(attestation);
     }
 
     public static SourceSpec of(ImageReference reference) {

@@ -20,6 +20,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What one platform's build pushed, as a versioned JSON document (see docs/record-format.md). The
@@ -45,6 +46,10 @@ import java.util.Objects;
  * @param buildArgs names of the build args given (never values)
  * @param naming how the per-platform references were named
  * @param content what the pushed image holds, for "what changed" (schema 1.1), or null when unknown (a 1.0 record)
+ * @param temporaryTag the temporary tag ({@code build-<arch>-<hex>}) a suffix naming pushed before the per-arch
+ *     names, when the builder could not remove it (schema 1.2): the publish step removes it later; null otherwise
+ * @param provenance the provenance attestation manifest the build pushed beside the image, in the same repository
+ *     (schema 1.2): the publish step lists it after the images; null when the build wrote none
  */
 public record ArchImageRecord(
         String schemaVersion,
@@ -65,11 +70,13 @@ public record ArchImageRecord(
         String sourceRevision,
         List<String> buildArgs,
         Naming naming,
-        ImageSummary content) {
+        ImageSummary content,
+        ImageReference temporaryTag,
+        Attestation provenance) {
 
     public static final int SCHEMA_MAJOR = 1;
-    /** 1.1 added the optional {@code content}. */
-    public static final int SCHEMA_MINOR = 1;
+    /** 1.1 added the optional {@code content}, 1.2 the optional {@code temporaryTag} and {@code provenance}. */
+    public static final int SCHEMA_MINOR = 2;
 
     public static final String SCHEMA_VERSION = SCHEMA_MAJOR + "." + SCHEMA_MINOR;
 
@@ -91,6 +98,113 @@ public record ArchImageRecord(
         Objects.requireNonNull(finishedAt, "finishedAt");
         buildArgs = List.copyOf(buildArgs == null ? List.of() : buildArgs);
         naming = naming == null ? Naming.DIGEST : naming;
+    }
+
+    /**
+     * The provenance attestation manifest a build pushed beside its image (docs/provenance.md): its descriptor and
+     * the mode it was written in.
+     *
+     * @param mediaType the attestation manifest's media type (an OCI image manifest)
+     * @param digest its digest, in the repository of the record's first pushed reference
+     * @param size its size in bytes
+     * @param mode {@code min} or {@code max}
+     */
+    public record Attestation(MediaType mediaType, Digest digest, long size, String mode) {
+        public Attestation {
+            Objects.requireNonNull(mediaType, "mediaType");
+            Objects.requireNonNull(digest, "digest");
+            Objects.requireNonNull(mode, "mode");
+        }
+    }
+
+    /** A record with its temporary tag but no provenance (schema 1.2 before provenance, or provenance off). */
+    public ArchImageRecord(
+            String schemaVersion,
+            ImageReference image,
+            List<ImageReference> pushed,
+            Digest digest,
+            MediaType mediaType,
+            long size,
+            Platform platform,
+            Platform requestedPlatform,
+            boolean emulated,
+            String builder,
+            String builderVersion,
+            String host,
+            String agent,
+            Instant startedAt,
+            Instant finishedAt,
+            String sourceRevision,
+            List<String> buildArgs,
+            Naming naming,
+            ImageSummary content,
+            ImageReference temporaryTag) {
+        this(
+                schemaVersion,
+                image,
+                pushed,
+                digest,
+                mediaType,
+                size,
+                platform,
+                requestedPlatform,
+                emulated,
+                builder,
+                builderVersion,
+                host,
+                agent,
+                startedAt,
+                finishedAt,
+                sourceRevision,
+                buildArgs,
+                naming,
+                content,
+                temporaryTag,
+                null);
+    }
+
+    /** A record with no temporary tag left (every record of digest naming, and schema 1.1's). */
+    public ArchImageRecord(
+            String schemaVersion,
+            ImageReference image,
+            List<ImageReference> pushed,
+            Digest digest,
+            MediaType mediaType,
+            long size,
+            Platform platform,
+            Platform requestedPlatform,
+            boolean emulated,
+            String builder,
+            String builderVersion,
+            String host,
+            String agent,
+            Instant startedAt,
+            Instant finishedAt,
+            String sourceRevision,
+            List<String> buildArgs,
+            Naming naming,
+            ImageSummary content) {
+        this(
+                schemaVersion,
+                image,
+                pushed,
+                digest,
+                mediaType,
+                size,
+                platform,
+                requestedPlatform,
+                emulated,
+                builder,
+                builderVersion,
+                host,
+                agent,
+                startedAt,
+                finishedAt,
+                sourceRevision,
+                buildArgs,
+                naming,
+                content,
+                null);
     }
 
     /** A record without content (what the image holds is unknown), as schema 1.0 wrote them. */
@@ -132,7 +246,38 @@ public record ArchImageRecord(
                 sourceRevision,
                 buildArgs,
                 naming,
-                null);
+                (ImageSummary) null);
+    }
+
+    /** The digest of the provenance attestation manifest, when the build pushed one. */
+    public Optional<Digest> provenanceDigest() {
+        return provenance == null ? Optional.empty() : Optional.of(provenance.digest());
+    }
+
+    /** This record with {@code attestation} as its provenance. */
+    public ArchImageRecord withProvenance(Attestation attestation) {
+        return new ArchImageRecord(
+                schemaVersion,
+                image,
+                pushed,
+                digest,
+                mediaType,
+                size,
+                platform,
+                requestedPlatform,
+                emulated,
+                builder,
+                builderVersion,
+                host,
+                agent,
+                startedAt,
+                finishedAt,
+                sourceRevision,
+                buildArgs,
+                naming,
+                content,
+                temporaryTag,
+                attestation);
     }
 
     /** The pushed image by digest, in the repository it was pushed to (per-arch repository for repo-suffix). */
@@ -186,6 +331,16 @@ public record ArchImageRecord(
         if (content != null) {
             content.writeTo(root.putObject("content"));
         }
+        if (temporaryTag != null) {
+            root.put("temporaryTag", temporaryTag.toString());
+        }
+        if (provenance != null) {
+            ObjectNode a = root.putObject("provenance");
+            a.put("mediaType", provenance.mediaType().value());
+            a.put("digest", provenance.digest().toString());
+            a.put("size", provenance.size());
+            a.put("mode", provenance.mode());
+        }
         try {
             return (JSON.writeValueAsString(root) + "\n").getBytes(StandardCharsets.UTF_8);
         } catch (JsonProcessingException e) {
@@ -236,6 +391,8 @@ public record ArchImageRecord(
             JsonNode requested = root.get("requestedPlatform");
             JsonNode naming = root.get("naming");
             JsonNode content = root.get("content");
+            String temporaryTag = optText(root, "temporaryTag");
+            Attestation provenance = attestationFrom(root.get("provenance"), origin);
             return new ArchImageRecord(
                     version,
                     ImageReference.parse(text(root, "image", origin)),
@@ -255,7 +412,9 @@ public record ArchImageRecord(
                     optText(root, "sourceRevision"),
                     args,
                     naming == null || naming.isNull() ? Naming.DIGEST : Naming.parse(naming.asText()),
-                    content == null || content.isNull() ? null : ImageSummary.readFrom(content));
+                    content == null || content.isNull() ? null : ImageSummary.readFrom(content),
+                    temporaryTag == null ? null : ImageReference.parse(temporaryTag),
+                    provenance);
         } catch (InvalidInputException e) {
             if (e.getMessage().startsWith("record ")) {
                 throw e;
@@ -303,6 +462,25 @@ public record ArchImageRecord(
             p.osFeatures().forEach(f::add);
         }
         return n;
+    }
+
+    private static Attestation attestationFrom(JsonNode n, String origin) {
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!n.isObject()) {
+            throw new InvalidInputException(
+                    "record " + origin + " has a 'provenance' that is not an object: rebuild it");
+        }
+        JsonNode size = n.get("size");
+        if (size == null || !size.canConvertToLong()) {
+            throw new InvalidInputException("record " + origin + " has a 'provenance' without a size: rebuild it");
+        }
+        return new Attestation(
+                MediaType.of(text(n, "mediaType", origin)),
+                Digest.parse(text(n, "digest", origin)),
+                size.asLong(),
+                text(n, "mode", origin));
     }
 
     private static Platform platformFrom(JsonNode n, String origin) {

@@ -2,7 +2,9 @@ package io.jenkins.plugins.multiarch.record;
 
 import io.jenkins.plugins.multiarch.InvalidInputException;
 import io.jenkins.plugins.multiarch.VerificationException;
+import io.jenkins.plugins.multiarch.image.Digest;
 import io.jenkins.plugins.multiarch.image.ImageReference;
+import io.jenkins.plugins.multiarch.image.MediaType;
 import io.jenkins.plugins.multiarch.image.Naming;
 import io.jenkins.plugins.multiarch.image.Platform;
 import java.util.ArrayList;
@@ -22,6 +24,9 @@ public final class RecordCheck {
 
     /** A record is a few KiB; anything far larger is not one of ours. */
     public static final int MAX_RECORD_BYTES = 256 * 1024;
+
+    /** The manifest size registries accept at most (distribution's limit): a larger one was never pushed. */
+    private static final long MAX_MANIFEST_BYTES = 4L * 1024 * 1024;
 
     /** {@link Platform#parse}'s rule for each part, applied to os.version and os.features too. */
     private static final Pattern PART = Pattern.compile("[A-Za-z0-9_.-]+");
@@ -87,6 +92,8 @@ public final class RecordCheck {
             throw refused(origin, "names a " + record.mediaType().value() + ", not an image manifest");
         }
         checkPushed(record.pushed(), expected, requested, origin);
+        checkTemporaryTag(record, requested, origin);
+        checkProvenance(record.provenance(), origin);
         // The content is shown on the reviewer's pages: no larger than a builder writes it (ImageSummary.bounded).
         String tooLarge = record.content() == null ? null : record.content().outOfBounds();
         if (tooLarge != null) {
@@ -123,6 +130,62 @@ public final class RecordCheck {
                     origin,
                     "names " + pushed + " as pushed, but naming "
                             + expected.naming().cliName() + " gives " + wanted);
+        }
+    }
+
+    /**
+     * A temporary tag left by a suffix naming decides what the publish step deletes later: it must be a
+     * {@code build-<arch>-<12 hex>} tag of this platform in the repository of the per-arch names, nothing else.
+     */
+    private static void checkTemporaryTag(ArchImageRecord record, Platform platform, String origin) {
+        ImageReference tag = record.temporaryTag();
+        if (tag == null) {
+            return;
+        }
+        String prefix = "build-" + platform.dockerLibraryArch() + "-";
+        ImageReference repository = record.pushed().get(0).withoutTagOrDigest();
+        String t = tag.tag().orElse("");
+        if (record.naming() == Naming.DIGEST
+                || tag.digest().isPresent()
+                || !tag.withoutTagOrDigest().equals(repository)
+                || !Naming.isTemporaryTag(t)
+                || !t.startsWith(prefix)) {
+            throw refused(
+                    origin,
+                    "names " + tag + " as its temporary tag, but naming "
+                            + record.naming().cliName()
+                            + (record.naming() == Naming.DIGEST
+                                    ? " leaves none besides the pushed one"
+                                    : " leaves at most one, " + repository + ":" + prefix + "<12 hex digits>"));
+        }
+    }
+
+    /**
+     * A provenance entry becomes an index entry the controller publishes: an OCI image manifest named by its sha256
+     * digest, of a real size, written in a mode multiarch writes. The publisher still reads it back from the
+     * registry and checks that its layers are in-toto statements.
+     */
+    private static void checkProvenance(ArchImageRecord.Attestation provenance, String origin) {
+        if (provenance == null) {
+            return;
+        }
+        if (!Digest.SHA256.equals(provenance.digest().algorithm())) {
+            throw refused(
+                    origin,
+                    "names a provenance manifest by a " + provenance.digest().algorithm()
+                            + " digest; multiarch writes sha256 ones");
+        }
+        if (!MediaType.OCI_MANIFEST.equals(provenance.mediaType())) {
+            throw refused(
+                    origin,
+                    "names a provenance manifest of type "
+                            + provenance.mediaType().value() + "; multiarch writes " + MediaType.OCI_MANIFEST.value());
+        }
+        if (provenance.size() <= 0 || provenance.size() > MAX_MANIFEST_BYTES) {
+            throw refused(origin, "names a provenance manifest of " + provenance.size() + " bytes");
+        }
+        if (!"min".equals(provenance.mode()) && !"max".equals(provenance.mode())) {
+            throw refused(origin, "names a provenance mode that is not min or max");
         }
     }
 

@@ -1,23 +1,15 @@
 package io.jenkins.plugins.multiarch.registry;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jenkins.plugins.multiarch.LogListener;
 import io.jenkins.plugins.multiarch.RegistryAuthenticationException;
 import io.jenkins.plugins.multiarch.RegistryException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -30,27 +22,27 @@ import java.util.stream.Collectors;
 /**
  * Decides the Authorization of each request. A registry is first asked anonymously; its 401 challenge
  * tells us how it authenticates, and from then on that registry gets that kind of authorization up front:
- * Basic with the credentials found for that very host (never preemptively to a host that did not ask),
- * or a Bearer token from its token service for the scopes the request needs, cached per
- * (registry, credentials, scope set) and reused by any request whose scopes it covers.
+ * Basic with the credentials found for that very host (never preemptively to a host that did not ask, and never
+ * an identity token, which only a token service gets), or a Bearer token from its token service for the scopes
+ * the request needs, cached per (registry, credentials, scope set) and reused by any request whose scopes it covers.
  *
  * <p>Concurrent callers share the work: the first request to a registry learns its challenge while the
  * others wait for it, and a token fetch under way is awaited by every caller it covers, so N parallel first
  * requests cost one 401 and one token instead of N of each.
+ *
+ * <p>It sends nothing itself: {@code RegistryHttp} shows it each 401, and tokens come from its
+ * {@link TokenFetcher}, which runs on the transport below both. So nothing here calls back into the request loop.
  */
 final class Authenticator {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** How long a caller waits for another's first contact or token fetch before going on by itself. */
     private static final Duration MAX_WAIT = Duration.ofSeconds(30);
 
     private final CredentialsSource credentials;
     private final Set<String> insecureRegistries;
-    private final RegistryHttp http;
+    private final TokenFetcher fetcher;
     private final TokenCache tokens;
     private final LogListener listener;
-    private final Clock clock;
     /** What each registry (host[:port]) asked for in its last challenge. */
     private final ConcurrentMap<String, AuthChallenge> challenges = new ConcurrentHashMap<>();
     /**
@@ -64,14 +56,13 @@ final class Authenticator {
     Authenticator(
             CredentialsSource credentials,
             Set<String> insecureRegistries,
-            RegistryHttp http,
+            TokenFetcher fetcher,
             LogListener listener,
             Clock clock) {
         this.credentials = credentials;
         this.insecureRegistries = Set.copyOf(insecureRegistries);
-        this.http = http;
+        this.fetcher = fetcher;
         this.listener = listener;
-        this.clock = clock;
         this.tokens = new TokenCache(clock);
     }
 
@@ -112,23 +103,21 @@ final class Authenticator {
         }
     }
 
-    /** The Authorization value for a request to this registry with these scopes; empty = anonymous. */
-    Optional<String> authorization(Endpoint endpoint, Set<String> scopes, String operation) {
-        return authorization(endpoint, scopes, operation, false);
-    }
-
     /**
-     * As {@link #authorization(Endpoint, Set, String)}; {@code fresh} (after the registry refused a token) skips
-     * cached tokens, which may be as stale as the refused one, and joins only a fetch of exactly these scopes.
+     * The Authorization value for a request to this registry with these scopes; empty = anonymous. {@code fresh}
+     * (after the registry refused a token) skips cached tokens, which may be as stale as the refused one, and
+     * joins only a fetch of exactly these scopes. A token fetch counts against the request's {@code deadline}.
      */
-    Optional<String> authorization(Endpoint endpoint, Set<String> scopes, String operation, boolean fresh) {
+    Optional<String> authorization(
+            Endpoint endpoint, Set<String> scopes, String operation, boolean fresh, Deadline deadline) {
         AuthChallenge challenge = challenges.get(endpoint.registry());
         if (challenge == null) {
             return Optional.empty();
         }
         Optional<RegistryCredentials> creds = credentials.lookup(endpoint.registry());
         if (challenge.scheme().equals(AuthChallenge.BASIC)) {
-            return creds.map(RegistryCredentials::basicAuthorization);
+            // an identity token is for a token service only: never "<token>:secret" as Basic
+            return creds.filter(c -> !c.isIdentityToken()).map(RegistryCredentials::basicAuthorization);
         }
         TokenCache.Key key = key(endpoint, challenge, creds, scopes);
         while (true) {
@@ -149,7 +138,7 @@ final class Authenticator {
                 continue; // someone started exactly this fetch just now: wait for it
             }
             try {
-                BearerToken token = fetchToken(endpoint, challenge, scopes, creds, operation);
+                BearerToken token = fetcher.fetch(endpoint, challenge, scopes, creds, operation, deadline);
                 tokens.put(key, token);
                 mine.complete(token);
                 return Optional.of(token.authorization());
@@ -220,13 +209,25 @@ final class Authenticator {
                         401));
         if (challenge.scheme().equals(AuthChallenge.BEARER)) {
             TokenRealm.validate(endpoint, challenge.param("realm").orElse(null), insecureRegistries);
-        } else if (credentials.lookup(endpoint.registry()).isEmpty()) {
-            throw new RegistryAuthenticationException(
-                    operation + " failed: " + endpoint.registry()
-                            + " requires a user name and password and none are configured for " + endpoint.registry()
-                            + ". Give credentials for " + endpoint.registry()
-                            + " (docker login, or the job's credentials).",
-                    401);
+        } else {
+            Optional<RegistryCredentials> creds = credentials.lookup(endpoint.registry());
+            if (creds.isEmpty()) {
+                throw new RegistryAuthenticationException(
+                        operation + " failed: " + endpoint.registry()
+                                + " requires a user name and password and none are configured for "
+                                + endpoint.registry() + ". Give credentials for " + endpoint.registry()
+                                + " (docker login, or the job's credentials).",
+                        401);
+            }
+            if (creds.get().isIdentityToken()) {
+                throw new RegistryAuthenticationException(
+                        operation + " failed: " + endpoint.registry() + " requires a user name and password (Basic"
+                                + " authentication), and the credentials configured for " + endpoint.registry()
+                                + " are an identity token, which only a registry's token service accepts and which is"
+                                + " never sent as a password. Give a user name and password for " + endpoint.registry()
+                                + " (docker login " + endpoint.registry() + " -u USER, or the job's credentials).",
+                        401);
+            }
         }
         AuthChallenge previous = challenges.put(endpoint.registry(), challenge);
         if (refusedAuthorization != null
@@ -259,92 +260,5 @@ final class Authenticator {
                 challenge.param("service").orElse(""),
                 creds.map(RegistryCredentials::fingerprint).orElse("anonymous"),
                 scopes);
-    }
-
-    /** GET realm?service=..&scope=..&scope=.. with Basic credentials (or none); no redirects followed. */
-    private BearerToken fetchToken(
-            Endpoint endpoint,
-            AuthChallenge challenge,
-            Set<String> scopes,
-            Optional<RegistryCredentials> creds,
-            String operation) {
-        URI realm = TokenRealm.validate(endpoint, challenge.param("realm").orElse(null), insecureRegistries);
-        StringBuilder query = new StringBuilder(realm.getRawQuery() == null ? "" : realm.getRawQuery());
-        challenge.param("service").filter(s -> !s.isEmpty()).ifPresent(s -> append(query, "service", s));
-        for (String scope : new TreeSet<>(scopes)) {
-            append(query, "scope", scope);
-        }
-        String base = realm.getScheme() + "://" + realm.getRawAuthority()
-                + (realm.getRawPath() == null ? "" : realm.getRawPath());
-        URI uri = URI.create(base + (query.length() == 0 ? "" : "?" + query));
-        String who = creds.map(c -> "the credentials of user " + c.username()).orElse("anonymous access");
-        Call call = new Call(
-                        "get a token for " + endpoint.registry() + " from " + Redact.url(realm) + " (to " + operation
-                                + ")",
-                        new Endpoint(realm.getRawAuthority(), realm.getScheme()),
-                        "GET",
-                        uri)
-                .noRedirects()
-                .maxBody(1024 * 1024);
-        call.authenticate = false;
-        call.fixedAuthorization =
-                creds.map(RegistryCredentials::basicAuthorization).orElse(null);
-        Instant requested = clock.instant();
-        Reply reply = http.send(call);
-        if (reply.status >= 300 && reply.status < 400) {
-            throw new RegistryAuthenticationException(
-                    call.operation + " failed: the token service answered with a"
-                            + " redirect (HTTP " + reply.status
-                            + "), which is never followed with credentials. Check the"
-                            + " registry's token service configuration.",
-                    reply.status);
-        }
-        if (reply.status == 401 || reply.status == 403) {
-            throw new RegistryAuthenticationException(
-                    call.operation + " failed: the token service refused " + who + " (HTTP " + reply.status
-                            + "). Check the credentials for " + endpoint.registry() + ".",
-                    reply.status);
-        }
-        if (!reply.ok()) {
-            throw RegistryErrors.failure(call.operation, endpoint, scopes.toString(), reply);
-        }
-        JsonNode body;
-        try {
-            body = JSON.readTree(reply.body);
-        } catch (Exception e) {
-            throw new RegistryException(
-                    call.operation + " failed: the token service's answer is not JSON", reply.status, null);
-        }
-        String token = body.path("token").asText("");
-        if (token.isEmpty()) {
-            token = body.path("access_token").asText("");
-        }
-        if (token.isEmpty()) {
-            throw new RegistryAuthenticationException(
-                    call.operation + " failed: the token service answered without"
-                            + " a token. Check the credentials for " + endpoint.registry() + ".",
-                    reply.status);
-        }
-        Instant issued = requested;
-        String issuedAt = body.path("issued_at").asText("");
-        if (!issuedAt.isEmpty()) {
-            try {
-                Instant at = Instant.parse(issuedAt);
-                // A skewed server clock must not make the token look expired or immortal.
-                if (Math.abs(at.getEpochSecond() - requested.getEpochSecond()) < 300) {
-                    issued = at;
-                }
-            } catch (DateTimeParseException ignored) {
-                // keep our own clock
-            }
-        }
-        return BearerToken.issued(token, issued, body.path("expires_in").asLong(0));
-    }
-
-    private static void append(StringBuilder query, String name, String value) {
-        if (query.length() > 0) {
-            query.append('&');
-        }
-        query.append(name).append('=').append(URLEncoder.encode(value, StandardCharsets.UTF_8));
     }
 }

@@ -9,7 +9,8 @@ import java.util.function.Supplier;
 
 /**
  * One logical request to a registry: what to send, which token scopes it needs, and how the exchange may
- * handle it (retries, redirects, body limits). Built by {@link RegistryClient}, run by {@link RegistryHttp}.
+ * handle it (retries, redirects, body limits). Built by {@link RegistryClient} and {@link TokenFetcher}; run by
+ * {@link RegistryHttp} (with authentication) or, for a call with a fixed Authorization, directly by {@link Exchange}.
  */
 final class Call {
 

@@ -18,7 +18,7 @@ import javax.net.ssl.SSLParameters;
  * ({@link OriginLimits}). Two clients: one for https (the caller's builder, its HTTP version kept, so HTTP/2
  * where the registry offers it through ALPN) and one for plain http forced to HTTP/1.1 (the JDK's default HTTP/2
  * mode sends an {@code Upgrade: h2c} that some registries and proxies mishandle). Both never follow redirects:
- * the JDK would forward our Authorization header to another origin, so {@link RegistryHttp} follows them itself.
+ * the JDK would forward our Authorization header to another origin, so {@link Exchange} follows them itself.
  *
  * <p>Shared: settings with the default HTTP client builder, or with the same
  * {@link RegistrySettings.Builder#sharedConnections(String) key}, and the same CA file (same path, size and time)

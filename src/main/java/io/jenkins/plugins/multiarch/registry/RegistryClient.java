@@ -14,10 +14,6 @@ import io.jenkins.plugins.multiarch.manifest.Manifest;
 import io.jenkins.plugins.multiarch.manifest.ManifestCodec;
 import io.jenkins.plugins.multiarch.manifest.RawManifest;
 import java.net.URI;
-import java.net.URISyntaxException;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 
@@ -49,19 +45,16 @@ public final class RegistryClient {
     /** The largest image config blob read. */
     static final long MAX_CONFIG_BYTES = 8L * 1024 * 1024;
 
-    private static final String OCTET_STREAM = "application/octet-stream";
-    private static final String DIGEST_HEADER = "Docker-Content-Digest";
-    /** Upload sessions tried before giving up on a blob push or copy (each is a new POST). */
-    private static final int MAX_UPLOAD_SESSIONS = 3;
-
     private final RegistrySettings settings;
     private final RegistryHttp http;
     private final LogListener listener;
+    private final Blobs blobs;
 
     public RegistryClient(RegistrySettings settings) {
         this.settings = settings;
         this.http = new RegistryHttp(settings);
         this.listener = settings.listener();
+        this.blobs = new Blobs(settings, http, this::endpoint);
     }
 
     public RegistrySettings settings() {
@@ -105,7 +98,7 @@ public final class RegistryClient {
             }
         } else {
             digest = Digest.sha256(bytes);
-            Optional<Digest> claimed = claimedDigest(reply, operation);
+            Optional<Digest> claimed = DigestHeader.claimed(reply, operation);
             if (claimed.isPresent() && !claimed.get().matches(bytes)) {
                 throw new VerificationException(operation + ": the registry says the manifest is " + claimed.get()
                         + " but its content hashes to "
@@ -222,11 +215,11 @@ public final class RegistryClient {
             return Optional.empty();
         }
         if (reply != null) {
-            Optional<Digest> claimed = claimedDigest(reply, operation);
+            Optional<Digest> claimed = DigestHeader.claimed(reply, operation);
             if (claimed.isPresent()) {
                 return claimed;
             }
-            listener.debug(operation + ": HEAD answer lacks " + DIGEST_HEADER + "; using GET");
+            listener.debug(operation + ": HEAD answer lacks " + DigestHeader.NAME + "; using GET");
         }
         Call get = new Call(operation, endpoint, "GET", manifestUri(endpoint, reference))
                 .header("Accept", ANY_MANIFEST_ACCEPT)
@@ -270,7 +263,7 @@ public final class RegistryClient {
     }
 
     private Optional<Descriptor> describe(Reply reply, ImageReference reference) {
-        Optional<String> digestHeader = reply.header(DIGEST_HEADER);
+        Optional<String> digestHeader = reply.header(DigestHeader.NAME);
         Optional<String> type = reply.header("Content-Type");
         long size = reply.headers.firstValueAsLong("Content-Length").orElse(-1);
         if (digestHeader.isEmpty() || type.isEmpty() || size < 0) {
@@ -323,7 +316,7 @@ public final class RegistryClient {
             }
             throw failure;
         }
-        Optional<Digest> stored = claimedDigest(reply, operation);
+        Optional<Digest> stored = DigestHeader.claimed(reply, operation);
         if (stored.isPresent() && !stored.get().matches(bytes)) {
             throw new VerificationException(operation + ": the registry stored it as " + stored.get()
                     + " but the bytes we sent are " + manifest.digest() + "; the registry or a proxy changed the"
@@ -359,18 +352,7 @@ public final class RegistryClient {
 
     /** Whether the repository has this blob (HEAD; redirects followed without credentials). */
     public boolean blobExists(ImageReference repository, Digest digest) {
-        Endpoint endpoint = endpoint(repository);
-        String operation = "check blob " + digest + " in " + repository.repositoryString();
-        Call call = new Call(operation, endpoint, "HEAD", blobUri(endpoint, repository, digest))
-                .scopes(Set.of(Scopes.pull(repository.repository())));
-        Reply reply = http.send(call);
-        if (reply.ok()) {
-            return true;
-        }
-        if (reply.status == 404) {
-            return false;
-        }
-        throw RegistryErrors.failure(operation, endpoint, repository.repository(), reply);
+        return blobs.exists(repository, digest);
     }
 
     /**
@@ -378,20 +360,7 @@ public final class RegistryClient {
      * Redirects to storage are followed without sending credentials there.
      */
     public byte[] fetchBlob(ImageReference repository, Digest digest, long maxBytes) {
-        Endpoint endpoint = endpoint(repository);
-        String operation = "fetch blob " + digest + " from " + repository.repositoryString();
-        Call call = new Call(operation, endpoint, "GET", blobUri(endpoint, repository, digest))
-                .scopes(Set.of(Scopes.pull(repository.repository())))
-                .maxBody(maxBytes);
-        Reply reply = http.send(call);
-        if (!reply.ok()) {
-            throw RegistryErrors.failure(operation, endpoint, repository.repository(), reply);
-        }
-        if (!digest.matches(reply.body)) {
-            throw new VerificationException(operation + ": the content hashes to "
-                    + Digest.compute(digest.algorithm(), reply.body) + ", not " + digest);
-        }
-        return reply.body;
+        return blobs.fetch(repository, digest, maxBytes);
     }
 
     /**
@@ -399,30 +368,7 @@ public final class RegistryClient {
      * midway is abandoned and a new one opened (bounded).
      */
     public void pushBlob(ImageReference repository, Digest digest, byte[] content) {
-        if (!digest.matches(content)) {
-            throw new InvalidInputException(
-                    "cannot push blob " + digest + " to " + repository.repositoryString() + ": the " + content.length
-                            + " bytes given hash to " + Digest.compute(digest.algorithm(), content));
-        }
-        Endpoint endpoint = endpoint(repository);
-        String operation = "push blob " + digest + " to " + repository.repositoryString();
-        Set<String> scopes = Set.of(Scopes.pullPush(repository.repository()));
-        Deadline deadline = Deadline.after(settings.deadline());
-        for (int session = 1; ; session++) {
-            Reply opened = openUpload(operation, endpoint, repository, scopes, null, null);
-            if (opened.status == 201) {
-                return; // already there
-            }
-            URI location = uploadLocation(operation, opened);
-            Call put = new Call(operation, endpoint, "PUT", withDigest(location, digest))
-                    .header("Content-Type", OCTET_STREAM)
-                    .body(content)
-                    .scopes(scopes)
-                    .attempts(1);
-            if (completeUpload(put, endpoint, repository, digest, session, deadline, null)) {
-                return;
-            }
-        }
+        blobs.push(repository, digest, content);
     }
 
     /**
@@ -439,209 +385,20 @@ public final class RegistryClient {
      *         repository), false when it was copied
      */
     public boolean mountBlob(ImageReference target, ImageReference source, Descriptor blob) {
-        if (!target.sameRegistry(source)) {
-            throw new InvalidInputException("cannot copy blob " + blob.digest() + " from " + source.repositoryString()
-                    + " to " + target.repositoryString() + ": copying across registries is not supported;"
-                    + " push the image to " + target.registry() + " first and use it from there");
-        }
-        if (target.repository().equals(source.repository())) {
-            return true;
-        }
-        Endpoint endpoint = endpoint(target);
-        String operation = "mount blob " + blob.digest() + " from " + source.repositoryString() + " into "
-                + target.repositoryString();
-        Set<String> scopes = Scopes.mount(target.repository(), source.repository());
-        Deadline deadline = Deadline.after(settings.deadline());
-        for (int session = 1; ; session++) {
-            Reply opened = openUpload(operation, endpoint, target, scopes, blob.digest(), source.repository());
-            if (opened.status == 201) {
-                listener.debug("mounted " + blob.digest() + " from " + source.repositoryString() + " into "
-                        + target.repositoryString());
-                return true;
-            }
-            URI location = uploadLocation(operation, opened);
-            if (blobPresent(endpoint, target, blob.digest(), scopes)) {
-                // Declined because the target already has it (distribution answers 202 when the source lacks
-                // it), or an earlier session's copy was stored although its answer was lost.
-                abandonUpload(operation, endpoint, location, scopes);
-                listener.debug(target.repositoryString() + " already has " + blob.digest() + "; nothing to copy");
-                return session == 1;
-            }
-            listener.info("the registry did not mount " + blob.digest() + " from " + source.repositoryString()
-                    + "; copying it (" + blob.size() + " bytes) within " + target.registry());
-            // Same token (both scopes) for reading the source: no extra token round trip.
-            Call get = new Call(
-                            "read blob " + blob.digest() + " from " + source.repositoryString() + " to copy it",
-                            endpoint,
-                            "GET",
-                            blobUri(endpoint, source, blob.digest()))
-                    .scopes(scopes)
-                    .streamResponse();
-            Reply content = http.send(get);
-            if (!content.ok()) {
-                throw RegistryErrors.failure(get.operation, endpoint, source.repository(), content);
-            }
-            DigestCheckingInputStream checked =
-                    new DigestCheckingInputStream(content.stream, blob.digest(), blob.size());
-            Call put = new Call(operation + " (copy)", endpoint, "PUT", withDigest(location, blob.digest()))
-                    .header("Content-Type", OCTET_STREAM)
-                    .scopes(scopes);
-            put.streamBody = () -> checked;
-            put.streamLength = blob.size();
-            try {
-                if (completeUpload(put, endpoint, target, blob.digest(), session, deadline, checked)) {
-                    return false;
-                }
-            } finally {
-                content.close();
-            }
-        }
-    }
-
-    /** HEAD of a blob with the caller's scopes (a mount token covers it: no token round trip). */
-    private boolean blobPresent(Endpoint endpoint, ImageReference repository, Digest digest, Set<String> scopes) {
-        String operation = "check blob " + digest + " in " + repository.repositoryString();
-        Call call = new Call(operation, endpoint, "HEAD", blobUri(endpoint, repository, digest)).scopes(scopes);
-        Reply reply = http.send(call);
-        if (reply.ok()) {
-            return true;
-        }
-        if (reply.status == 404) {
-            return false;
-        }
-        throw RegistryErrors.failure(operation, endpoint, repository.repository(), reply);
-    }
-
-    /** DELETE an upload session we will not use, so it does not linger until the registry purges it; errors ignored. */
-    private void abandonUpload(String operation, Endpoint endpoint, URI location, Set<String> scopes) {
-        Call delete = new Call(operation + " (cancel the unused upload session)", endpoint, "DELETE", location)
-                .scopes(scopes)
-                .attempts(1);
-        try {
-            Reply reply = http.send(delete);
-            if (!reply.ok() && reply.status != 404) {
-                listener.debug(delete.operation + ": HTTP " + reply.status + " (ignored)");
-            }
-        } catch (RuntimeException e) {
-            listener.debug(delete.operation + ": " + e.getMessage() + " (ignored)");
-        }
-    }
-
-    /** POST .../blobs/uploads/ (with mount parameters when given); 201 or 202, else a failure. */
-    private Reply openUpload(
-            String operation,
-            Endpoint endpoint,
-            ImageReference repository,
-            Set<String> scopes,
-            Digest mount,
-            String from) {
-        String path = repository.repository() + "/blobs/uploads/";
-        if (mount != null) {
-            path += "?mount=" + encode(mount.toString()) + "&from=" + encode(from);
-        }
-        Call post = new Call(operation, endpoint, "POST", endpoint.api(path)).scopes(scopes);
-        Reply reply = http.send(post);
-        if (reply.status == 201 || reply.status == 202) {
-            return reply;
-        }
-        throw RegistryErrors.failure(operation, endpoint, repository.repository(), reply);
+        return blobs.mount(target, source, blob);
     }
 
     /**
-     * Sends the final PUT of an upload session. True when the blob is stored; false when the session
-     * failed in a way a new session may fix (then the caller opens one, within the limits).
+     * Makes a blob of {@code source}'s repository present in {@code target}'s, on the same registry or another:
+     * HEAD first (a blob the target has is not sent again); within one registry a mount; across registries the
+     * source's GET streamed into the target's upload (no temporary file, never the whole blob in memory), its
+     * digest and size checked while it streams. Source and target each get their own credentials and tokens. A
+     * session that fails midway (reset, 5xx) restarts the blob in a new session, within the retry settings.
+     *
+     * @throws VerificationException when the source's content is not what the descriptor says
      */
-    private boolean completeUpload(
-            Call put,
-            Endpoint endpoint,
-            ImageReference repository,
-            Digest digest,
-            int session,
-            Deadline deadline,
-            DigestCheckingInputStream checked) {
-        Reply reply;
-        RegistryException failure;
-        try {
-            reply = http.send(put);
-            if (reply.ok()) {
-                Optional<Digest> stored = claimedDigest(reply, put.operation);
-                if (stored.isPresent() && !stored.get().equals(digest)) {
-                    throw new VerificationException(
-                            put.operation + ": the registry stored the blob as " + stored.get() + ", not " + digest);
-                }
-                return true;
-            }
-            failure = RegistryErrors.failure(put.operation, endpoint, repository.repository(), reply);
-            boolean sessionLost = reply.status == 404 || RetryPolicy.retryable(reply.status);
-            if (!sessionLost) {
-                throw failure;
-            }
-        } catch (RegistryException e) {
-            if (checked != null && checked.mismatch() != null) {
-                throw new VerificationException(put.operation + ": " + checked.mismatch(), e);
-            }
-            if (e.statusCode() != -1 && !(e.statusCode() == 404 || RetryPolicy.retryable(e.statusCode()))) {
-                throw e;
-            }
-            failure = e;
-        }
-        if (checked != null && checked.mismatch() != null) {
-            throw new VerificationException(put.operation + ": " + checked.mismatch(), failure);
-        }
-        Duration wait = Duration.ofMillis(settings.retryBackoff().toMillis() * session);
-        if (session >= Math.min(MAX_UPLOAD_SESSIONS, settings.maxAttempts()) || !deadline.allows(wait)) {
-            throw failure;
-        }
-        listener.debug(put.operation + ": upload session " + session + " failed (" + failure.getMessage()
-                + "); starting a new one");
-        try {
-            Thread.sleep(wait.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RegistryException(put.operation + " was interrupted", e);
-        }
-        return false;
-    }
-
-    private static URI uploadLocation(String operation, Reply reply) {
-        String location = reply.header("Location")
-                .orElseThrow(() -> new RegistryException(
-                        operation + " failed: the registry opened an upload (HTTP " + reply.status
-                                + ") without a Location header",
-                        reply.status,
-                        null));
-        try {
-            return reply.uri.resolve(new URI(location.strip()));
-        } catch (URISyntaxException | IllegalArgumentException e) {
-            throw new RegistryException(
-                    operation + " failed: unusable upload Location " + Redact.text(location), reply.status, null);
-        }
-    }
-
-    private static URI withDigest(URI location, Digest digest) {
-        String query = location.getRawQuery();
-        String param = "digest=" + encode(digest.toString());
-        String base = location.toString();
-        int hash = base.indexOf('#');
-        if (hash >= 0) {
-            base = base.substring(0, hash);
-        }
-        return URI.create(base + (query == null || query.isEmpty() ? (base.endsWith("?") ? "" : "?") : "&") + param);
-    }
-
-    private Optional<Digest> claimedDigest(Reply reply, String operation) {
-        Optional<String> header = reply.header(DIGEST_HEADER);
-        if (header.isEmpty() || header.get().isBlank()) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(Digest.parse(header.get().strip()));
-        } catch (InvalidInputException e) {
-            throw new VerificationException(
-                    operation + ": the registry sent an unreadable " + DIGEST_HEADER + " '"
-                            + RegistryErrors.truncate(header.get(), 150) + "'",
-                    e);
-        }
+    public BlobTransfer copyBlob(ImageReference source, ImageReference target, Descriptor blob) {
+        return blobs.copy(source, target, blob);
     }
 
     /** Every request of this client starts here: the allowlist is checked before anything is sent. */
@@ -652,14 +409,6 @@ public final class RegistryClient {
 
     private static URI manifestUri(Endpoint endpoint, ImageReference reference) {
         return endpoint.api(reference.repository() + "/manifests/" + reference.referenceForApi());
-    }
-
-    private static URI blobUri(Endpoint endpoint, ImageReference repository, Digest digest) {
-        return endpoint.api(repository.repository() + "/blobs/" + digest);
-    }
-
-    private static String encode(String value) {
-        return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 
     @Override

@@ -12,7 +12,10 @@
  * fingerprint and scope set, a token reused wherever its scopes cover the request's), {@code TokenRealm}
  * (where tokens may be requested), {@code Transport} (two JDK clients, redirects never followed by the JDK, HTTP/1.1 for
  * plain http), {@code TrustStores} (an extra CA added to the system trust), {@code RegistryHttp} (one
- * logical request: re-authentication once, our redirects, retries under a deadline, limited body reads),
+ * logical request: the Authorization of each attempt, re-authentication once), {@code Exchange} (the attempts of a
+ * call: retries under a deadline, our redirects; no authentication), {@code LimitedBody} (body reads within limits
+ * and the deadline), {@code TokenFetcher} (token requests, on {@code Exchange}: authentication sits on the
+ * transport and never calls back up),
  * {@code RetryPolicy}, {@code RegistryErrors} (errors[] to messages with a fix), {@code Redact}.
  */
 package io.jenkins.plugins.multiarch.registry;

@@ -12,6 +12,8 @@ import io.jenkins.plugins.multiarch.image.Platform;
 import io.jenkins.plugins.multiarch.manifest.Descriptor;
 import io.jenkins.plugins.multiarch.manifest.RawManifest;
 import io.jenkins.plugins.multiarch.publish.PublishResult;
+import io.jenkins.plugins.multiarch.publish.PublishResult.Amendment;
+import io.jenkins.plugins.multiarch.publish.PublishResult.Amendment.Change;
 import io.jenkins.plugins.multiarch.publish.PublishResult.Child;
 import io.jenkins.plugins.multiarch.publish.PublishResult.TagOutcome;
 import java.io.IOException;
@@ -20,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /** Renders publish results and inspections: a human table, JSON, and {@code docker manifest inspect --verbose}. */
 public final class Reports {
@@ -45,20 +48,29 @@ public final class Reports {
                 .append(r.listSize())
                 .append(" bytes, ")
                 .append(r.requestCount())
-                .append(" HTTP requests\n\n");
+                .append(" HTTP requests\n");
+        amendmentSummary(r).ifPresent(line -> out.append("  ").append(line).append('\n'));
+        out.append('\n');
         // Fits 120 columns: short digests (the full ones are in --json and on the plugin's page); IMAGE SIZE is
         // config plus layers, compressed, MANIFEST the manifest alone, so that neither is taken for the other.
         boolean osVersions = r.children().stream().anyMatch(c -> osVersion(c.platform()) != null);
+        Amendment amendment = r.amendment();
         List<String[]> rows = new ArrayList<>();
-        rows.add(
-                osVersions
-                        ? new String[] {
-                            "PLATFORM", "OS VERSION", "DIGEST", "IMAGE SIZE", "MANIFEST", "TRANSFER", "SOURCE"
-                        }
-                        : new String[] {"PLATFORM", "DIGEST", "IMAGE SIZE", "MANIFEST", "TRANSFER", "SOURCE"});
+        List<String> header = new ArrayList<>(List.of("PLATFORM"));
+        if (amendment != null) {
+            header.add("CHANGE");
+        }
+        if (osVersions) {
+            header.add("OS VERSION");
+        }
+        header.addAll(List.of("DIGEST", "IMAGE SIZE", "MANIFEST", "TRANSFER", "SOURCE"));
+        rows.add(header.toArray(new String[0]));
         for (Child c : r.children()) {
             List<String> row = new ArrayList<>();
             row.add(c.attestation() ? "attestation" : c.platform().toString());
+            if (amendment != null) {
+                row.add(change(amendment, c));
+            }
             if (osVersions) {
                 String v = c.attestation() ? null : osVersion(c.platform());
                 row.add(v == null ? "-" : v);
@@ -71,6 +83,15 @@ public final class Reports {
             rows.add(row.toArray(new String[0]));
         }
         table(out, rows);
+        if (amendment != null) {
+            for (Change c : amendment.of(Change.Kind.REMOVED)) {
+                out.append("  removed ")
+                        .append(c.platform())
+                        .append(' ')
+                        .append(Wording.shortDigest(c.digest().toString()))
+                        .append(" and its attestations\n");
+            }
+        }
         out.append('\n');
         for (TagOutcome t : r.tags()) {
             out.append("  tag ")
@@ -93,6 +114,32 @@ public final class Reports {
             out.append("  ").append(command).append('\n');
         }
         return out.toString();
+    }
+
+    /**
+     * E.g. {@code amended reg/app:1 (sha256:3a32…): 1 kept, 1 added, 0 replaced, 1 removed}: the console's line and
+     * the plugin page's, for a publish that amended a list.
+     */
+    public static Optional<String> amendmentSummary(PublishResult r) {
+        return r.amended()
+                .map(a -> "amended " + a.from() + " ("
+                        + Wording.shortDigest(a.fromDigest().toString()) + "): " + amendmentCounts(a));
+    }
+
+    /** E.g. {@code 1 kept, 1 added, 0 replaced, 1 removed}. */
+    private static String amendmentCounts(Amendment a) {
+        List<String> parts = new ArrayList<>();
+        for (Change.Kind kind : Change.Kind.values()) {
+            parts.add(a.of(kind).size() + " " + kind.name().toLowerCase(Locale.ROOT));
+        }
+        return String.join(", ", parts);
+    }
+
+    /** A child's change: its own, or for an attestation its image's. */
+    private static String change(Amendment a, Child c) {
+        return a.changeOf(c.attestation() ? c.attestationFor() : c.digest())
+                .map(ch -> ch.kind().name().toLowerCase(Locale.ROOT))
+                .orElse("-");
     }
 
     /** {@code docker pull} commands: the list by digest, then each platform from the first tag. */
@@ -154,7 +201,11 @@ public final class Reports {
                 ObjectNode a = n.putObject("annotations");
                 c.annotations().forEach(a::put);
             }
+            if (r.amendment() != null) {
+                n.put("change", change(r.amendment(), c));
+            }
         }
+        r.amended().ifPresent(a -> root.set("amendment", amendmentTree(a)));
         ArrayNode missing = root.putArray("missingOptionalPlatforms");
         r.missingOptionalPlatforms().forEach(p -> missing.add(p.toString()));
         ArrayNode notes = root.putArray("notes");
@@ -162,6 +213,25 @@ public final class Reports {
         ArrayNode pulls = root.putArray("pullCommands");
         pullCommands(r).forEach(pulls::add);
         return root;
+    }
+
+    /** {@code from}, {@code fromDigest}, then per change kind the image entries: platform, digest (and replaced). */
+    private static ObjectNode amendmentTree(Amendment a) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("from", a.from().toString());
+        n.put("fromDigest", a.fromDigest().toString());
+        for (Change.Kind kind : Change.Kind.values()) {
+            ArrayNode entries = n.putArray(kind.name().toLowerCase(Locale.ROOT));
+            for (Change c : a.of(kind)) {
+                ObjectNode e = entries.addObject();
+                e.put("platform", c.platform().toString());
+                e.put("digest", c.digest().toString());
+                if (c.replaced() != null) {
+                    e.put("replaced", c.replaced().toString());
+                }
+            }
+        }
+        return n;
     }
 
     // ---- inspect ------------------------------------------------------------------------------

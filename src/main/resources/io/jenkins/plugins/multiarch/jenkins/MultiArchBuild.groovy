@@ -92,7 +92,7 @@ class MultiArchBuild implements Serializable {
                     body()
                     Map build = [image: args.image, tags: tags, platform: platform,
                                  allowEmulation: allowEmulation]
-                    copy(args, build, ['context', 'dockerfile', 'target', 'builder', 'naming', 'credentialsId'])
+                    copy(args, build, ['context', 'dockerfile', 'target', 'builder', 'naming', 'credentialsId', 'cache', 'provenance'])
                     if (args.buildArgs != null) {
                         build.buildArgs = pairs(args.buildArgs)
                     }

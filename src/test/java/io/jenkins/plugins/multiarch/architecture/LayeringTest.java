@@ -27,9 +27,11 @@ class LayeringTest {
             "registry", Set.of("image", "manifest"),
             "record", Set.of("image"),
             "publish", Set.of("image", "manifest", "registry"),
+            "copy", Set.of("image", "manifest", "registry"),
+            "provenance", Set.of("image", "manifest", "registry"),
             "report", Set.of("image", "manifest", "registry", "publish"),
-            "builder", Set.of("image", "manifest", "registry", "record"),
-            "flow", Set.of("image", "manifest", "registry", "record", "publish", "builder"));
+            "builder", Set.of("image", "manifest", "registry", "record", "provenance"),
+            "flow", Set.of("image", "manifest", "registry", "record", "publish", "builder", "copy", "provenance"));
 
     private static final Pattern IMPORT =
             Pattern.compile("^import (?:static )?io\\.jenkins\\.plugins\\.multiarch\\.([a-z]+)\\.", Pattern.MULTILINE);

@@ -11,8 +11,8 @@ import io.jenkins.plugins.multiarch.registry.CredentialsSource;
 import io.jenkins.plugins.multiarch.registry.RegistryClient;
 import io.jenkins.plugins.multiarch.report.ImageChanges;
 import io.jenkins.plugins.multiarch.testing.BaseImages;
-import io.jenkins.plugins.multiarch.testing.Components;
 import io.jenkins.plugins.multiarch.testing.Components.Component;
+import io.jenkins.plugins.multiarch.testing.RegistryExtension;
 import io.jenkins.plugins.multiarch.testing.RegistryServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,9 +20,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,7 +32,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class BuildAndPushContentTest {
 
-    static RegistryServer registry;
+    @RegisterExtension
+    static final RegistryExtension<RegistryServer> registry =
+            RegistryExtension.plain().requiring(Component.BUILDAH);
+
     static RegistryClient client;
 
     @TempDir
@@ -42,24 +45,15 @@ class BuildAndPushContentTest {
     Path dir;
 
     @BeforeAll
-    static void start() {
-        Components.require(Component.BUILDAH, Component.REGISTRY);
-        registry = RegistryServer.plain();
-        client = BuildFixtures.client(registry, CredentialsSource.none());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (registry != null) {
-            registry.close();
-        }
+    static void newClient() {
+        client = BuildFixtures.client(registry.get(), CredentialsSource.none());
     }
 
     private static BuildahBuilder buildah() {
         return BuildahBuilder.builder()
                 .root(storage.resolve("root"))
                 .runRoot(storage.resolve("run"))
-                .insecureRegistry(registry.hostPort())
+                .insecureRegistry(registry.get().hostPort())
                 .registryClient(client)
                 .build();
     }
@@ -78,7 +72,7 @@ class BuildAndPushContentTest {
         BuildRequest.Builder request = BuildRequest.builder()
                 .context(ctx)
                 .platform("linux/amd64")
-                .image(registry.hostPort() + "/" + repo)
+                .image(registry.get().hostPort() + "/" + repo)
                 .sourceDateEpoch("1600000000");
         if (secret != null) {
             request.secretBuildArg("TOKEN", secret);
@@ -106,9 +100,9 @@ class BuildAndPushContentTest {
                 "FROM scratch\nARG TOKEN\nENV MODE=dev-mode-value API_KEY=hunter2-value\nLABEL version=1.0 tok=$TOKEN\n"
                         + "COPY hello.txt /hello.txt\nENTRYPOINT [\"/hello\"]\nCMD [\"serve\"]\n");
         String repo = "c/content-" + System.nanoTime();
-        int mark = registry.mark();
+        int mark = registry.get().mark();
         ArchImageRecord record = build(ctx, repo, "s3cr3t-token-value");
-        List<RegistryServer.Request> requests = registry.requestsSince(mark);
+        List<RegistryServer.Request> requests = registry.get().requestsSince(mark);
 
         ImageSummary c = record.content();
         assertThat(c).as("filled by BuildAndPush").isNotNull();
@@ -127,7 +121,7 @@ class BuildAndPushContentTest {
 
         String json = new String(record.toJson(), StandardCharsets.UTF_8);
         assertThat(json)
-                .contains("\"schemaVersion\" : \"1.1\"", "\"envNames\"")
+                .contains("\"schemaVersion\" : \"1.2\"", "\"envNames\"")
                 .doesNotContain("hunter2-value", "dev-mode-value", "s3cr3t-token-value");
         assertThat(ArchImageRecord.fromJson(record.toJson(), "built").content()).isEqualTo(c);
 
@@ -177,7 +171,7 @@ class BuildAndPushContentTest {
 
     @Test
     void aBuildFromABaseImageSaysWhatItsBuilderRecordsOfTheBase() {
-        BaseImages.Base base = BaseImages.push(registry);
+        BaseImages.Base base = BaseImages.push(registry.get());
         ArchImageRecord record = build(
                 context("based", "FROM " + base.reference() + "\nCOPY hello.txt /hello.txt\n"),
                 "c/based-" + System.nanoTime(),

@@ -16,8 +16,8 @@ import io.jenkins.plugins.multiarch.registry.CredentialsSource;
 import io.jenkins.plugins.multiarch.registry.RegistryClient;
 import io.jenkins.plugins.multiarch.registry.RegistryCredentials;
 import io.jenkins.plugins.multiarch.testing.BaseImages;
-import io.jenkins.plugins.multiarch.testing.Components;
 import io.jenkins.plugins.multiarch.testing.Components.Component;
+import io.jenkins.plugins.multiarch.testing.RegistryExtension;
 import io.jenkins.plugins.multiarch.testing.RegistryServer;
 import io.jenkins.plugins.multiarch.testing.TestImages;
 import java.io.IOException;
@@ -25,15 +25,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The buildah builder against real buildah and a real registry: guard, failing RUN, auth, secrets. */
 class BuildahBuilderTest {
 
-    static RegistryServer registry;
+    @RegisterExtension
+    static final RegistryExtension<RegistryServer> registry =
+            RegistryExtension.plain().requiring(Component.BUILDAH, Component.BUSYBOX);
+
     static RegistryClient client;
     static BaseImages.Base base;
 
@@ -44,25 +47,16 @@ class BuildahBuilderTest {
     Path dir;
 
     @BeforeAll
-    static void start() {
-        Components.require(Component.BUILDAH, Component.REGISTRY, Component.BUSYBOX);
-        registry = RegistryServer.plain();
-        base = BaseImages.push(registry);
-        client = BuildFixtures.client(registry, CredentialsSource.none());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (registry != null) {
-            registry.close();
-        }
+    static void pushBaseAndNewClient() {
+        base = BaseImages.push(registry.get());
+        client = BuildFixtures.client(registry.get(), CredentialsSource.none());
     }
 
     private static BuildahBuilder.Builder buildah(RegistryServer target, RegistryClient targetClient) {
         return BuildahBuilder.builder()
                 .root(storage.resolve("root"))
                 .runRoot(storage.resolve("run"))
-                .insecureRegistry(registry.hostPort())
+                .insecureRegistry(registry.get().hostPort())
                 .insecureRegistry(target.hostPort())
                 .registryClient(targetClient);
     }
@@ -73,16 +67,16 @@ class BuildahBuilderTest {
         BuildRequest arm = BuildRequest.builder()
                 .context(BuildFixtures.offlineExample())
                 .platform("linux/arm64")
-                .image(registry.hostPort() + "/b/guard")
+                .image(registry.get().hostPort() + "/b/guard")
                 .tag("1.0")
                 .buildArg("BASE", base.reference())
                 .build();
-        int mark = registry.mark();
-        assertThatThrownBy(() -> buildah(registry, client).build().build(arm, log))
+        int mark = registry.get().mark();
+        assertThatThrownBy(() -> buildah(registry.get(), client).build().build(arm, log))
                 .isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("--allow-emulation");
         assertThat(log.lines).isEmpty();
-        assertThat(registry.requestsSince(mark)).isEmpty();
+        assertThat(registry.get().requestsSince(mark)).isEmpty();
     }
 
     @Test
@@ -93,19 +87,19 @@ class BuildahBuilderTest {
                 .context(ctx)
                 .platform("linux/amd64")
                 .buildArg("BASE", base.reference())
-                .image(registry.hostPort() + "/b/fails")
+                .image(registry.get().hostPort() + "/b/fails")
                 .tag("1.0")
                 .naming(Naming.TAG_SUFFIX)
                 .build();
-        int mark = registry.mark();
-        assertThatThrownBy(
-                        () -> buildah(registry, client).build().build(request, new BuildFixtures.CapturingListener()))
+        int mark = registry.get().mark();
+        assertThatThrownBy(() ->
+                        buildah(registry.get(), client).build().build(request, new BuildFixtures.CapturingListener()))
                 .isInstanceOfSatisfying(BuildException.class, e -> {
                     assertThat(e.logTail()).anyMatch(l -> l.contains("buildah-fail-marker"));
                     assertThat(e.getMessage()).contains("nothing was pushed");
                 });
-        assertThat(registry.requestsSince(mark)).noneMatch(r -> r.method().equals("PUT"));
-        assertThat(client.headManifest(ImageReference.parse(registry.hostPort() + "/b/fails:1.0-amd64")))
+        assertThat(registry.get().requestsSince(mark)).noneMatch(r -> r.method().equals("PUT"));
+        assertThat(client.headManifest(ImageReference.parse(registry.get().hostPort() + "/b/fails:1.0-amd64")))
                 .isEmpty();
     }
 
@@ -118,11 +112,11 @@ class BuildahBuilderTest {
                 .context(ctx)
                 .platform("linux/amd64")
                 .buildArg("BASE", base.reference())
-                .image(registry.hostPort() + "/" + repo)
+                .image(registry.get().hostPort() + "/" + repo)
                 .tag("1.0")
                 .naming(Naming.TAG_SUFFIX)
                 .build();
-        BuildahBuilder buildah = buildah(registry, client).build();
+        BuildahBuilder buildah = buildah(registry.get(), client).build();
         BuildFixtures.CapturingListener log = new BuildFixtures.CapturingListener();
         BuildFixtures.Interruptible<ArchImageRecord> build =
                 new BuildFixtures.Interruptible<>("buildah-abort", () -> buildah.build(request, log));
@@ -148,7 +142,7 @@ class BuildahBuilderTest {
             assertThat(BuildFixtures.awaitNoProcess(sleep, java.time.Duration.ofSeconds(2)))
                     .as("no RUN step left")
                     .isEmpty();
-            assertThat(client.headManifest(ImageReference.parse(registry.hostPort() + "/" + repo + ":1.0-amd64")))
+            assertThat(client.headManifest(ImageReference.parse(registry.get().hostPort() + "/" + repo + ":1.0-amd64")))
                     .isEmpty();
         } finally {
             // never leave a 2-hour sleep behind, whatever happened above
@@ -172,19 +166,19 @@ class BuildahBuilderTest {
                         + "bud|push|inspect|version) echo \"$a\" >> '" + calls
                         + "';; esac; done\nexec buildah \"$@\"\n");
         shim.toFile().setExecutable(true);
-        String amdOnly = registry.hostPort() + "/" + BaseImages.REPOSITORY + "@"
+        String amdOnly = registry.get().hostPort() + "/" + BaseImages.REPOSITORY + "@"
                 + base.perPlatform().get("linux/amd64").digest();
         Path ctx = BuildFixtures.context(dir.resolve("ctx"), "FROM " + amdOnly + "\nCOPY Dockerfile /\n");
         BuildRequest request = BuildRequest.builder()
                 .context(ctx)
                 .platform("linux/arm64")
                 .allowEmulation(true)
-                .image(registry.hostPort() + "/b/wrongbase")
+                .image(registry.get().hostPort() + "/b/wrongbase")
                 .tag("1.0")
                 .naming(Naming.TAG_SUFFIX)
                 .build();
-        int mark = registry.mark();
-        assertThatThrownBy(() -> buildah(registry, client)
+        int mark = registry.get().mark();
+        assertThatThrownBy(() -> buildah(registry.get(), client)
                         .executable(shim.toString())
                         .build()
                         .build(request, new BuildFixtures.CapturingListener()))
@@ -193,7 +187,7 @@ class BuildahBuilderTest {
                 .hasMessageContaining("is linux/amd64 according to its config")
                 .hasMessageContaining(base.perPlatform().get("linux/amd64").digest())
                 .hasMessageContaining("not pushed");
-        assertThat(registry.requestsSince(mark))
+        assertThat(registry.get().requestsSince(mark))
                 .as("nothing was pushed")
                 .noneMatch(r -> r.method().equals("PUT"));
         assertThat(Files.readAllLines(calls)).containsExactly("version", "bud");
@@ -201,8 +195,10 @@ class BuildahBuilderTest {
         // the same Dockerfile on the multi-platform base: buildah picks its arm64 child, which the check finds
         Files.writeString(ctx.resolve("Dockerfile"), "FROM " + base.reference() + "\nCOPY Dockerfile /\n");
         BuildFixtures.CapturingListener log = new BuildFixtures.CapturingListener();
-        ArchImageRecord arm =
-                buildah(registry, client).executable(shim.toString()).build().build(request, log);
+        ArchImageRecord arm = buildah(registry.get(), client)
+                .executable(shim.toString())
+                .build()
+                .build(request, log);
         assertThat(arm.platform().matches(Platform.parse("linux/arm64"))).isTrue();
         assertThat(log.text()).doesNotContain("not checked");
         assertThat(Files.readAllLines(calls)).containsExactly("version", "bud", "version", "bud", "push");
@@ -211,23 +207,25 @@ class BuildahBuilderTest {
     @Test
     void aBaseOfAnotherVariantIsRefusedAndTheSameVariantPasses() {
         // an arm/v7-only base (a valid layer; no RUN step, so nothing has to execute)
-        TestImages.Pushed v7 =
-                TestImages.forRegistry(registry).pushImage("b/armv7only", "1", "linux/arm/v7", TestImages.Format.OCI);
+        TestImages.Pushed v7 = TestImages.forRegistry(registry.get())
+                .pushImage("b/armv7only", "1", "linux/arm/v7", TestImages.Format.OCI);
         Path ctx = BuildFixtures.context(
-                dir.resolve("ctx"), "FROM " + registry.hostPort() + "/" + v7.byDigest() + "\nCOPY Dockerfile /\n");
+                dir.resolve("ctx"),
+                "FROM " + registry.get().hostPort() + "/" + v7.byDigest() + "\nCOPY Dockerfile /\n");
         BuildRequest v6 = BuildRequest.builder()
                 .context(ctx)
                 .platform("linux/arm/v6")
                 .allowEmulation(true)
-                .image(registry.hostPort() + "/b/variant")
+                .image(registry.get().hostPort() + "/b/variant")
                 .tag("1.0")
                 .naming(Naming.TAG_SUFFIX)
                 .build();
-        assertThatThrownBy(() -> buildah(registry, client).build().build(v6, new BuildFixtures.CapturingListener()))
+        assertThatThrownBy(
+                        () -> buildah(registry.get(), client).build().build(v6, new BuildFixtures.CapturingListener()))
                 .isInstanceOf(VerificationException.class)
                 .hasMessageContaining("built for linux/arm/v6")
                 .hasMessageContaining("which is linux/arm/v7");
-        assertThat(client.headManifest(ImageReference.parse(registry.hostPort() + "/b/variant:1.0-arm32v6")))
+        assertThat(client.headManifest(ImageReference.parse(registry.get().hostPort() + "/b/variant:1.0-arm32v6")))
                 .as("nothing was pushed")
                 .isEmpty();
 
@@ -235,11 +233,12 @@ class BuildahBuilderTest {
                 .context(ctx)
                 .platform("linux/arm/v7")
                 .allowEmulation(true)
-                .image(registry.hostPort() + "/b/variant")
+                .image(registry.get().hostPort() + "/b/variant")
                 .tag("1.0")
                 .naming(Naming.TAG_SUFFIX)
                 .build();
-        ArchImageRecord r = buildah(registry, client).build().build(sameVariant, new BuildFixtures.CapturingListener());
+        ArchImageRecord r =
+                buildah(registry.get(), client).build().build(sameVariant, new BuildFixtures.CapturingListener());
         assertThat(r.platform().matches(Platform.parse("linux/arm/v7"))).isTrue();
     }
 

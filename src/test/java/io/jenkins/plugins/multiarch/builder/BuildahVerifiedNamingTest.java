@@ -9,15 +9,15 @@ import io.jenkins.plugins.multiarch.image.Naming;
 import io.jenkins.plugins.multiarch.record.ArchImageRecord;
 import io.jenkins.plugins.multiarch.registry.CredentialsSource;
 import io.jenkins.plugins.multiarch.registry.RegistryClient;
-import io.jenkins.plugins.multiarch.testing.Components;
 import io.jenkins.plugins.multiarch.testing.Components.Component;
+import io.jenkins.plugins.multiarch.testing.RegistryExtension;
 import io.jenkins.plugins.multiarch.testing.RegistryServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,7 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class BuildahVerifiedNamingTest {
 
-    static RegistryServer registry;
+    @RegisterExtension
+    static final RegistryExtension<RegistryServer> registry =
+            RegistryExtension.plain().requiring(Component.BUILDAH);
+
     static RegistryClient client;
 
     @TempDir
@@ -36,24 +39,15 @@ class BuildahVerifiedNamingTest {
     Path dir;
 
     @BeforeAll
-    static void start() {
-        Components.require(Component.BUILDAH, Component.REGISTRY);
-        registry = RegistryServer.plain();
-        client = BuildFixtures.client(registry, CredentialsSource.none());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (registry != null) {
-            registry.close();
-        }
+    static void newClient() {
+        client = BuildFixtures.client(registry.get(), CredentialsSource.none());
     }
 
     private static BuildahBuilder buildah() {
         return BuildahBuilder.builder()
                 .root(storage.resolve("root"))
                 .runRoot(storage.resolve("run"))
-                .insecureRegistry(registry.hostPort())
+                .insecureRegistry(registry.get().hostPort())
                 .registryClient(client)
                 .build();
     }
@@ -74,25 +68,25 @@ class BuildahVerifiedNamingTest {
         BuildRequest request = BuildRequest.builder()
                 .context(scratchContext("ctx"))
                 .platform("linux/amd64")
-                .image(registry.hostPort() + "/" + repo)
+                .image(registry.get().hostPort() + "/" + repo)
                 .tag("1.0")
                 .tag("latest")
                 .naming(Naming.REPO_SUFFIX)
                 .sourceDateEpoch("1600000000")
                 .build();
         BuildFixtures.CapturingListener log = new BuildFixtures.CapturingListener();
-        int mark = registry.mark();
+        int mark = registry.get().mark();
         ArchImageRecord record = buildah().build(request, log);
 
         assertThat(record.pushed())
                 .extracting(Object::toString)
                 .containsExactly(
-                        registry.hostPort() + "/" + repo + "-amd64:1.0",
-                        registry.hostPort() + "/" + repo + "-amd64:latest");
+                        registry.get().hostPort() + "/" + repo + "-amd64:1.0",
+                        registry.get().hostPort() + "/" + repo + "-amd64:latest");
         for (ImageReference name : record.pushed()) {
             assertThat(client.headManifest(name).orElseThrow().digest()).isEqualTo(record.digest());
         }
-        List<RegistryServer.Request> requests = registry.requestsSince(mark);
+        List<RegistryServer.Request> requests = registry.get().requestsSince(mark);
         List<String> manifestPuts = requests.stream()
                 .filter(r -> r.method().equals("PUT") && r.path().contains("/manifests/"))
                 .map(RegistryServer.Request::path)
@@ -118,7 +112,7 @@ class BuildahVerifiedNamingTest {
                 .context(scratchContext("ctx"))
                 .platform("linux/arm/v6")
                 .allowEmulation(true)
-                .image(registry.hostPort() + "/" + repo)
+                .image(registry.get().hostPort() + "/" + repo)
                 .tag("1.0")
                 .naming(Naming.REPO_SUFFIX)
                 .build();
@@ -128,7 +122,7 @@ class BuildahVerifiedNamingTest {
                 .hasMessageContaining("buildah 1.28")
                 .hasMessageContaining("wrote linux/arm/v7 into its config itself")
                 .hasMessageNotContaining("base image was the wrong platform");
-        assertThat(client.headManifest(ImageReference.parse(registry.hostPort() + "/" + repo + "-arm32v6:1.0")))
+        assertThat(client.headManifest(ImageReference.parse(registry.get().hostPort() + "/" + repo + "-arm32v6:1.0")))
                 .as("no per-arch name")
                 .isEmpty();
     }
@@ -139,7 +133,7 @@ class BuildahVerifiedNamingTest {
         BuildRequest.Builder request = BuildRequest.builder()
                 .context(ctx)
                 .platform("linux/amd64")
-                .image(registry.hostPort() + "/v/repro")
+                .image(registry.get().hostPort() + "/v/repro")
                 .sourceDateEpoch("1600000000");
         BuildahBuilder buildah = buildah();
         ArchImageRecord first = buildah.build(request.build(), new BuildFixtures.CapturingListener());
@@ -156,7 +150,7 @@ class BuildahVerifiedNamingTest {
                         BuildRequest.builder()
                                 .context(scratchContext("ctx"))
                                 .platform("linux/amd64")
-                                .image(registry.hostPort() + "/v/warn")
+                                .image(registry.get().hostPort() + "/v/warn")
                                 .buildArg("UNUSED_BY_THE_DOCKERFILE", "x")
                                 .build(),
                         log);

@@ -23,6 +23,7 @@ import io.jenkins.plugins.multiarch.registry.RegistryCredentials;
 import io.jenkins.plugins.multiarch.testing.BaseImages;
 import io.jenkins.plugins.multiarch.testing.Components;
 import io.jenkins.plugins.multiarch.testing.Components.Component;
+import io.jenkins.plugins.multiarch.testing.RegistryExtension;
 import io.jenkins.plugins.multiarch.testing.RegistryServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +31,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -38,7 +40,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DockerEngineBuilderTest {
 
-    static RegistryServer registry;
+    @RegisterExtension
+    static final RegistryExtension<RegistryServer> registry = RegistryExtension.plain()
+            .requiring(Component.DOCKERD, Component.DOCKER_CLI, Component.BUSYBOX, Component.QEMU_AARCH64);
+
     static RegistryClient client;
     static BaseImages.Base base;
     static DockerEngineBuilder builder;
@@ -48,11 +53,8 @@ class DockerEngineBuilderTest {
 
     @BeforeAll
     static void start() {
-        Components.require(
-                Component.DOCKERD, Component.DOCKER_CLI, Component.REGISTRY, Component.BUSYBOX, Component.QEMU_AARCH64);
-        registry = RegistryServer.plain();
-        base = BaseImages.push(registry);
-        client = BuildFixtures.client(registry, CredentialsSource.none());
+        base = BaseImages.push(registry.get());
+        client = BuildFixtures.client(registry.get(), CredentialsSource.none());
         builder = DockerEngineBuilder.builder()
                 .dockerHost(Components.dockerHost())
                 .registryClient(client)
@@ -64,16 +66,13 @@ class DockerEngineBuilderTest {
         if (builder != null) {
             builder.close();
         }
-        if (registry != null) {
-            registry.close();
-        }
     }
 
     private BuildRequest.Builder offline(String repo, String platform) {
         return BuildRequest.builder()
                 .context(BuildFixtures.offlineExample())
                 .platform(platform)
-                .image(registry.hostPort() + "/" + repo)
+                .image(registry.get().hostPort() + "/" + repo)
                 .tag("1.0")
                 .buildArg("BASE", base.reference())
                 .naming(Naming.REPO_SUFFIX);
@@ -90,7 +89,7 @@ class DockerEngineBuilderTest {
         assertThat(r.builderVersion()).startsWith("20.");
         assertThat(r.pushed())
                 .extracting(Object::toString)
-                .containsExactly(registry.hostPort() + "/it/native-amd64:1.0");
+                .containsExactly(registry.get().hostPort() + "/it/native-amd64:1.0");
         assertThat(client.headManifest(r.pushed().get(0)).orElseThrow().digest())
                 .isEqualTo(r.digest());
         assertThat(r.buildArgs()).containsExactly("BASE");
@@ -107,14 +106,14 @@ class DockerEngineBuilderTest {
     @Test
     void guardRefusesANonNativePlatformBeforeBuilding() {
         BuildFixtures.CapturingListener log = new BuildFixtures.CapturingListener();
-        int mark = registry.mark();
+        int mark = registry.get().mark();
         assertThatThrownBy(
                         () -> builder.build(offline("it/guard", "linux/arm64").build(), log))
                 .isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("--allow-emulation")
                 .hasMessageContaining("linux/amd64");
         assertThat(log.lines).as("nothing was built").isEmpty();
-        assertThat(registry.requestsSince(mark))
+        assertThat(registry.get().requestsSince(mark))
                 .as("nothing was pulled or pushed")
                 .isEmpty();
     }
@@ -127,7 +126,7 @@ class DockerEngineBuilderTest {
                 .isEqualTo("arm64");
         // Control: the engine's own CLI without --pull reuses it and builds an "amd64" image that is arm64.
         Path ctx = BuildFixtures.context(dir.resolve("ctx"), "ARG BASE\nFROM ${BASE}\nCOPY Dockerfile /\n");
-        String staleTag = registry.hostPort() + "/it/stale-control:1";
+        String staleTag = registry.get().hostPort() + "/it/stale-control:1";
         docker(
                 "build",
                 "--platform",
@@ -195,14 +194,14 @@ class DockerEngineBuilderTest {
     @Test
     void aBaseWithoutTheRequestedPlatformIsCaughtByTheReadBack() {
         // The base's amd64 child alone, by digest: there is no arm64 image to pull.
-        String amdOnly = registry.hostPort() + "/" + BaseImages.REPOSITORY + "@"
+        String amdOnly = registry.get().hostPort() + "/" + BaseImages.REPOSITORY + "@"
                 + base.perPlatform().get("linux/amd64").digest();
         Path ctx = BuildFixtures.context(dir.resolve("ctx"), "FROM " + amdOnly + "\nCOPY Dockerfile /\n");
         BuildRequest request = BuildRequest.builder()
                 .context(ctx)
                 .platform("linux/arm64")
                 .allowEmulation(true)
-                .image(registry.hostPort() + "/it/wrongbase")
+                .image(registry.get().hostPort() + "/it/wrongbase")
                 .tag("1.0")
                 .naming(Naming.TAG_SUFFIX)
                 .build();
@@ -211,7 +210,7 @@ class DockerEngineBuilderTest {
                 .hasMessageContaining("built for linux/arm64")
                 .hasMessageContaining("is linux/amd64 according to its config")
                 .hasMessageContaining("not pushed");
-        assertThat(client.headManifest(ImageReference.parse(registry.hostPort() + "/it/wrongbase:1.0-arm64v8")))
+        assertThat(client.headManifest(ImageReference.parse(registry.get().hostPort() + "/it/wrongbase:1.0-arm64v8")))
                 .as("nothing was pushed")
                 .isEmpty();
     }
@@ -224,18 +223,18 @@ class DockerEngineBuilderTest {
                 .context(ctx)
                 .platform("linux/amd64")
                 .buildArg("BASE", base.reference())
-                .image(registry.hostPort() + "/it/fails")
+                .image(registry.get().hostPort() + "/it/fails")
                 .tag("1.0")
                 .naming(Naming.REPO_SUFFIX)
                 .build();
-        int mark = registry.mark();
+        int mark = registry.get().mark();
         assertThatThrownBy(() -> builder.build(request, new BuildFixtures.CapturingListener()))
                 .isInstanceOfSatisfying(BuildException.class, e -> {
                     assertThat(e.logTail()).anyMatch(l -> l.contains("about-to-fail-marker"));
                     assertThat(e.getMessage()).contains("returned a non-zero code", "nothing was pushed");
                 });
-        assertThat(registry.requestsSince(mark)).noneMatch(r -> r.method().equals("PUT"));
-        assertThat(client.headManifest(ImageReference.parse(registry.hostPort() + "/it/fails-amd64:1.0")))
+        assertThat(registry.get().requestsSince(mark)).noneMatch(r -> r.method().equals("PUT"));
+        assertThat(client.headManifest(ImageReference.parse(registry.get().hostPort() + "/it/fails-amd64:1.0")))
                 .isEmpty();
     }
 
@@ -249,7 +248,7 @@ class DockerEngineBuilderTest {
         BuildRequest request = BuildRequest.builder()
                 .context(ctx)
                 .platform("linux/amd64")
-                .image(registry.hostPort() + "/it/badfile")
+                .image(registry.get().hostPort() + "/it/badfile")
                 .tag("1.0")
                 .naming(Naming.REPO_SUFFIX)
                 .build();
@@ -269,7 +268,7 @@ class DockerEngineBuilderTest {
                 .context(ctx)
                 .platform("linux/amd64")
                 .buildArg("BASE", base.reference())
-                .image(registry.hostPort() + "/it/abort")
+                .image(registry.get().hostPort() + "/it/abort")
                 .tag("1.0")
                 .naming(Naming.REPO_SUFFIX)
                 .build();
@@ -303,7 +302,7 @@ class DockerEngineBuilderTest {
                 Thread.sleep(200);
             }
             assertThat(running).as("no build container runs").isEmpty();
-            assertThat(client.headManifest(ImageReference.parse(registry.hostPort() + "/it/abort-amd64:1.0")))
+            assertThat(client.headManifest(ImageReference.parse(registry.get().hostPort() + "/it/abort-amd64:1.0")))
                     .isEmpty();
         } finally {
             for (String p : BuildFixtures.processesMatching(sleep)) {
@@ -337,7 +336,7 @@ class DockerEngineBuilderTest {
         BuildRequest missing = BuildRequest.builder()
                 .context(dir)
                 .platform("linux/amd64")
-                .image(registry.hostPort() + "/it/missing")
+                .image(registry.get().hostPort() + "/it/missing")
                 .tag("1.0")
                 .build();
         assertThatThrownBy(() -> builder.build(missing, new BuildFixtures.CapturingListener()))

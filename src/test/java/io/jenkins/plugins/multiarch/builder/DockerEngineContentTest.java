@@ -12,6 +12,7 @@ import io.jenkins.plugins.multiarch.report.ImageChanges;
 import io.jenkins.plugins.multiarch.testing.BaseImages;
 import io.jenkins.plugins.multiarch.testing.Components;
 import io.jenkins.plugins.multiarch.testing.Components.Component;
+import io.jenkins.plugins.multiarch.testing.RegistryExtension;
 import io.jenkins.plugins.multiarch.testing.RegistryServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,6 +23,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -30,7 +32,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DockerEngineContentTest {
 
-    static RegistryServer registry;
+    @RegisterExtension
+    static final RegistryExtension<RegistryServer> registry =
+            RegistryExtension.plain().requiring(Component.DOCKERD, Component.DOCKER_CLI, Component.BUSYBOX);
+
     static RegistryClient client;
     static BaseImages.Base base;
     static DockerEngineBuilder builder;
@@ -40,10 +45,8 @@ class DockerEngineContentTest {
 
     @BeforeAll
     static void start() {
-        Components.require(Component.DOCKERD, Component.DOCKER_CLI, Component.REGISTRY, Component.BUSYBOX);
-        registry = RegistryServer.plain();
-        base = BaseImages.push(registry);
-        client = BuildFixtures.client(registry, CredentialsSource.none());
+        base = BaseImages.push(registry.get());
+        client = BuildFixtures.client(registry.get(), CredentialsSource.none());
         builder = DockerEngineBuilder.builder()
                 .dockerHost(Components.dockerHost())
                 .registryClient(client)
@@ -54,9 +57,6 @@ class DockerEngineContentTest {
     static void stop() {
         if (builder != null) {
             builder.close();
-        }
-        if (registry != null) {
-            registry.close();
         }
     }
 
@@ -74,7 +74,7 @@ class DockerEngineContentTest {
                 BuildRequest.builder()
                         .context(ctx)
                         .platform("linux/amd64")
-                        .image(registry.hostPort() + "/d/env")
+                        .image(registry.get().hostPort() + "/d/env")
                         .sourceDateEpoch("1600000000")
                         .build(),
                 new BuildFixtures.CapturingListener());

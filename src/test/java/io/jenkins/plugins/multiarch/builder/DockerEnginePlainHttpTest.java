@@ -13,13 +13,13 @@ import io.jenkins.plugins.multiarch.registry.RegistryCredentials;
 import io.jenkins.plugins.multiarch.registry.RegistrySettings;
 import io.jenkins.plugins.multiarch.testing.Components;
 import io.jenkins.plugins.multiarch.testing.Components.Component;
+import io.jenkins.plugins.multiarch.testing.RegistryExtension;
 import io.jenkins.plugins.multiarch.testing.RegistryServer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,29 +33,18 @@ class DockerEnginePlainHttpTest {
     private static final String USER = "pusher";
     private static final String PASSWORD = "plain-Http-N3ver-" + System.nanoTime();
     private static final Set<String> PUSH_METHODS = Set.of("PUT", "POST", "PATCH");
+    private static final Component[] DOCKER_AND_OPENSSL = {Component.DOCKERD, Component.DOCKER_CLI, Component.OPENSSL};
 
-    static RegistryServer plain;
-    static RegistryServer tls;
+    @RegisterExtension
+    static final RegistryExtension<RegistryServer> plain =
+            RegistryExtension.basicAuth(USER, PASSWORD).requiring(DOCKER_AND_OPENSSL);
+
+    @RegisterExtension
+    static final RegistryExtension<RegistryServer> tls =
+            RegistryExtension.tlsBasicAuth(USER, PASSWORD).requiring(DOCKER_AND_OPENSSL);
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void start() {
-        Components.require(Component.DOCKERD, Component.DOCKER_CLI, Component.REGISTRY, Component.OPENSSL);
-        plain = RegistryServer.builder().basicAuth(USER, PASSWORD).start();
-        tls = RegistryServer.builder().tls().basicAuth(USER, PASSWORD).start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (plain != null) {
-            plain.close();
-        }
-        if (tls != null) {
-            tls.close();
-        }
-    }
 
     private static CredentialsSource login(RegistryServer r) {
         return CredentialsSource.of(r.hostPort(), RegistryCredentials.of(USER, PASSWORD));
@@ -81,16 +70,16 @@ class DockerEnginePlainHttpTest {
     @Test
     void credentialsForAPlainHttpRegistryNotNamedInsecureAreRefusedBeforeTheBuild() {
         RegistryClient notInsecure = new RegistryClient(
-                RegistrySettings.builder().credentials(login(plain)).build());
+                RegistrySettings.builder().credentials(login(plain.get())).build());
         BuildFixtures.CapturingListener log = new BuildFixtures.CapturingListener();
-        int mark = plain.mark();
-        try (DockerEngineBuilder docker = engine(notInsecure, login(plain))) {
-            assertThatThrownBy(() -> docker.build(request(plain, "it/plain"), log))
+        int mark = plain.get().mark();
+        try (DockerEngineBuilder docker = engine(notInsecure, login(plain.get()))) {
+            assertThatThrownBy(() -> docker.build(request(plain.get(), "it/plain"), log))
                     .isInstanceOf(RegistryAuthenticationException.class)
-                    .hasMessageContaining(
-                            "the credentials for " + plain.hostPort() + " were not given to the Docker " + "Engine")
+                    .hasMessageContaining("the credentials for " + plain.get().hostPort()
+                            + " were not given to the Docker " + "Engine")
                     .hasMessageContaining("did not answer over TLS")
-                    .hasMessageContaining("--insecure-registry " + plain.hostPort())
+                    .hasMessageContaining("--insecure-registry " + plain.get().hostPort())
                     .hasMessageContaining("Nothing was built or pushed")
                     .satisfies(e -> assertThat(e.getMessage()).doesNotContain(PASSWORD));
         }
@@ -98,27 +87,27 @@ class DockerEnginePlainHttpTest {
                 .as("nothing was built")
                 .doesNotContain("building")
                 .doesNotContain(PASSWORD);
-        List<RegistryServer.Request> seen = plain.requestsSince(mark);
+        List<RegistryServer.Request> seen = plain.get().requestsSince(mark);
         assertThat(seen).as("no request carried the push").noneMatch(r -> PUSH_METHODS.contains(r.method()));
         assertThat(seen)
                 .as("nothing reached the repository")
                 .noneMatch(r -> r.path().contains("/it/plain"));
-        assertThat(docker("image", "ls", "-q", plain.hostPort() + "/it/plain"))
+        assertThat(docker("image", "ls", "-q", plain.get().hostPort() + "/it/plain"))
                 .as("no tag, temporary or other, is left in the engine")
                 .isEmpty();
-        assertThat(plain.log()).doesNotContain(PASSWORD);
+        assertThat(plain.get().log()).doesNotContain(PASSWORD);
 
         // Control: the same build with the registry named insecure pushes, and the access log shows it.
         RegistryClient insecure = new RegistryClient(RegistrySettings.builder()
-                .credentials(login(plain))
-                .insecureRegistry(plain.hostPort())
+                .credentials(login(plain.get()))
+                .insecureRegistry(plain.get().hostPort())
                 .build());
-        int before = plain.mark();
-        try (DockerEngineBuilder docker = engine(insecure, login(plain))) {
-            ArchImageRecord r = docker.build(request(plain, "it/plain"), new BuildFixtures.CapturingListener());
+        int before = plain.get().mark();
+        try (DockerEngineBuilder docker = engine(insecure, login(plain.get()))) {
+            ArchImageRecord r = docker.build(request(plain.get(), "it/plain"), new BuildFixtures.CapturingListener());
             assertThat(r.pushed()).hasSize(1);
         }
-        assertThat(plain.requestsSince(before))
+        assertThat(plain.get().requestsSince(before))
                 .anyMatch(r -> r.method().equals("PUT") && r.path().startsWith("/v2/it/plain/manifests/"));
     }
 
@@ -127,29 +116,29 @@ class DockerEnginePlainHttpTest {
         // The client trusts the test CA (as --ca-file would); dockerd needs no CA for 127.0.0.1: it treats the
         // range as insecure and, for such registries, speaks TLS without verifying the certificate.
         RegistryClient trusting = new RegistryClient(RegistrySettings.builder()
-                .credentials(login(tls))
-                .caFile(tls.caFile())
+                .credentials(login(tls.get()))
+                .caFile(tls.get().caFile())
                 .build());
-        int mark = tls.mark();
+        int mark = tls.get().mark();
         BuildFixtures.CapturingListener log = new BuildFixtures.CapturingListener();
         ArchImageRecord r;
-        try (DockerEngineBuilder docker = engine(trusting, login(tls))) {
-            r = docker.build(request(tls, "it/tls"), log);
+        try (DockerEngineBuilder docker = engine(trusting, login(tls.get()))) {
+            r = docker.build(request(tls.get(), "it/tls"), log);
         }
-        assertThat(r.pushed().get(0).registry()).isEqualTo(tls.hostPort());
+        assertThat(r.pushed().get(0).registry()).isEqualTo(tls.get().hostPort());
         assertThat(trusting.headManifest(r.pushed().get(0)).orElseThrow().digest())
                 .isEqualTo(r.digest());
-        assertThat(tls.requestsSince(mark))
+        assertThat(tls.get().requestsSince(mark))
                 .anyMatch(req -> req.method().equals("PUT") && req.path().startsWith("/v2/it/tls/manifests/"));
         assertThat(log.text()).doesNotContain(PASSWORD);
     }
 
     @Test
     void theGuardAsksNothingOfARegistryNamedInsecureAndRefusesAnUntrustedCertificate() {
-        ImageReference target = ImageReference.parse(plain.hostPort() + "/it/guard:build-amd64-0123456789ab");
+        ImageReference target = ImageReference.parse(plain.get().hostPort() + "/it/guard:build-amd64-0123456789ab");
         RegistryClient insecure = new RegistryClient(RegistrySettings.builder()
-                .credentials(login(plain))
-                .insecureRegistry(plain.hostPort())
+                .credentials(login(plain.get()))
+                .insecureRegistry(plain.get().hostPort())
                 .build());
         new PlainHttpGuard(insecure).requireTls(target, "the engine");
         assertThat(insecure.requestCount())
@@ -157,16 +146,16 @@ class DockerEnginePlainHttpTest {
                 .isZero();
 
         RegistryClient untrusting = new RegistryClient(
-                RegistrySettings.builder().credentials(login(tls)).build());
-        ImageReference onTls = ImageReference.parse(tls.hostPort() + "/it/guard:1");
+                RegistrySettings.builder().credentials(login(tls.get())).build());
+        ImageReference onTls = ImageReference.parse(tls.get().hostPort() + "/it/guard:1");
         assertThatThrownBy(() -> new PlainHttpGuard(untrusting).requireTls(onTls, "the engine"))
                 .isInstanceOf(RegistryAuthenticationException.class)
                 .hasMessageContaining("did not answer over TLS")
                 .hasMessageContaining("CA file");
 
         RegistryClient wrongPassword = new RegistryClient(RegistrySettings.builder()
-                .credentials(CredentialsSource.of(tls.hostPort(), RegistryCredentials.of(USER, "wrong")))
-                .caFile(tls.caFile())
+                .credentials(CredentialsSource.of(tls.get().hostPort(), RegistryCredentials.of(USER, "wrong")))
+                .caFile(tls.get().caFile())
                 .build());
         assertThatThrownBy(() -> new PlainHttpGuard(wrongPassword).requireTls(onTls, "the engine"))
                 .as("over TLS, but refused: the engine would be refused too, so nothing is built")

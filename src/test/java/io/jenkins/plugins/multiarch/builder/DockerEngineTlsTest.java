@@ -7,9 +7,9 @@ import io.jenkins.plugins.multiarch.BuildException;
 import io.jenkins.plugins.multiarch.image.Platform;
 import io.jenkins.plugins.multiarch.record.ArchImageRecord;
 import io.jenkins.plugins.multiarch.registry.CredentialsSource;
-import io.jenkins.plugins.multiarch.testing.Components;
 import io.jenkins.plugins.multiarch.testing.Components.Component;
 import io.jenkins.plugins.multiarch.testing.Exec;
+import io.jenkins.plugins.multiarch.testing.RegistryExtension;
 import io.jenkins.plugins.multiarch.testing.RegistryServer;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -21,6 +21,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,11 +36,13 @@ class DockerEngineTlsTest {
 
     static Process dockerd;
     static int port;
-    static RegistryServer registry;
+
+    @RegisterExtension
+    static final RegistryExtension<RegistryServer> registry =
+            RegistryExtension.plain().requiring(Component.DOCKERD, Component.OPENSSL);
 
     @BeforeAll
-    static void start() throws Exception {
-        Components.require(Component.DOCKERD, Component.OPENSSL, Component.REGISTRY);
+    static void startTlsDockerd() throws Exception {
         Path certs = Files.createDirectories(dir.resolve("client"));
         Path server = Files.createDirectories(dir.resolve("server"));
         makeCa(certs, server);
@@ -80,7 +83,6 @@ class DockerEngineTlsTest {
             }
             Thread.sleep(100);
         }
-        registry = RegistryServer.plain();
     }
 
     @AfterAll
@@ -88,9 +90,6 @@ class DockerEngineTlsTest {
         if (dockerd != null) {
             dockerd.destroy();
             dockerd.waitFor();
-        }
-        if (registry != null) {
-            registry.close();
         }
     }
 
@@ -168,7 +167,7 @@ class DockerEngineTlsTest {
                 .dockerHost("tcp://127.0.0.1:" + port)
                 .tlsVerify(true)
                 .tlsCertPath(dir.resolve("client"))
-                .registryClient(BuildFixtures.client(registry, CredentialsSource.none()))
+                .registryClient(BuildFixtures.client(registry.get(), CredentialsSource.none()))
                 .build()) {
             assertThat(tls.hostPlatform().matches(Platform.fromUname(System.getProperty("os.arch"))))
                     .isTrue();
@@ -176,7 +175,7 @@ class DockerEngineTlsTest {
                     BuildRequest.builder()
                             .context(ctx)
                             .platform(tls.hostPlatform())
-                            .image(registry.hostPort() + "/tls/app")
+                            .image(registry.get().hostPort() + "/tls/app")
                             .tag("1")
                             .build(),
                     new BuildFixtures.CapturingListener());
@@ -191,7 +190,7 @@ class DockerEngineTlsTest {
                 .dockerHost("tcp://127.0.0.1:" + port)
                 .tlsVerify(true)
                 .tlsCertPath(dir.resolve("other"))
-                .registryClient(BuildFixtures.client(registry, CredentialsSource.none()))
+                .registryClient(BuildFixtures.client(registry.get(), CredentialsSource.none()))
                 .build()) {
             assertThatThrownBy(wrong::version)
                     .isInstanceOf(BuildException.class)

@@ -13,6 +13,7 @@ import io.jenkins.plugins.multiarch.builder.ImageBuilder;
 import io.jenkins.plugins.multiarch.image.ImageReference;
 import io.jenkins.plugins.multiarch.image.Naming;
 import io.jenkins.plugins.multiarch.image.Platform;
+import io.jenkins.plugins.multiarch.publish.PublishRequest;
 import io.jenkins.plugins.multiarch.publish.PublishResult;
 import io.jenkins.plugins.multiarch.record.ArchImageRecord;
 import io.jenkins.plugins.multiarch.record.RecordStore;
@@ -21,6 +22,7 @@ import io.jenkins.plugins.multiarch.registry.RegistryClient;
 import io.jenkins.plugins.multiarch.testing.BaseImages;
 import io.jenkins.plugins.multiarch.testing.Components;
 import io.jenkins.plugins.multiarch.testing.Components.Component;
+import io.jenkins.plugins.multiarch.testing.RegistryExtension;
 import io.jenkins.plugins.multiarch.testing.RegistryServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,9 +30,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -43,7 +45,15 @@ class MultiArchFlowEndToEndTest {
     static final Platform AMD64 = Platform.parse("linux/amd64");
     static final Platform ARM64 = Platform.parse("linux/arm64");
 
-    static RegistryServer registry;
+    @RegisterExtension
+    static final RegistryExtension<RegistryServer> registry = RegistryExtension.plain()
+            .requiring(
+                    Component.DOCKERD,
+                    Component.DOCKER_CLI,
+                    Component.BUILDAH,
+                    Component.BUSYBOX,
+                    Component.QEMU_AARCH64);
+
     static RegistryClient client;
     static BaseImages.Base base;
 
@@ -51,31 +61,16 @@ class MultiArchFlowEndToEndTest {
     Path dir;
 
     @BeforeAll
-    static void start() {
-        Components.require(
-                Component.DOCKERD,
-                Component.DOCKER_CLI,
-                Component.BUILDAH,
-                Component.REGISTRY,
-                Component.BUSYBOX,
-                Component.QEMU_AARCH64);
-        registry = RegistryServer.plain();
-        base = BaseImages.push(registry);
-        client = BuildFixtures.client(registry, CredentialsSource.none());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (registry != null) {
-            registry.close();
-        }
+    static void pushBaseAndNewClient() {
+        base = BaseImages.push(registry.get());
+        client = BuildFixtures.client(registry.get(), CredentialsSource.none());
     }
 
     private BuildRequest template(String repo, Naming naming) {
         return BuildRequest.builder()
                 .context(BuildFixtures.offlineExample())
                 .platform(AMD64)
-                .image(registry.hostPort() + "/" + repo)
+                .image(registry.get().hostPort() + "/" + repo)
                 .tag("1.0")
                 .buildArg("BASE", base.reference())
                 .allowEmulation(true)
@@ -99,7 +94,7 @@ class MultiArchFlowEndToEndTest {
         BuildahBuilder buildah = BuildahBuilder.builder()
                 .root(dir.resolve("buildah/root"))
                 .runRoot(dir.resolve("buildah/run"))
-                .insecureRegistry(registry.hostPort())
+                .insecureRegistry(registry.get().hostPort())
                 .registryClient(client)
                 .build();
         endToEnd(buildah, "e2e/buildah-app", Naming.DIGEST, 1);
@@ -166,7 +161,7 @@ class MultiArchFlowEndToEndTest {
         }
 
         // what a user would do: pull per platform and run
-        String image = registry.hostPort() + "/" + repo + ":1.0";
+        String image = registry.get().hostPort() + "/" + repo + ":1.0";
         assertThat(BuildFixtures.pullAndRun(image, "linux/arm64")).isEqualTo("aarch64");
         assertThat(BuildFixtures.pullAndRun(image, "linux/amd64")).isEqualTo("x86_64");
     }
@@ -179,7 +174,7 @@ class MultiArchFlowEndToEndTest {
         BuildRequest t = BuildRequest.builder()
                 .context(ctx)
                 .platform(AMD64)
-                .image(registry.hostPort() + "/e2e/half")
+                .image(registry.get().hostPort() + "/e2e/half")
                 .tag("1")
                 .tag("latest")
                 .buildArg("BASE", base.reference())
@@ -200,15 +195,16 @@ class MultiArchFlowEndToEndTest {
                         assertThat(e.exitCode()).isEqualTo(5);
                         assertThat(e.getMessage())
                                 .contains("linux/arm64 failed: ")
-                                .contains("Pushed before the failure: linux/amd64 as " + registry.hostPort()
-                                        + "/e2e/half-amd64:1, " + registry.hostPort()
+                                .contains("Pushed before the failure: linux/amd64 as "
+                                        + registry.get().hostPort()
+                                        + "/e2e/half-amd64:1, " + registry.get().hostPort()
                                         + "/e2e/half-amd64:latest (sha256:")
                                 .contains("No list was published")
                                 .contains("--records " + records + " --optional linux/arm64");
                     });
         }
         assertThat(client.headManifest(t.image().withTag("1"))).as("no list").isEmpty();
-        assertThat(client.headManifest(ImageReference.parse(registry.hostPort() + "/e2e/half-arm64v8:1")))
+        assertThat(client.headManifest(ImageReference.parse(registry.get().hostPort() + "/e2e/half-arm64v8:1")))
                 .as("no arm64 image")
                 .isEmpty();
         // the amd64 record is written (the stale arm64 one removed), and an --optional publish can use it
@@ -218,12 +214,13 @@ class MultiArchFlowEndToEndTest {
             assertThat(client.headManifest(r.reference())).isPresent();
         });
         PublishResult amdOnly = new PublishFromRecords(client, LogListenerSink.NONE)
-                .publish(PublishFromRecords.request()
-                        .target(t.image())
-                        .tags(List.of("1"))
-                        .records(written)
-                        .optionalPlatforms(List.of(ARM64))
-                        .build());
+                .publishRecords(
+                        written,
+                        PublishRequest.builder()
+                                .target(t.image())
+                                .tags(List.of("1"))
+                                .optionalPlatforms(List.of(ARM64)))
+                .result();
         assertThat(amdOnly.images())
                 .singleElement()
                 .satisfies(c -> assertThat(c.platform()).isEqualTo(AMD64));
@@ -261,7 +258,7 @@ class MultiArchFlowEndToEndTest {
         BuildRequest t = BuildRequest.builder()
                 .context(ctx)
                 .platform(AMD64)
-                .image(registry.hostPort() + "/e2e/aborted")
+                .image(registry.get().hostPort() + "/e2e/aborted")
                 .tag("1.0")
                 .buildArg("BASE", base.reference())
                 .allowEmulation(true)
@@ -270,7 +267,7 @@ class MultiArchFlowEndToEndTest {
         BuildahBuilder buildah = BuildahBuilder.builder()
                 .root(dir.resolve("buildah/root"))
                 .runRoot(dir.resolve("buildah/run"))
-                .insecureRegistry(registry.hostPort())
+                .insecureRegistry(registry.get().hostPort())
                 .registryClient(client)
                 .build();
         MultiArchFlow.Request request =
@@ -327,10 +324,10 @@ class MultiArchFlowEndToEndTest {
         BuildahBuilder buildah = BuildahBuilder.builder()
                 .root(dir.resolve("buildah/root"))
                 .runRoot(dir.resolve("buildah/run"))
-                .insecureRegistry(registry.hostPort())
+                .insecureRegistry(registry.get().hostPort())
                 .registryClient(client)
                 .build();
-        int mark = registry.mark();
+        int mark = registry.get().mark();
         Thread.currentThread().interrupt();
         try {
             assertThatThrownBy(() -> new MultiArchFlow(buildah, client, LogListenerSink.NONE)
@@ -345,7 +342,7 @@ class MultiArchFlowEndToEndTest {
         } finally {
             Thread.interrupted();
         }
-        assertThat(registry.requestsSince(mark))
+        assertThat(registry.get().requestsSince(mark))
                 .as("nothing was pulled or pushed")
                 .isEmpty();
     }
@@ -355,11 +352,11 @@ class MultiArchFlowEndToEndTest {
         BuildRequest t = BuildRequest.builder()
                 .context(BuildFixtures.offlineExample())
                 .platform(AMD64)
-                .image(registry.hostPort() + "/e2e/guarded")
+                .image(registry.get().hostPort() + "/e2e/guarded")
                 .tag("1.0")
                 .buildArg("BASE", base.reference())
                 .build();
-        int mark = registry.mark();
+        int mark = registry.get().mark();
         try (DockerEngineBuilder docker = DockerEngineBuilder.builder()
                 .dockerHost(Components.dockerHost())
                 .registryClient(client)
@@ -370,7 +367,7 @@ class MultiArchFlowEndToEndTest {
                     .hasMessageContaining("linux/arm64")
                     .hasMessageContaining("--allow-emulation");
         }
-        assertThat(registry.requestsSince(mark))
+        assertThat(registry.get().requestsSince(mark))
                 .as("amd64 was not built either")
                 .isEmpty();
     }

@@ -9,53 +9,39 @@ import io.jenkins.plugins.multiarch.image.ImageReference;
 import io.jenkins.plugins.multiarch.image.MediaType;
 import io.jenkins.plugins.multiarch.image.Naming;
 import io.jenkins.plugins.multiarch.image.Platform;
+import io.jenkins.plugins.multiarch.publish.PublishRequest;
 import io.jenkins.plugins.multiarch.publish.PublishResult;
 import io.jenkins.plugins.multiarch.publish.SourceSpec;
 import io.jenkins.plugins.multiarch.record.ArchImageRecord;
 import io.jenkins.plugins.multiarch.registry.RegistryClient;
 import io.jenkins.plugins.multiarch.registry.RegistrySettings;
-import io.jenkins.plugins.multiarch.testing.Components;
+import io.jenkins.plugins.multiarch.testing.RegistryExtension;
 import io.jenkins.plugins.multiarch.testing.RegistryServer;
-import io.jenkins.plugins.multiarch.testing.TestImages;
 import io.jenkins.plugins.multiarch.testing.TestImages.Format;
 import io.jenkins.plugins.multiarch.testing.TestImages.Pushed;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The one records-to-publish path, against a real distribution registry. */
 class PublishFromRecordsTest {
 
-    private static RegistryServer registry;
-    private static TestImages images;
+    @RegisterExtension
+    private static final RegistryExtension<RegistryServer> registry = RegistryExtension.plain();
 
     private RegistryClient client;
     private final List<String> log = new ArrayList<>();
     private String ns;
 
-    @BeforeAll
-    static void start() {
-        Components.require(Components.Component.REGISTRY);
-        registry = RegistryServer.plain();
-        images = TestImages.forRegistry(registry);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (registry != null) {
-            registry.close();
-        }
-    }
-
     @BeforeEach
     void newClient() {
-        client = new RegistryClient(
-                RegistrySettings.builder().insecureRegistry(registry.hostPort()).build());
+        client = new RegistryClient(RegistrySettings.builder()
+                .insecureRegistry(registry.get().hostPort())
+                .build());
         ns = "r" + UUID.randomUUID().toString().substring(0, 8);
     }
 
@@ -66,11 +52,11 @@ class PublishFromRecordsTest {
     /** A record as a digest-naming build writes it: the image under its temporary tag in the target repository. */
     private ArchImageRecord record(String repo, String platform, String arch) {
         String tag = "build-" + arch + "-0123456789ab";
-        Pushed p = images.pushImage(repo, tag, platform, Format.OCI);
+        Pushed p = registry.images().pushImage(repo, tag, platform, Format.OCI);
         return new ArchImageRecord(
                 ArchImageRecord.SCHEMA_VERSION,
-                ImageReference.parse(registry.hostPort() + "/" + repo),
-                List.of(ImageReference.parse(registry.hostPort() + "/" + repo + ":" + tag)),
+                ImageReference.parse(registry.get().hostPort() + "/" + repo),
+                List.of(ImageReference.parse(registry.get().hostPort() + "/" + repo + ":" + tag)),
                 Digest.parse(p.digest()),
                 MediaType.OCI_MANIFEST,
                 p.size(),
@@ -102,32 +88,33 @@ class PublishFromRecordsTest {
         ArchImageRecord amd = record(ns + "/app", "linux/amd64", "amd64");
         ArchImageRecord arm = record(ns + "/app", "linux/arm64", "arm64v8");
         ArchImageRecord other = record(ns + "/other", "linux/s390x", "s390x");
-        ImageReference target = ImageReference.parse(registry.hostPort() + "/" + ns + "/app");
+        ImageReference target = ImageReference.parse(registry.get().hostPort() + "/" + ns + "/app");
 
         PublishResult dry = useCase()
-                .publish(PublishFromRecords.request()
-                        .target(target)
-                        .tags(List.of("1.0"))
-                        .records(List.of(amd, arm, other))
-                        .dryRun(true)
-                        .build());
+                .publishRecords(
+                        List.of(amd, arm, other),
+                        PublishRequest.builder()
+                                .target(target)
+                                .tags(List.of("1.0"))
+                                .dryRun(true))
+                .result();
         assertThat(dry.images()).hasSize(2);
         assertThat(log).anyMatch(l -> l.contains("left out record") && l.contains(ns + "/other"));
-        int mark = registry.mark();
+        int mark = registry.get().mark();
         assertThat(log).noneMatch(l -> l.contains("temporary tag"));
 
         PublishResult result = useCase()
-                .publish(PublishFromRecords.request()
-                        .target(target)
-                        .tags(List.of("1.0"))
-                        .record(amd, "record amd.json")
-                        .record(arm, "record arm.json")
-                        .build());
+                .publish(
+                        List.of(
+                                new PublishFromRecords.Recorded(amd, "record amd.json"),
+                                new PublishFromRecords.Recorded(arm, "record arm.json")),
+                        PublishRequest.builder().target(target).tags(List.of("1.0")))
+                .result();
         assertThat(result.images())
                 .extracting(c -> c.platform().toString())
                 .containsExactlyInAnyOrder("linux/amd64", "linux/arm64");
         // distribution 2.8 cannot delete a tag alone: a DELETE per temporary tag was tried, both stay, one line says so
-        assertThat(registry.requestsSince(mark))
+        assertThat(registry.get().requestsSince(mark))
                 .filteredOn(r -> r.method().equals("DELETE"))
                 .hasSize(2)
                 .allMatch(r -> r.path().contains("/manifests/build-"));
@@ -162,11 +149,9 @@ class PublishFromRecordsTest {
                 Naming.DIGEST);
         ImageReference target = amd.image();
         assertThatThrownBy(() -> useCase()
-                        .publish(PublishFromRecords.request()
-                                .target(target)
-                                .tags(List.of("1.0"))
-                                .records(List.of(amd, wrong))
-                                .build()))
+                        .publishRecords(
+                                List.of(amd, wrong),
+                                PublishRequest.builder().target(target).tags(List.of("1.0"))))
                 .isInstanceOf(VerificationException.class)
                 .hasMessageContaining("linux/arm64");
         assertThat(client.headManifest(target.withTag("1.0"))).as("no list").isEmpty();

@@ -18,6 +18,7 @@ import io.jenkins.plugins.multiarch.registry.RegistryClient;
 import io.jenkins.plugins.multiarch.registry.RegistryCredentials;
 import io.jenkins.plugins.multiarch.registry.RegistrySettings;
 import io.jenkins.plugins.multiarch.testing.Components;
+import io.jenkins.plugins.multiarch.testing.RegistryExtension;
 import io.jenkins.plugins.multiarch.testing.RegistryServer;
 import io.jenkins.plugins.multiarch.testing.TestRegistry;
 import java.io.InputStream;
@@ -32,7 +33,6 @@ import org.jenkinsci.plugins.plaincredentials.impl.StringCredentialsImpl;
 import org.jenkinsci.plugins.workflow.cps.CpsFlowDefinition;
 import org.jenkinsci.plugins.workflow.job.WorkflowJob;
 import org.jenkinsci.plugins.workflow.job.WorkflowRun;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -60,22 +60,17 @@ class BuildArchImageAgentTest {
     private static final String PASSWORD = "agent-Pa55w0rd-never-logged";
     private static final String SECRET = "npm-S3cret-token-never-anywhere";
     private static final String URL_TOKEN = "ghp_UrlToken0123456789";
-    private static TestRegistry registry;
     private static String builder;
+
+    @RegisterExtension
+    private static final RegistryExtension<TestRegistry> registry =
+            RegistryExtension.starting(() -> TestRegistry.basicAuth(USER, PASSWORD));
 
     private JenkinsRule j;
 
     @BeforeAll
-    static void startRegistry() {
+    static void chooseBuilder() {
         builder = PipelineComponents.builder();
-        registry = TestRegistry.basicAuth(USER, PASSWORD);
-    }
-
-    @AfterAll
-    static void stopRegistry() {
-        if (registry != null) {
-            registry.close();
-        }
     }
 
     @BeforeEach
@@ -93,11 +88,11 @@ class BuildArchImageAgentTest {
         SystemCredentialsProvider.getInstance().save();
         MultiarchConfiguration c = MultiarchConfiguration.get();
         c.setDefaultBuilder(builder);
-        c.setInsecureRegistries(registry.hostPort());
+        c.setInsecureRegistries(registry.get().hostPort());
     }
 
     private String image(String repo) {
-        return registry.hostPort() + "/" + repo;
+        return registry.get().hostPort() + "/" + repo;
     }
 
     private WorkflowRun run(String name, String script) throws Exception {
@@ -209,7 +204,8 @@ class BuildArchImageAgentTest {
         // the archived record: named and written by the controller, from the record it checked
         assertTrue(
                 built.getRecordPath()
-                        .startsWith("multiarch/" + registry.hostPort().replace(':', '_') + "/demo/secrets/linux-"),
+                        .startsWith(
+                                "multiarch/" + registry.get().hostPort().replace(':', '_') + "/demo/secrets/linux-"),
                 built.getRecordPath());
         try (InputStream in =
                 b.getArtifactManager().root().child(built.getRecordPath()).open()) {
@@ -219,8 +215,8 @@ class BuildArchImageAgentTest {
         }
         // the image's config: the source label without the user info and the query
         RegistryClient client = new RegistryClient(RegistrySettings.builder()
-                .credentials(CredentialsSource.of(registry.hostPort(), RegistryCredentials.of(USER, PASSWORD)))
-                .insecureRegistry(registry.hostPort())
+                .credentials(CredentialsSource.of(registry.get().hostPort(), RegistryCredentials.of(USER, PASSWORD)))
+                .insecureRegistry(registry.get().hostPort())
                 .build());
         ImageReference ref = ImageReference.parse(built.getReference());
         ImageManifest manifest = (ImageManifest) client.fetchManifest(ref).parsed();
@@ -234,7 +230,7 @@ class BuildArchImageAgentTest {
 
     @Test
     void anUnknownSecretCredentialIsNamedAndNothingIsBuilt() throws Exception {
-        int before = registry.accessLog().size();
+        int before = registry.get().accessLog().size();
         WorkflowRun b = run("unknown-secret", """
                 node('remote') {
                   writeFile file: 'Dockerfile', text: 'FROM scratch\\n'
@@ -244,7 +240,7 @@ class BuildArchImageAgentTest {
         j.assertBuildStatus(Result.FAILURE, b);
         j.assertLogContains(Messages.BuildArchImage_SecretNotFound("no-such-credential", "NPM_TOKEN"), b);
         j.assertLogNotContains("multiarch: building", b);
-        assertEquals(before, registry.accessLog().size(), "the registry was not contacted");
+        assertEquals(before, registry.get().accessLog().size(), "the registry was not contacted");
     }
 
     @Test
@@ -258,9 +254,9 @@ class BuildArchImageAgentTest {
         assertFalse(MultiarchVersion.get().equals(MultiarchVersion.UNKNOWN), "the plugin build recorded a version");
         // the agent's read-back of the push (PushVerifier) carries the plugin's User-Agent; the access log shows it
         assertTrue(
-                registry.log().contains("\"multiarch-images-jenkins/" + MultiarchVersion.get() + "\""),
-                "the registry saw the plugin's version:\n" + registry.log());
-        assertFalse(registry.log().contains("multiarch-images-jenkins/dev"));
+                registry.get().log().contains("\"multiarch-images-jenkins/" + MultiarchVersion.get() + "\""),
+                "the registry saw the plugin's version:\n" + registry.get().log());
+        assertFalse(registry.get().log().contains("multiarch-images-jenkins/dev"));
     }
 
     @Test

@@ -6,6 +6,7 @@ import com.cloudbees.plugins.credentials.CredentialsScope;
 import com.cloudbees.plugins.credentials.SystemCredentialsProvider;
 import com.cloudbees.plugins.credentials.impl.UsernamePasswordCredentialsImpl;
 import hudson.model.Result;
+import io.jenkins.plugins.multiarch.testing.RegistryExtension;
 import io.jenkins.plugins.multiarch.testing.TestRegistry;
 import org.jenkinsci.plugins.workflow.cps.CpsFlowDefinition;
 import org.jenkinsci.plugins.workflow.job.WorkflowJob;
@@ -35,24 +36,23 @@ class BuildArchImageRestartTest {
 
     private static final String USER = "ci-user";
     private static final String PASSWORD = "resume-Pa55w0rd-never-logged";
-    private static TestRegistry registry;
     private static String builder;
     private static PausingProxy proxy;
+
+    @RegisterExtension
+    private static final RegistryExtension<TestRegistry> registry =
+            RegistryExtension.starting(() -> TestRegistry.basicAuth(USER, PASSWORD));
 
     @BeforeAll
     static void start() throws Exception {
         builder = PipelineComponents.builder();
-        registry = TestRegistry.basicAuth(USER, PASSWORD);
-        proxy = new PausingProxy(registry.port());
+        proxy = new PausingProxy(registry.get().port());
     }
 
     @AfterAll
     static void stop() throws Exception {
         if (proxy != null) {
             proxy.close(); // lets the first session's stranded push end
-        }
-        if (registry != null) {
-            registry.close();
         }
     }
 

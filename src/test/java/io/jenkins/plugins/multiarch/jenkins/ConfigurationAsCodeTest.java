@@ -19,6 +19,7 @@ class ConfigurationAsCodeTest extends AbstractRoundTripTest {
         assertEquals(List.of(new PlatformLabel("linux/amd64", "amd64"), arm), c.getPlatforms());
         assertEquals("buildah", c.getDefaultBuilder());
         assertEquals("repo-suffix", c.getDefaultNaming());
+        assertEquals("127.0.0.1:5000/onap/py-app-cache", c.getDefaultCache());
         assertEquals(List.of(new RegistryCredential("127.0.0.1:5000", "registry-creds")), c.getRegistryCredentials());
         assertEquals("127.0.0.1:5000", c.getInsecureRegistries());
         assertEquals("127.0.0.1:5000 registry.example", c.getAllowedRegistries());

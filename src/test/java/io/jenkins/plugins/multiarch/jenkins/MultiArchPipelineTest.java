@@ -15,12 +15,12 @@ import io.jenkins.plugins.multiarch.registry.CredentialsSource;
 import io.jenkins.plugins.multiarch.registry.RegistryClient;
 import io.jenkins.plugins.multiarch.registry.RegistryCredentials;
 import io.jenkins.plugins.multiarch.registry.RegistrySettings;
+import io.jenkins.plugins.multiarch.testing.RegistryExtension;
 import io.jenkins.plugins.multiarch.testing.TestRegistry;
 import java.util.List;
 import org.jenkinsci.plugins.workflow.cps.CpsFlowDefinition;
 import org.jenkinsci.plugins.workflow.job.WorkflowJob;
 import org.jenkinsci.plugins.workflow.job.WorkflowRun;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,22 +44,17 @@ class MultiArchPipelineTest {
 
     private static final String USER = "ci-user";
     private static final String PASSWORD = "s3cr3t-Pa55w0rd-never-logged";
-    private static TestRegistry registry;
     private static String builder;
+
+    @RegisterExtension
+    private static final RegistryExtension<TestRegistry> registry =
+            RegistryExtension.starting(() -> TestRegistry.basicAuth(USER, PASSWORD));
 
     private JenkinsRule j;
 
     @BeforeAll
-    static void startRegistry() throws Exception {
+    static void chooseBuilder() {
         builder = PipelineComponents.builder();
-        registry = TestRegistry.basicAuth(USER, PASSWORD);
-    }
-
-    @AfterAll
-    static void stopRegistry() throws Exception {
-        if (registry != null) {
-            registry.close();
-        }
     }
 
     @BeforeEach
@@ -75,8 +70,8 @@ class MultiArchPipelineTest {
         MultiarchConfiguration c = MultiarchConfiguration.get();
         c.setPlatforms(List.of(new PlatformLabel("linux/amd64", "amd64"), new PlatformLabel("linux/arm64", "arm64")));
         c.setDefaultBuilder(builder);
-        c.setRegistryCredentials(List.of(new RegistryCredential(registry.hostPort(), "registry-creds")));
-        c.setInsecureRegistries(registry.hostPort());
+        c.setRegistryCredentials(List.of(new RegistryCredential(registry.get().hostPort(), "registry-creds")));
+        c.setInsecureRegistries(registry.get().hostPort());
     }
 
     private static final String WRITE_CONTEXT = """
@@ -85,7 +80,7 @@ class MultiArchPipelineTest {
             """;
 
     private String image(String repo) {
-        return registry.hostPort() + "/" + repo;
+        return registry.get().hostPort() + "/" + repo;
     }
 
     @Test
@@ -128,8 +123,8 @@ class MultiArchPipelineTest {
 
         // A peer reading: the tag in the registry is the list we reported.
         RegistryClient client = new RegistryClient(RegistrySettings.builder()
-                .credentials(CredentialsSource.of(registry.hostPort(), RegistryCredentials.of(USER, PASSWORD)))
-                .insecureRegistry(registry.hostPort())
+                .credentials(CredentialsSource.of(registry.get().hostPort(), RegistryCredentials.of(USER, PASSWORD)))
+                .insecureRegistry(registry.get().hostPort())
                 .build());
         RawManifest list = client.fetchManifest(ImageReference.parse(image("demo/app") + ":latest"));
         assertEquals(pub.getListDigest(), list.digest().toString());
@@ -243,7 +238,7 @@ class MultiArchPipelineTest {
     @Test
     void theControllerContactsNoRegistryOutsideTheAdminsAllowlist() throws Exception {
         MultiarchConfiguration.get().setAllowedRegistries("registry.example");
-        int mark = registry.accessLog().size();
+        int mark = registry.get().accessLog().size();
         WorkflowJob p = j.createProject(WorkflowJob.class, "allowlist");
         p.setDefinition(new CpsFlowDefinition(
                 "pushManifestList image: '%s', tags: ['1.0'], sources: ['%s=linux/amd64']"
@@ -251,9 +246,9 @@ class MultiArchPipelineTest {
                 true));
         WorkflowRun b = j.assertBuildStatus(Result.FAILURE, p.scheduleBuild2(0));
         j.assertLogContains(
-                "registry " + registry.hostPort() + " is not among the registries this client may contact "
+                "registry " + registry.get().hostPort() + " is not among the registries this client may contact "
                         + "[registry.example]",
                 b);
-        assertEquals(mark, registry.accessLog().size(), "no request reached the registry");
+        assertEquals(mark, registry.get().accessLog().size(), "no request reached the registry");
     }
 }

@@ -78,7 +78,11 @@ class MultiarchActionTest {
                         new TagOutcome("1.0", TagOutcome.Status.CREATED, null),
                         new TagOutcome("latest", TagOutcome.Status.UPDATED, PREVIOUS)),
                 List.of());
-        MultiarchAction.recordPublish(build, app);
+        // distribution 2.8 kept the two digest-naming temporary tags: the page must say so, as the console did
+        MultiarchAction.recordPublish(
+                build,
+                app,
+                List.of(APP.withTag("build-amd64-0123456789ab"), APP.withTag("build-arm64v8-0123456789ab")));
 
         ArchImageRecord toolAmd64 = record(TOOL, "linux/amd64", false);
         MultiarchAction.recordBuild(build, toolAmd64, recordPath(toolAmd64), "agent-amd64");
@@ -87,7 +91,7 @@ class MultiarchActionTest {
                 List.of(toolAmd64),
                 List.of(new TagOutcome("2.0", TagOutcome.Status.CREATED, null)),
                 List.of(Platform.parse("linux/s390x")));
-        MultiarchAction.recordPublish(build, tool);
+        MultiarchAction.recordPublish(build, tool, List.of());
 
         ArchImageRecord pendingArm64 = record(PENDING, "linux/arm64", true);
         MultiarchAction.recordBuild(build, pendingArm64, recordPath(pendingArm64), "agent-arm64");
@@ -183,6 +187,18 @@ class MultiarchActionTest {
                 "a copy button for each tag's reference");
         // the full list digest is on the page, selectable, with its copy button
         codeWithText(page, app.listDigest().toString());
+
+        List<String> temporary = new ArrayList<>();
+        for (DomNode td : page.querySelectorAll("td.multiarch-temporary-tags")) {
+            temporary.add(words(td.getTextContent()));
+        }
+        assertEquals(1, temporary.size(), "only app's publish left temporary tags: " + temporary);
+        assertTrue(temporary.get(0).startsWith("Left 2 temporary tags in place: "), temporary.get(0));
+        assertTrue(
+                temporary
+                        .get(0)
+                        .contains(APP.withTag("build-amd64-0123456789ab").toString()),
+                temporary.get(0));
     }
 
     private static String shortOf(ArchImageRecord r) {

@@ -8,6 +8,7 @@ import com.cloudbees.plugins.credentials.CredentialsScope;
 import com.cloudbees.plugins.credentials.SystemCredentialsProvider;
 import com.cloudbees.plugins.credentials.impl.UsernamePasswordCredentialsImpl;
 import hudson.model.Label;
+import io.jenkins.plugins.multiarch.testing.RegistryExtension;
 import io.jenkins.plugins.multiarch.testing.TestRegistry;
 import java.util.List;
 import org.jenkinsci.plugins.workflow.cps.CpsFlowDefinition;
@@ -39,24 +40,23 @@ class PushManifestListRestartTest {
     private static final String USER = "ci-user";
     private static final String PASSWORD = "restart-Pa55w0rd-never-logged";
     private static final String ROTATED = "rotated-Pa55w0rd-never-logged";
-    private static TestRegistry registry;
     private static String builder;
     private static PausingProxy proxy;
+
+    @RegisterExtension
+    private static final RegistryExtension<TestRegistry> registry =
+            RegistryExtension.starting(() -> TestRegistry.basicAuth(USER, PASSWORD));
 
     @BeforeAll
     static void start() throws Exception {
         builder = PipelineComponents.builder();
-        registry = TestRegistry.basicAuth(USER, PASSWORD);
-        proxy = new PausingProxy(registry.port());
+        proxy = new PausingProxy(registry.get().port());
     }
 
     @AfterAll
     static void stop() throws Exception {
         if (proxy != null) {
             proxy.close();
-        }
-        if (registry != null) {
-            registry.close();
         }
     }
 
@@ -95,14 +95,14 @@ class PushManifestListRestartTest {
             // This session's publish thread survives the in-JVM restart, holding the password it resolved.
             // Rotate it (registry and Jenkins credential), so that only a publish started after the restart,
             // which resolves the credential again, can write: the old thread gets 401 once the proxy resumes.
-            registry.changePassword(ROTATED);
+            registry.get().changePassword(ROTATED);
             SystemCredentialsProvider.getInstance().getCredentials().clear();
             SystemCredentialsProvider.getInstance()
                     .getCredentials()
                     .add(new UsernamePasswordCredentialsImpl(
                             CredentialsScope.GLOBAL, "registry-creds", "test", USER, ROTATED));
             SystemCredentialsProvider.getInstance().save();
-            markAtRestart[0] = registry.accessLog().size();
+            markAtRestart[0] = registry.get().accessLog().size();
         });
         sessions.then(j -> {
             proxy.resume();
@@ -119,8 +119,10 @@ class PushManifestListRestartTest {
             assertEquals(1, pub.getChildren().size());
             List<String> afterRestart =
                     registry
+                            .get()
                             .accessLog()
-                            .subList(markAtRestart[0], registry.accessLog().size())
+                            .subList(
+                                    markAtRestart[0], registry.get().accessLog().size())
                             .stream()
                             .map(Object::toString)
                             .toList();
@@ -129,7 +131,7 @@ class PushManifestListRestartTest {
                     "the resumed step put the tag after the restart: " + afterRestart);
             assertEquals(
                     1,
-                    registry.accessLog().stream()
+                    registry.get().accessLog().stream()
                             .filter(r -> r.toString().equals("PUT /v2/demo/restart/manifests/1.0 201"))
                             .count(),
                     "the tag was put once, by the resumed step");

@@ -123,9 +123,9 @@ class ManifestCodecTest {
         assertThat(config.osVersion()).isNull();
         assertThat(config.osFeatures()).isEmpty();
         assertThat(config.platform()).isEqualTo(Platform.parse("linux/arm/v7"));
-        assertThat(ImageConfig.parse(bytes(Samples.ARM_CONFIG))).isEqualTo(config);
+        assertThat(ManifestCodec.parseConfig(bytes(Samples.ARM_CONFIG))).isEqualTo(config);
 
-        ImageConfig win = ImageConfig.parse(bytes("{\"os\":\"windows\",\"architecture\":\"amd64\","
+        ImageConfig win = ManifestCodec.parseConfig(bytes("{\"os\":\"windows\",\"architecture\":\"amd64\","
                 + "\"os.version\":\"10.0.20348.2227\",\"os.features\":[\"win32k\"],\"rootfs\":{}}"));
         assertThat(win.platform())
                 .isEqualTo(new Platform("windows", "amd64", null, "10.0.20348.2227", List.of("win32k")));
@@ -133,16 +133,16 @@ class ManifestCodecTest {
 
     @Test
     void configWithoutPlatformFailsWhenAskedForIt() {
-        ImageConfig config = ImageConfig.parse(bytes("{\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\"}}"));
+        ImageConfig config = ManifestCodec.parseConfig(bytes("{\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\"}}"));
         assertThat(config.architecture()).isNull();
         assertThatThrownBy(config::platform)
                 .isInstanceOf(VerificationException.class)
                 .hasMessageContaining("declares no platform")
                 .hasMessageContaining("architecture='null'");
-        assertThatThrownBy(() -> ImageConfig.parse(bytes("[1,2]")))
+        assertThatThrownBy(() -> ManifestCodec.parseConfig(bytes("[1,2]")))
                 .isInstanceOf(VerificationException.class)
                 .hasMessageContaining("image config is not a JSON object");
-        assertThatThrownBy(() -> ImageConfig.parse(bytes("{\"os\":1}")))
+        assertThatThrownBy(() -> ManifestCodec.parseConfig(bytes("{\"os\":1}")))
                 .isInstanceOf(VerificationException.class)
                 .hasMessageContaining("'os'");
     }

@@ -14,8 +14,8 @@ import io.jenkins.plugins.multiarch.report.Inspector;
 import io.jenkins.plugins.multiarch.report.Reports;
 import io.jenkins.plugins.multiarch.testing.Components;
 import io.jenkins.plugins.multiarch.testing.Exec;
+import io.jenkins.plugins.multiarch.testing.RegistryExtension;
 import io.jenkins.plugins.multiarch.testing.RegistryServer;
-import io.jenkins.plugins.multiarch.testing.TestImages;
 import io.jenkins.plugins.multiarch.testing.TestImages.Format;
 import io.jenkins.plugins.multiarch.testing.TestImages.Pushed;
 import java.nio.charset.StandardCharsets;
@@ -24,50 +24,37 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Peers judge what we publish: skopeo and `docker manifest inspect` read it back and agree on every digest. */
 class PeerReadBackTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static RegistryServer registry;
-    private static TestImages images;
+
+    @RegisterExtension
+    private static final RegistryExtension<RegistryServer> registry = RegistryExtension.plain();
 
     @TempDir
     Path dockerConfig;
 
-    @BeforeAll
-    static void start() {
-        Components.require(Components.Component.REGISTRY);
-        registry = RegistryServer.plain();
-        images = TestImages.forRegistry(registry);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (registry != null) {
-            registry.close();
-        }
-    }
-
     private PublishResult publishSeedLayout(String ns, ListFormat format) {
-        Pushed amd = images.pushImage(ns + "/py-app-amd64", "1.0", "linux/amd64", Format.DOCKER);
-        Pushed arm = images.pushImage(ns + "/py-app-arm64v8", "1.0", "linux/arm64/v8", Format.DOCKER);
-        RegistryClient client = new RegistryClient(
-                RegistrySettings.builder().insecureRegistry(registry.hostPort()).build());
+        Pushed amd = registry.images().pushImage(ns + "/py-app-amd64", "1.0", "linux/amd64", Format.DOCKER);
+        Pushed arm = registry.images().pushImage(ns + "/py-app-arm64v8", "1.0", "linux/arm64/v8", Format.DOCKER);
+        RegistryClient client = new RegistryClient(RegistrySettings.builder()
+                .insecureRegistry(registry.get().hostPort())
+                .build());
         return new Publisher(client, null)
                 .publish(PublishRequest.builder()
-                        .target(ImageReference.parse(registry.hostPort() + "/" + ns + "/py-app"))
+                        .target(ImageReference.parse(registry.get().hostPort() + "/" + ns + "/py-app"))
                         .tag("1.0")
                         .format(format)
                         .source(new SourceSpec(
-                                ImageReference.parse(registry.hostPort() + "/" + amd.byTag()),
+                                ImageReference.parse(registry.get().hostPort() + "/" + amd.byTag()),
                                 Platform.parse("linux/amd64"),
                                 null))
                         .source(new SourceSpec(
-                                ImageReference.parse(registry.hostPort() + "/" + arm.byTag()),
+                                ImageReference.parse(registry.get().hostPort() + "/" + arm.byTag()),
                                 Platform.parse("linux/arm64"),
                                 null))
                         .build());
@@ -85,7 +72,7 @@ class PeerReadBackTest {
                                     "inspect",
                                     "--raw",
                                     "--tls-verify=false",
-                                    "docker://" + registry.hostPort() + "/" + ns + "/py-app:1.0"),
+                                    "docker://" + registry.get().hostPort() + "/" + ns + "/py-app:1.0"),
                             Duration.ofSeconds(60))
                     .orThrow();
             byte[] bytes = raw.stdout().getBytes(StandardCharsets.UTF_8);
@@ -99,7 +86,8 @@ class PeerReadBackTest {
                                         "inspect",
                                         "--raw",
                                         "--tls-verify=false",
-                                        "docker://" + registry.hostPort() + "/" + ns + "/py-app@" + child.digest()),
+                                        "docker://" + registry.get().hostPort() + "/" + ns + "/py-app@"
+                                                + child.digest()),
                                 Duration.ofSeconds(60))
                         .orThrow();
                 assertThat(Digest.sha256(childRaw.stdout().getBytes(StandardCharsets.UTF_8)))
@@ -113,7 +101,7 @@ class PeerReadBackTest {
         Components.require(Components.Component.DOCKER_CLI);
         String ns = "docker-peer";
         PublishResult result = publishSeedLayout(ns, ListFormat.AUTO);
-        String ref = registry.hostPort() + "/" + ns + "/py-app:1.0";
+        String ref = registry.get().hostPort() + "/" + ns + "/py-app:1.0";
         Files.writeString(dockerConfig.resolve("config.json"), "{}");
         Map<String, String> env = Map.of("DOCKER_CONFIG", dockerConfig.toString());
 
@@ -136,8 +124,9 @@ class PeerReadBackTest {
                         null)
                 .orThrow();
         JsonNode theirs = JSON.readTree(verbose.stdout());
-        RegistryClient client = new RegistryClient(
-                RegistrySettings.builder().insecureRegistry(registry.hostPort()).build());
+        RegistryClient client = new RegistryClient(RegistrySettings.builder()
+                .insecureRegistry(registry.get().hostPort())
+                .build());
         Inspection inspection = new Inspector(client, null).inspect(ImageReference.parse(ref));
         JsonNode ours = JSON.readTree(Reports.inspectVerbose(inspection));
 

@@ -12,8 +12,8 @@ import io.jenkins.plugins.multiarch.image.MediaType;
 import io.jenkins.plugins.multiarch.image.Platform;
 import io.jenkins.plugins.multiarch.registry.RegistryClient;
 import io.jenkins.plugins.multiarch.registry.RegistrySettings;
-import io.jenkins.plugins.multiarch.testing.Components;
 import io.jenkins.plugins.multiarch.testing.FaultProxy;
+import io.jenkins.plugins.multiarch.testing.RegistryExtension;
 import io.jenkins.plugins.multiarch.testing.RegistryServer;
 import io.jenkins.plugins.multiarch.testing.TestImages;
 import io.jenkins.plugins.multiarch.testing.TestImages.Format;
@@ -23,11 +23,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Publishing through a fault-injecting proxy in front of a real registry: in every case the publish either
@@ -35,29 +34,16 @@ import org.junit.jupiter.api.Test;
  */
 class PublisherFaultTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static RegistryServer registry;
-    private static TestImages direct;
+
+    @RegisterExtension
+    private static final RegistryExtension<RegistryServer> registry = RegistryExtension.plain();
 
     private FaultProxy proxy;
     private String ns;
 
-    @BeforeAll
-    static void startRegistry() {
-        Components.require(Components.Component.REGISTRY);
-        registry = RegistryServer.plain();
-        direct = TestImages.forRegistry(registry);
-    }
-
-    @AfterAll
-    static void stopRegistry() {
-        if (registry != null) {
-            registry.close();
-        }
-    }
-
     @BeforeEach
     void startProxy() {
-        proxy = FaultProxy.inFrontOf(registry);
+        proxy = FaultProxy.inFrontOf(registry.get());
         ns = "f" + UUID.randomUUID().toString().substring(0, 8);
     }
 
@@ -82,8 +68,8 @@ class PublisherFaultTest {
 
     /** The seed's layout: per-arch repositories, published into another repository of the same registry. */
     private PublishRequest crossRepoRequest(String target) {
-        Pushed amd = direct.pushImage(ns + "/app-amd64", "1.0", "linux/amd64", Format.DOCKER);
-        Pushed arm = direct.pushImage(ns + "/app-arm64v8", "1.0", "linux/arm64", Format.DOCKER);
+        Pushed amd = registry.images().pushImage(ns + "/app-amd64", "1.0", "linux/amd64", Format.DOCKER);
+        Pushed arm = registry.images().pushImage(ns + "/app-arm64v8", "1.0", "linux/arm64", Format.DOCKER);
         return PublishRequest.builder()
                 .target(viaProxy(target))
                 .tag("1.0")
@@ -95,7 +81,7 @@ class PublisherFaultTest {
 
     /** Whatever the tag points at (if anything) has every child in the target repository. */
     private void assertNoDanglingList(String repo, String tag) throws IOException {
-        TestImages.Fetched list = direct.getManifest(repo, tag);
+        TestImages.Fetched list = registry.images().getManifest(repo, tag);
         if (list.status() == 404) {
             return;
         }
@@ -103,7 +89,9 @@ class PublisherFaultTest {
         JsonNode manifests = JSON.readTree(list.body()).get("manifests");
         assertThat(manifests).isNotEmpty();
         for (JsonNode child : manifests) {
-            assertThat(direct.getManifest(repo, child.get("digest").asText()).status())
+            assertThat(registry.images()
+                            .getManifest(repo, child.get("digest").asText())
+                            .status())
                     .as("child %s of %s:%s", child.get("digest").asText(), repo, tag)
                     .isEqualTo(200);
         }
@@ -146,7 +134,7 @@ class PublisherFaultTest {
                 new Publisher(client(Duration.ofSeconds(5), Duration.ofSeconds(30)), LogListener.NONE).publish(request);
         assertThat(childPut.fired()).isEqualTo(1);
         assertThat(listPut.fired()).isEqualTo(1);
-        assertThat(direct.getManifest(ns + "/app", "1.0").digestHeader())
+        assertThat(registry.images().getManifest(ns + "/app", "1.0").digestHeader())
                 .isEqualTo(result.listDigest().toString());
         assertNoDanglingList(ns + "/app", "1.0");
     }
@@ -159,8 +147,9 @@ class PublisherFaultTest {
                         .publish(request))
                 .isInstanceOf(RegistryException.class)
                 .hasMessageContaining(ns + "/app");
-        assertThat(direct.getManifest(ns + "/app", "1.0").status()).isEqualTo(404);
-        assertThat(direct.getManifest(ns + "/app", "latest").status()).isEqualTo(404);
+        assertThat(registry.images().getManifest(ns + "/app", "1.0").status()).isEqualTo(404);
+        assertThat(registry.images().getManifest(ns + "/app", "latest").status())
+                .isEqualTo(404);
     }
 
     @Test
@@ -170,7 +159,7 @@ class PublisherFaultTest {
         assertThatThrownBy(() -> new Publisher(client(Duration.ofSeconds(5), Duration.ofSeconds(8)), LogListener.NONE)
                         .publish(request))
                 .isInstanceOf(RegistryException.class);
-        assertThat(direct.getManifest(ns + "/app", "1.0").status()).isEqualTo(404);
+        assertThat(registry.images().getManifest(ns + "/app", "1.0").status()).isEqualTo(404);
         assertNoDanglingList(ns + "/app", "latest");
     }
 
@@ -189,8 +178,8 @@ class PublisherFaultTest {
     @Test
     void registryRejectingOciIndexGetsADockerListInsteadAndSaysSo() throws IOException {
         String repo = ns + "/quay-like";
-        Pushed amd = direct.pushImage(repo, "amd", "linux/amd64", Format.DOCKER);
-        Pushed arm = direct.pushImage(repo, "arm", "linux/arm64", Format.DOCKER);
+        Pushed amd = registry.images().pushImage(repo, "amd", "linux/amd64", Format.DOCKER);
+        Pushed arm = registry.images().pushImage(repo, "arm", "linux/arm64", Format.DOCKER);
         // Like Quay or old Artifactory: the list PUT as an OCI index (auto picks OCI for the annotation) is refused.
         FaultProxy.Rule reject = proxy.on("PUT", "/manifests/1.0").statusWithError(400, "MANIFEST_INVALID");
         List<String> log = new ArrayList<>();
@@ -213,7 +202,7 @@ class PublisherFaultTest {
                 .contains("Docker manifest list")
                 .contains("without the index annotations");
         for (String tag : List.of("1.0", "latest")) {
-            TestImages.Fetched stored = direct.getManifest(repo, tag);
+            TestImages.Fetched stored = registry.images().getManifest(repo, tag);
             assertThat(stored.mediaType()).isEqualTo(TestImages.DOCKER_LIST);
             assertThat(stored.digestHeader()).isEqualTo(result.listDigest().toString());
         }
@@ -222,7 +211,7 @@ class PublisherFaultTest {
     @Test
     void explicitOciFormatIsNeverSilentlyChangedAndOtherRejectionsAreNotMistakenForIt() {
         String repo = ns + "/strict";
-        Pushed amd = direct.pushImage(repo, "amd", "linux/amd64", Format.DOCKER);
+        Pushed amd = registry.images().pushImage(repo, "amd", "linux/amd64", Format.DOCKER);
         proxy.on("PUT", "/manifests/1.0").statusWithError(400, "MANIFEST_INVALID");
         assertThatThrownBy(() -> new Publisher(client(Duration.ofSeconds(5), Duration.ofSeconds(20)), LogListener.NONE)
                         .publish(PublishRequest.builder()
@@ -234,7 +223,7 @@ class PublisherFaultTest {
                 .isInstanceOf(RegistryException.class)
                 .hasMessageContaining("refuses OCI image indexes")
                 .hasMessageContaining("format docker or auto");
-        assertThat(direct.getManifest(repo, "1.0").status()).isEqualTo(404);
+        assertThat(registry.images().getManifest(repo, "1.0").status()).isEqualTo(404);
 
         // a 400 for another reason (a child the registry cannot find) is reported as it is, no format switch
         proxy.clearRules();
@@ -249,6 +238,6 @@ class PublisherFaultTest {
                 .isInstanceOf(RegistryException.class)
                 .hasMessageContaining("MANIFEST_BLOB_UNKNOWN")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("refuses OCI"));
-        assertThat(direct.getManifest(repo, "2.0").status()).isEqualTo(404);
+        assertThat(registry.images().getManifest(repo, "2.0").status()).isEqualTo(404);
     }
 }

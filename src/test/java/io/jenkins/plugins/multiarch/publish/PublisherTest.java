@@ -17,7 +17,7 @@ import io.jenkins.plugins.multiarch.publish.PublishResult.TagOutcome.Status;
 import io.jenkins.plugins.multiarch.publish.PublishResult.Transfer;
 import io.jenkins.plugins.multiarch.registry.RegistryClient;
 import io.jenkins.plugins.multiarch.registry.RegistrySettings;
-import io.jenkins.plugins.multiarch.testing.Components;
+import io.jenkins.plugins.multiarch.testing.RegistryExtension;
 import io.jenkins.plugins.multiarch.testing.RegistryServer;
 import io.jenkins.plugins.multiarch.testing.TestImages;
 import io.jenkins.plugins.multiarch.testing.TestImages.Format;
@@ -27,39 +27,25 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The publisher against a real distribution 2.8 registry over plain HTTP: every publish scenario of issue 2. */
 class PublisherTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static RegistryServer registry;
-    private static TestImages images;
+
+    @RegisterExtension
+    private static final RegistryExtension<RegistryServer> registry = RegistryExtension.plain();
 
     private RegistryClient client;
     private final List<String> log = new ArrayList<>();
     private String ns;
 
-    @BeforeAll
-    static void startRegistry() {
-        Components.require(Components.Component.REGISTRY);
-        registry = RegistryServer.plain();
-        images = TestImages.forRegistry(registry);
-    }
-
-    @AfterAll
-    static void stopRegistry() {
-        if (registry != null) {
-            registry.close();
-        }
-    }
-
     @BeforeEach
     void newClient() {
         client = new RegistryClient(RegistrySettings.builder()
-                .insecureRegistry(registry.hostPort())
+                .insecureRegistry(registry.get().hostPort())
                 .retries(3, Duration.ofSeconds(20))
                 .build());
         ns = "t" + UUID.randomUUID().toString().substring(0, 8);
@@ -70,7 +56,7 @@ class PublisherTest {
     }
 
     private ImageReference ref(String repoAndTagOrDigest) {
-        return ImageReference.parse(registry.hostPort() + "/" + repoAndTagOrDigest);
+        return ImageReference.parse(registry.get().hostPort() + "/" + repoAndTagOrDigest);
     }
 
     private SourceSpec source(Pushed pushed, String claimed) {
@@ -78,9 +64,10 @@ class PublisherTest {
     }
 
     private JsonNode readBack(String repoAndTag) throws IOException {
-        TestImages.Fetched fetched = images.getManifest(
-                repoAndTag.substring(0, repoAndTag.lastIndexOf(':')),
-                repoAndTag.substring(repoAndTag.lastIndexOf(':') + 1));
+        TestImages.Fetched fetched = registry.images()
+                .getManifest(
+                        repoAndTag.substring(0, repoAndTag.lastIndexOf(':')),
+                        repoAndTag.substring(repoAndTag.lastIndexOf(':') + 1));
         assertThat(fetched.status()).isEqualTo(200);
         return JSON.readTree(fetched.body());
     }
@@ -88,8 +75,8 @@ class PublisherTest {
     @Test
     void sameRepositoryDockerChildrenBecomeADockerListUnderSeveralTags() throws IOException {
         String repo = ns + "/app";
-        Pushed amd = images.pushImage(repo, "amd64", "linux/amd64", Format.DOCKER);
-        Pushed arm = images.pushImage(repo, "arm64", "linux/arm64/v8", Format.DOCKER);
+        Pushed amd = registry.images().pushImage(repo, "amd64", "linux/amd64", Format.DOCKER);
+        Pushed arm = registry.images().pushImage(repo, "arm64", "linux/arm64/v8", Format.DOCKER);
 
         PublishResult result = publisher()
                 .publish(PublishRequest.builder()
@@ -111,7 +98,7 @@ class PublisherTest {
                 .extracting(PublishResult.TagOutcome::status)
                 .containsExactly(Status.CREATED, Status.CREATED);
         for (String tag : List.of("1.0", "latest")) {
-            TestImages.Fetched fetched = images.getManifest(repo, tag);
+            TestImages.Fetched fetched = registry.images().getManifest(repo, tag);
             assertThat(Digest.sha256(fetched.body())).isEqualTo(result.listDigest());
             assertThat(fetched.digestHeader()).isEqualTo(result.listDigest().toString());
         }
@@ -130,8 +117,8 @@ class PublisherTest {
     @Test
     void crossRepositoryChildrenInOnapNamingAreMountedIntoTheTarget() {
         // The seed's naming: onap/py-app-amd64 and onap/py-app-arm64v8 -> onap/py-app
-        Pushed amd = images.pushImage(ns + "/onap/py-app-amd64", "1.0", "linux/amd64", Format.DOCKER);
-        Pushed arm = images.pushImage(ns + "/onap/py-app-arm64v8", "1.0", "linux/arm64", Format.DOCKER);
+        Pushed amd = registry.images().pushImage(ns + "/onap/py-app-amd64", "1.0", "linux/amd64", Format.DOCKER);
+        Pushed arm = registry.images().pushImage(ns + "/onap/py-app-arm64v8", "1.0", "linux/arm64", Format.DOCKER);
         String target = ns + "/onap/py-app";
 
         PublishResult result = publisher()
@@ -145,13 +132,13 @@ class PublisherTest {
         assertThat(result.children()).allMatch(c -> c.transfer() == Transfer.MOUNTED);
         // every child and every blob is now in the target repository: the list points at nothing missing
         for (Pushed child : List.of(amd, arm)) {
-            TestImages.Fetched fetched = images.getManifest(target, child.digest());
+            TestImages.Fetched fetched = registry.images().getManifest(target, child.digest());
             assertThat(fetched.status()).isEqualTo(200);
             assertThat(Digest.sha256(fetched.body()).toString()).isEqualTo(child.digest());
         }
-        assertThat(images.getManifest(target, "1.0").status()).isEqualTo(200);
+        assertThat(registry.images().getManifest(target, "1.0").status()).isEqualTo(200);
         // a second publish finds them present and moves nothing
-        int mark = registry.mark();
+        int mark = registry.get().mark();
         PublishResult again = publisher()
                 .publish(PublishRequest.builder()
                         .target(ref(target))
@@ -162,7 +149,7 @@ class PublisherTest {
         assertThat(again.listDigest()).isEqualTo(result.listDigest());
         assertThat(again.children()).allMatch(c -> c.transfer() == Transfer.PRESENT);
         assertThat(again.tags().get(0).status()).isEqualTo(Status.UNCHANGED);
-        assertThat(registry.requestsSince(mark))
+        assertThat(registry.get().requestsSince(mark))
                 .noneMatch(r -> r.method().equals("PUT") || r.method().equals("POST"));
     }
 
@@ -180,7 +167,7 @@ class PublisherTest {
                 "linux/amd64");
         List<SourceSpec> sources = new ArrayList<>();
         for (String p : platforms) {
-            Pushed pushed = images.pushImage(repo, p.replace('/', '-'), p, Format.OCI);
+            Pushed pushed = registry.images().pushImage(repo, p.replace('/', '-'), p, Format.OCI);
             sources.add(source(pushed, p));
         }
         PublishRequest request = PublishRequest.builder()
@@ -206,7 +193,7 @@ class PublisherTest {
         // Same sources in another order: byte-identical list (deterministic), nothing rewritten.
         List<SourceSpec> reversed = new ArrayList<>(sources);
         java.util.Collections.reverse(reversed);
-        int mark = registry.mark();
+        int mark = registry.get().mark();
         PublishResult again = publisher()
                 .publish(PublishRequest.builder()
                         .target(ref(repo))
@@ -215,8 +202,8 @@ class PublisherTest {
                         .annotation("org.opencontainers.image.source", "https://example.org/app")
                         .build());
         assertThat(again.listDigest()).isEqualTo(result.listDigest());
-        assertThat(registry.requestsSince(mark)).noneMatch(r -> r.method().equals("PUT"));
-        assertThat(new String(images.getManifest(repo, "multi").body()))
+        assertThat(registry.get().requestsSince(mark)).noneMatch(r -> r.method().equals("PUT"));
+        assertThat(new String(registry.images().getManifest(repo, "multi").body()))
                 .contains("\"org.opencontainers.image.source\"");
     }
 
@@ -226,7 +213,7 @@ class PublisherTest {
         String repo = ns + "/budget";
         List<SourceSpec> same = new ArrayList<>();
         for (String p : List.of("linux/amd64", "linux/arm64", "linux/s390x", "linux/ppc64le")) {
-            same.add(source(images.pushImage(repo, p.replace('/', '-'), p, Format.DOCKER), p));
+            same.add(source(registry.images().pushImage(repo, p.replace('/', '-'), p, Format.DOCKER), p));
         }
         PublishRequest request = PublishRequest.builder()
                 .target(ref(repo))
@@ -234,20 +221,20 @@ class PublisherTest {
                 .tag("latest")
                 .sources(same)
                 .build();
-        int mark = registry.mark();
+        int mark = registry.get().mark();
         PublishResult first = publisher().publish(request);
-        assertThat(registry.requestsSince(mark)).hasSize(2 * 4 + 2 * 2);
+        assertThat(registry.get().requestsSince(mark)).hasSize(2 * 4 + 2 * 2);
         assertThat(first.requestCount()).isEqualTo(2 * 4 + 2 * 2);
-        mark = registry.mark();
+        mark = registry.get().mark();
         PublishResult again = publisher().publish(request);
-        assertThat(registry.requestsSince(mark)).hasSize(2 * 4 + 2);
+        assertThat(registry.get().requestsSince(mark)).hasSize(2 * 4 + 2);
         assertThat(again.requestCount()).isEqualTo(2 * 4 + 2);
 
         // per-platform repositories (the seed's naming): plus one mount per blob and one PUT per child, once
         List<SourceSpec> cross = new ArrayList<>();
         for (String p : List.of("linux/amd64", "linux/arm64", "linux/s390x", "linux/ppc64le")) {
-            Pushed pushed =
-                    images.pushImage(ns + "/budget-" + Platform.parse(p).dockerLibraryArch(), "1.0", p, Format.DOCKER);
+            Pushed pushed = registry.images()
+                    .pushImage(ns + "/budget-" + Platform.parse(p).dockerLibraryArch(), "1.0", p, Format.DOCKER);
             cross.add(new SourceSpec(ref(pushed.byTag()), Platform.parse(p), null));
         }
         PublishRequest crossRequest = PublishRequest.builder()
@@ -256,17 +243,17 @@ class PublisherTest {
                 .tag("latest")
                 .sources(cross)
                 .build();
-        mark = registry.mark();
+        mark = registry.get().mark();
         publisher().publish(crossRequest);
-        List<RegistryServer.Request> requests = registry.requestsSince(mark);
+        List<RegistryServer.Request> requests = registry.get().requestsSince(mark);
         assertThat(requests.stream().filter(r -> r.method().equals("POST"))).hasSize(4 * 2); // config + 1 layer each
         assertThat(requests.stream()
                         .filter(r -> r.method().equals("HEAD") && r.path().contains("/blobs/")))
                 .isEmpty();
         assertThat(requests).hasSize(2 * 4 + 4 * 2 + 4 + 2 * 2);
-        mark = registry.mark();
+        mark = registry.get().mark();
         publisher().publish(crossRequest);
-        assertThat(registry.requestsSince(mark)).hasSize(2 * 4 + 2);
+        assertThat(registry.get().requestsSince(mark)).hasSize(2 * 4 + 2);
     }
 
     @Test
@@ -276,16 +263,17 @@ class PublisherTest {
         byte[] shared = TestImages.randomBytes(64 * 1024);
         List<SourceSpec> cross = new ArrayList<>();
         for (String p : List.of("linux/amd64", "linux/arm64", "linux/s390x", "linux/ppc64le")) {
-            Pushed pushed = images.pushImage(
-                    ns + "/shared-" + Platform.parse(p).dockerLibraryArch(),
-                    "1.0",
-                    p,
-                    Format.OCI,
-                    List.of(shared),
-                    java.util.Map.of());
+            Pushed pushed = registry.images()
+                    .pushImage(
+                            ns + "/shared-" + Platform.parse(p).dockerLibraryArch(),
+                            "1.0",
+                            p,
+                            Format.OCI,
+                            List.of(shared),
+                            java.util.Map.of());
             cross.add(new SourceSpec(ref(pushed.byTag()), Platform.parse(p), null));
         }
-        int mark = registry.mark();
+        int mark = registry.get().mark();
         PublishResult result = publisher()
                 .publish(PublishRequest.builder()
                         .target(ref(ns + "/shared"))
@@ -293,10 +281,12 @@ class PublisherTest {
                         .sources(cross)
                         .build());
         assertThat(result.images()).hasSize(4);
-        assertThat(registry.requestsSince(mark).stream().filter(r -> r.method().equals("POST")))
+        assertThat(registry.get().requestsSince(mark).stream()
+                        .filter(r -> r.method().equals("POST")))
                 .hasSize(4 + 1);
         for (PublishResult.Child child : result.images()) {
-            assertThat(images.getManifest(ns + "/shared", child.digest().toString())
+            assertThat(registry.images()
+                            .getManifest(ns + "/shared", child.digest().toString())
                             .status())
                     .isEqualTo(200);
         }
@@ -305,8 +295,8 @@ class PublisherTest {
     @Test
     void autoFormatPicksOciWhenAnyChildIsOci() {
         String repo = ns + "/mixed";
-        Pushed amd = images.pushImage(repo, "a", "linux/amd64", Format.DOCKER);
-        Pushed arm = images.pushImage(repo, "b", "linux/arm64", Format.OCI);
+        Pushed amd = registry.images().pushImage(repo, "a", "linux/amd64", Format.DOCKER);
+        Pushed arm = registry.images().pushImage(repo, "b", "linux/arm64", Format.OCI);
         PublishResult result = publisher()
                 .publish(PublishRequest.builder()
                         .target(ref(repo))
@@ -326,18 +316,19 @@ class PublisherTest {
                 .isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("format docker needs Docker v2 children")
                 .hasMessageContaining("linux/arm64");
-        assertThat(images.getManifest(repo, "2").status()).isEqualTo(404);
+        assertThat(registry.images().getManifest(repo, "2").status()).isEqualTo(404);
     }
 
     @Test
     void childrenThatAreIndexesContributeTheirEntriesAndAttestations() {
         String repo = ns + "/idx";
-        Pushed amd = images.pushImage(repo, null, "linux/amd64", Format.OCI);
-        Pushed arm = images.pushImage(repo, null, "linux/arm64", Format.OCI);
-        TestImages.IndexEntry att = images.attestationFor(repo, amd);
-        Pushed amdIndex = images.pushIndex(repo, "amd-only", Format.OCI, List.of(TestImages.entry(amd), att));
-        Pushed armIndex = images.pushIndex(repo, "arm-only", Format.OCI, List.of(TestImages.entry(arm)));
-        Pushed s390 = images.pushImage(repo, "s390x", "linux/s390x", Format.OCI);
+        Pushed amd = registry.images().pushImage(repo, null, "linux/amd64", Format.OCI);
+        Pushed arm = registry.images().pushImage(repo, null, "linux/arm64", Format.OCI);
+        TestImages.IndexEntry att = registry.images().attestationFor(repo, amd);
+        Pushed amdIndex =
+                registry.images().pushIndex(repo, "amd-only", Format.OCI, List.of(TestImages.entry(amd), att));
+        Pushed armIndex = registry.images().pushIndex(repo, "arm-only", Format.OCI, List.of(TestImages.entry(arm)));
+        Pushed s390 = registry.images().pushImage(repo, "s390x", "linux/s390x", Format.OCI);
 
         PublishResult result = publisher()
                 .publish(PublishRequest.builder()
@@ -372,9 +363,9 @@ class PublisherTest {
     @Test
     void mislabelledChildIsRefusedAndNoTagMoves() {
         String repo = ns + "/liar";
-        Pushed amd = images.pushImage(repo, "amd", "linux/amd64", Format.DOCKER);
-        Pushed realArm = images.pushImage(repo, "arm", "linux/arm64", Format.DOCKER);
-        Pushed previous = images.pushIndex(repo, "1.0", Format.DOCKER, List.of(TestImages.entry(realArm)));
+        Pushed amd = registry.images().pushImage(repo, "amd", "linux/amd64", Format.DOCKER);
+        Pushed realArm = registry.images().pushImage(repo, "arm", "linux/arm64", Format.DOCKER);
+        Pushed previous = registry.images().pushIndex(repo, "1.0", Format.DOCKER, List.of(TestImages.entry(realArm)));
 
         assertThatThrownBy(() -> publisher()
                         .publish(PublishRequest.builder()
@@ -389,18 +380,19 @@ class PublisherTest {
                 .hasMessageContaining("config says linux/amd64")
                 .satisfies(
                         e -> assertThat(((VerificationException) e).exitCode()).isEqualTo(3));
-        assertThat(Digest.sha256(images.getManifest(repo, "1.0").body()).toString())
+        assertThat(Digest.sha256(registry.images().getManifest(repo, "1.0").body())
+                        .toString())
                 .isEqualTo(previous.digest());
-        assertThat(images.getManifest(repo, "latest").status()).isEqualTo(404);
+        assertThat(registry.images().getManifest(repo, "latest").status()).isEqualTo(404);
     }
 
     @Test
     void mislabelledEntryInsideASourceIndexIsRefused() {
         String repo = ns + "/liar-index";
-        Pushed amd = images.pushImage(repo, null, "linux/amd64", Format.OCI);
+        Pushed amd = registry.images().pushImage(repo, null, "linux/amd64", Format.OCI);
         TestImages.IndexEntry lie =
                 new TestImages.IndexEntry(amd.mediaType(), amd.digest(), amd.size(), "linux/arm64", java.util.Map.of());
-        Pushed index = images.pushIndex(repo, "bad", Format.OCI, List.of(lie));
+        Pushed index = registry.images().pushIndex(repo, "bad", Format.OCI, List.of(lie));
         assertThatThrownBy(() -> publisher()
                         .publish(PublishRequest.builder()
                                 .target(ref(repo))
@@ -411,14 +403,14 @@ class PublisherTest {
                 .hasMessageContaining("index says")
                 .hasMessageContaining("linux/arm64")
                 .hasMessageContaining("linux/amd64");
-        assertThat(images.getManifest(repo, "x").status()).isEqualTo(404);
+        assertThat(registry.images().getManifest(repo, "x").status()).isEqualTo(404);
     }
 
     @Test
     void missingChildFailsBeforeAnythingIsWritten() {
         String repo = ns + "/missing";
-        Pushed amd = images.pushImage(repo, "amd", "linux/amd64", Format.DOCKER);
-        int mark = registry.mark();
+        Pushed amd = registry.images().pushImage(repo, "amd", "linux/amd64", Format.DOCKER);
+        int mark = registry.get().mark();
         assertThatThrownBy(() -> publisher()
                         .publish(PublishRequest.builder()
                                 .target(ref(repo))
@@ -432,14 +424,14 @@ class PublisherTest {
                 .isInstanceOf(VerificationException.class)
                 .hasMessageContaining("record arm64.json")
                 .hasMessageContaining("does not exist");
-        assertThat(registry.requestsSince(mark))
+        assertThat(registry.get().requestsSince(mark))
                 .noneMatch(r -> r.method().equals("PUT") || r.method().equals("POST"));
     }
 
     @Test
     void missingOptionalPlatformIsLeftOutWithAWarning() {
         String repo = ns + "/optional";
-        Pushed amd = images.pushImage(repo, "amd", "linux/amd64", Format.DOCKER);
+        Pushed amd = registry.images().pushImage(repo, "amd", "linux/amd64", Format.DOCKER);
         PublishResult result = publisher()
                 .publish(PublishRequest.builder()
                         .target(ref(repo))
@@ -452,13 +444,13 @@ class PublisherTest {
         assertThat(result.images()).extracting(c -> c.platform().toString()).containsExactly("linux/amd64");
         assertThat(result.missingOptionalPlatforms()).containsExactly(Platform.parse("linux/arm64"));
         assertThat(log).anyMatch(l -> l.startsWith("WARN") && l.contains("optional platform linux/arm64"));
-        assertThat(images.getManifest(repo, "1.0").status()).isEqualTo(200);
+        assertThat(registry.images().getManifest(repo, "1.0").status()).isEqualTo(200);
     }
 
     @Test
     void missingRequiredPlatformFails() {
         String repo = ns + "/required";
-        Pushed amd = images.pushImage(repo, "amd", "linux/amd64", Format.DOCKER);
+        Pushed amd = registry.images().pushImage(repo, "amd", "linux/amd64", Format.DOCKER);
         assertThatThrownBy(() -> publisher()
                         .publish(PublishRequest.builder()
                                 .target(ref(repo))
@@ -469,14 +461,14 @@ class PublisherTest {
                 .isInstanceOf(VerificationException.class)
                 .hasMessageContaining("required platform linux/arm64/v8 is missing")
                 .hasMessageContaining("linux/amd64");
-        assertThat(images.getManifest(repo, "1.0").status()).isEqualTo(404);
+        assertThat(registry.images().getManifest(repo, "1.0").status()).isEqualTo(404);
     }
 
     @Test
     void duplicatePlatformsFailNamingBothSources() {
         String repo = ns + "/dup";
-        Pushed one = images.pushImage(repo, "one", "linux/arm64/v8", Format.DOCKER);
-        Pushed two = images.pushImage(repo, "two", "linux/arm64", Format.DOCKER);
+        Pushed one = registry.images().pushImage(repo, "one", "linux/arm64/v8", Format.DOCKER);
+        Pushed two = registry.images().pushImage(repo, "two", "linux/arm64", Format.DOCKER);
         assertThatThrownBy(() -> publisher()
                         .publish(PublishRequest.builder()
                                 .target(ref(repo))
@@ -493,8 +485,8 @@ class PublisherTest {
     @Test
     void rePublishWritesNothingAndAMovedTagIsReportedAsUpdated() {
         String repo = ns + "/again";
-        Pushed amd = images.pushImage(repo, "amd", "linux/amd64", Format.DOCKER);
-        Pushed arm = images.pushImage(repo, "arm", "linux/arm64", Format.DOCKER);
+        Pushed amd = registry.images().pushImage(repo, "amd", "linux/amd64", Format.DOCKER);
+        Pushed arm = registry.images().pushImage(repo, "arm", "linux/arm64", Format.DOCKER);
         PublishRequest first = PublishRequest.builder()
                 .target(ref(repo))
                 .tag("1.0")
@@ -503,11 +495,11 @@ class PublisherTest {
                 .build();
         PublishResult r1 = publisher().publish(first);
 
-        int mark = registry.mark();
+        int mark = registry.get().mark();
         PublishResult r2 = publisher().publish(first);
         assertThat(r2.listDigest()).isEqualTo(r1.listDigest());
         assertThat(r2.tags()).extracting(PublishResult.TagOutcome::status).containsOnly(Status.UNCHANGED);
-        assertThat(registry.requestsSince(mark)).noneMatch(r -> r.method().equals("PUT"));
+        assertThat(registry.get().requestsSince(mark)).noneMatch(r -> r.method().equals("PUT"));
 
         PublishResult r3 = publisher()
                 .publish(PublishRequest.builder()
@@ -526,8 +518,8 @@ class PublisherTest {
     @Test
     void dryRunVerifiesEverythingAndWritesNothing() {
         String repo = ns + "/dry";
-        Pushed amd = images.pushImage(ns + "/dry-amd64", "1", "linux/amd64", Format.DOCKER);
-        int mark = registry.mark();
+        Pushed amd = registry.images().pushImage(ns + "/dry-amd64", "1", "linux/amd64", Format.DOCKER);
+        int mark = registry.get().mark();
         PublishResult result = publisher()
                 .publish(PublishRequest.builder()
                         .target(ref(repo))
@@ -542,7 +534,7 @@ class PublisherTest {
         assertThat(result.tags())
                 .singleElement()
                 .satisfies(t -> assertThat(t.status()).isEqualTo(Status.PLANNED));
-        assertThat(registry.requestsSince(mark))
+        assertThat(registry.get().requestsSince(mark))
                 .noneMatch(r -> r.method().equals("PUT") || r.method().equals("POST"));
         // a dry run still refuses a lie
         assertThatThrownBy(() -> publisher()
@@ -557,7 +549,7 @@ class PublisherTest {
 
     @Test
     void otherRegistryHostIsAClearError() {
-        Pushed amd = images.pushImage(ns + "/x", "1", "linux/amd64", Format.DOCKER);
+        Pushed amd = registry.images().pushImage(ns + "/x", "1", "linux/amd64", Format.DOCKER);
         ImageReference elsewhere = ImageReference.parse("127.0.0.1:1/" + ns + "/target");
         assertThatThrownBy(() -> publisher()
                         .publish(PublishRequest.builder()

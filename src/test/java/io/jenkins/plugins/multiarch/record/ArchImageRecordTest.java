@@ -55,7 +55,7 @@ class ArchImageRecordTest {
         String json = new String(r.toJson(), StandardCharsets.UTF_8);
         assertThat(json)
                 .contains(
-                        "\"schemaVersion\" : \"1.1\"",
+                        "\"schemaVersion\" : \"1.2\"",
                         "\"variant\" : \"v8\"",
                         "\"naming\" : \"repo-suffix\"",
                         "\"reference\" : \"127.0.0.1:5000/onap/py-app-arm64v8@sha256:");
@@ -151,7 +151,7 @@ class ArchImageRecordTest {
     @Test
     void unknownMajorVersionIsRefusedNamingTheFileAndTheSupportedVersion() throws IOException {
         String json = new String(sample("linux/amd64", "amd64").toJson(), StandardCharsets.UTF_8)
-                .replace("\"schemaVersion\" : \"1.1\"", "\"schemaVersion\" : \"2.0\"");
+                .replace("\"schemaVersion\" : \"1.2\"", "\"schemaVersion\" : \"2.0\"");
         Path f = dir.resolve("linux-amd64.json");
         Files.writeString(f, json);
         assertThatThrownBy(() -> RecordStore.read(f))
@@ -164,7 +164,7 @@ class ArchImageRecordTest {
     @Test
     void newerMinorVersionWithUnknownFieldsIsRead() {
         String json = new String(sample("linux/amd64", "amd64").toJson(), StandardCharsets.UTF_8)
-                .replace("\"schemaVersion\" : \"1.1\"", "\"schemaVersion\" : \"1.7\", \"futureField\" : {\"x\": 1}");
+                .replace("\"schemaVersion\" : \"1.2\"", "\"schemaVersion\" : \"1.7\", \"futureField\" : {\"x\": 1}");
         ArchImageRecord r = ArchImageRecord.fromJson(json.getBytes(StandardCharsets.UTF_8), "f.json");
         assertThat(r.schemaVersion()).isEqualTo("1.7");
         assertThat(r.platform()).isEqualTo(Platform.parse("linux/amd64"));

@@ -91,7 +91,7 @@ class RecordContentTest {
         ArchImageRecord r = withContent(ArchImageRecordTest.sample("linux/arm64/v8", "arm64v8"), summary());
         String json = new String(r.toJson(), StandardCharsets.UTF_8);
         assertThat(json)
-                .contains("\"schemaVersion\" : \"1.1\"")
+                .contains("\"schemaVersion\" : \"1.2\"")
                 .contains("\"content\" : {")
                 .contains("\"name\" : \"docker.io/library/busybox:1.36\"")
                 .contains("\"count\" : 3", "\"size\" : 2345678")

@@ -72,26 +72,6 @@ class DockerConfigCredentialsTest {
     }
 
     @Test
-    void credentialHelpersAreReportedNotRun() throws Exception {
-        Path config = dir.resolve("config.json");
-        Files.writeString(
-                config,
-                "{\"auths\": {\"ghcr.io\": {}, \"127.0.0.1:5000\": {\"auth\": \"" + b64("u:p") + "\"}},"
-                        + "\"credsStore\": \"desktop\", \"credHelpers\": {\"123.dkr.ecr.us-east-1.amazonaws.com\": \"ecr-login\"}}");
-        DockerConfigCredentials creds = DockerConfigCredentials.load(config, listener);
-
-        assertThat(creds.lookup("ghcr.io")).isEmpty();
-        assertThat(creds.lookup("123.dkr.ecr.us-east-1.amazonaws.com")).isEmpty();
-        assertThat(creds.lookup("ghcr.io")).isEmpty(); // warned once only
-        assertThat(creds.lookup("127.0.0.1:5000")).isPresent();
-        assertThat(lines).hasSize(2);
-        assertThat(lines.get(0))
-                .startsWith("WARN")
-                .contains("ghcr.io", "docker-credential-desktop", "does not run credential helpers");
-        assertThat(lines.get(1)).contains("docker-credential-ecr-login", "credHelpers");
-    }
-
-    @Test
     void brokenFilesAreInputErrorsNamingTheFile() throws Exception {
         Path config = dir.resolve("config.json");
         Files.writeString(config, "{\"auths\": {\"h\": {\"auth\": \"%%%not-base64\"}}}");

@@ -11,6 +11,7 @@ import io.jenkins.plugins.multiarch.image.ImageReference;
 import io.jenkins.plugins.multiarch.image.MediaType;
 import io.jenkins.plugins.multiarch.manifest.Descriptor;
 import io.jenkins.plugins.multiarch.manifest.RawManifest;
+import io.jenkins.plugins.multiarch.testing.RegistryExtension;
 import io.jenkins.plugins.multiarch.testing.RegistryServer;
 import io.jenkins.plugins.multiarch.testing.TestImages;
 import io.jenkins.plugins.multiarch.testing.TokenIssuer;
@@ -19,10 +20,9 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Authentication against real registries: TLS + htpasswd basic auth with a private CA, and token auth with a
@@ -33,38 +33,20 @@ class RegistryClientAuthTest {
     private static final String USER = "alice";
     private static final String PASSWORD = "Sup3r-s3cret-pw";
 
-    private static RegistryServer tlsBasic;
-    private static TokenIssuer issuer;
-    private static RegistryServer token;
+    @RegisterExtension
+    private static final RegistryExtension<RegistryServer> tlsBasic = RegistryExtension.tlsBasicAuth(USER, PASSWORD);
+
+    @RegisterExtension
+    private static final RegistryExtension<RegistryServer> token = RegistryExtension.tokenAuth(
+            () -> new TokenIssuer("tokenuser", PASSWORD).addPullOnlyUser("reader", "reader-pw-xyz"));
 
     private final List<String> log = new CopyOnWriteArrayList<>();
     private final LogListener listener = (level, message) -> log.add(level + " " + message);
 
-    @BeforeAll
-    static void start() {
-        tlsBasic = RegistryServer.builder().tls().basicAuth(USER, PASSWORD).start();
-        issuer = new TokenIssuer("tokenuser", PASSWORD);
-        issuer.addPullOnlyUser("reader", "reader-pw-xyz");
-        token = RegistryServer.builder().tokenAuth(issuer).start();
-    }
-
-    @AfterAll
-    static void stop() {
-        for (AutoCloseable c : new AutoCloseable[] {tlsBasic, token, issuer}) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception ignored) {
-                // best effort
-            }
-        }
-    }
-
     @BeforeEach
     void resetIssuer() {
-        issuer.clearRequests();
-        issuer.tokenLifetime(Duration.ofMinutes(5));
+        token.issuer().clearRequests();
+        token.issuer().tokenLifetime(Duration.ofMinutes(5));
     }
 
     private RegistrySettings.Builder settings(String host, String user, String password) {
@@ -72,7 +54,7 @@ class RegistryClientAuthTest {
                 .listener(listener)
                 .retries(3, Duration.ofSeconds(20))
                 .retryBackoff(Duration.ofMillis(50));
-        if (!host.equals(tlsBasic.hostPort()) && !host.startsWith("tls:")) {
+        if (!host.equals(tlsBasic.get().hostPort()) && !host.startsWith("tls:")) {
             b.insecureRegistry(host);
         }
         if (user != null) {
@@ -94,23 +76,24 @@ class RegistryClientAuthTest {
 
     @Test
     void tlsWithExtraCaAndBasicAuthRoundTrip() {
-        TestImages.Pushed img =
-                TestImages.forRegistry(tlsBasic).pushImage("secure/app", "1", "linux/arm64", TestImages.Format.OCI);
-        RegistryClient client = new RegistryClient(settings(tlsBasic.hostPort(), USER, PASSWORD)
-                .caFile(tlsBasic.caFile())
+        TestImages.Pushed img = TestImages.forRegistry(tlsBasic.get())
+                .pushImage("secure/app", "1", "linux/arm64", TestImages.Format.OCI);
+        RegistryClient client = new RegistryClient(settings(tlsBasic.get().hostPort(), USER, PASSWORD)
+                .caFile(tlsBasic.get().caFile())
                 .build());
-        int mark = tlsBasic.mark();
+        int mark = tlsBasic.get().mark();
 
-        RawManifest raw = client.fetchManifest(ref(tlsBasic, "secure/app:1"));
+        RawManifest raw = client.fetchManifest(ref(tlsBasic.get(), "secure/app:1"));
         assertThat(raw.digest()).hasToString(img.digest());
-        assertThat(client.putManifest(ref(tlsBasic, "secure/app:copy"), raw)).isEqualTo(raw.digest());
-        assertThat(client.headManifest(ref(tlsBasic, "secure/app:copy")))
+        assertThat(client.putManifest(ref(tlsBasic.get(), "secure/app:copy"), raw))
+                .isEqualTo(raw.digest());
+        assertThat(client.headManifest(ref(tlsBasic.get(), "secure/app:copy")))
                 .get()
                 .extracting(Descriptor::digest)
                 .isEqualTo(raw.digest());
 
         // Basic goes only after the registry's Basic challenge: the first request is anonymous (401), later ones not.
-        List<RegistryServer.Request> seen = tlsBasic.requestsSince(mark);
+        List<RegistryServer.Request> seen = tlsBasic.get().requestsSince(mark);
         assertThat(seen.get(0).status()).isEqualTo(401);
         assertThat(seen.subList(1, seen.size()))
                 .extracting(RegistryServer.Request::status)
@@ -122,11 +105,11 @@ class RegistryClientAuthTest {
 
     @Test
     void tlsIsVerifiedByDefault() {
-        RegistryClient client =
-                new RegistryClient(settings(tlsBasic.hostPort(), USER, PASSWORD).build());
-        assertThatThrownBy(() -> client.fetchManifest(ref(tlsBasic, "secure/app:1")))
+        RegistryClient client = new RegistryClient(
+                settings(tlsBasic.get().hostPort(), USER, PASSWORD).build());
+        assertThatThrownBy(() -> client.fetchManifest(ref(tlsBasic.get(), "secure/app:1")))
                 .isInstanceOf(RegistryException.class)
-                .hasMessageContaining("TLS with " + tlsBasic.hostPort() + " failed")
+                .hasMessageContaining("TLS with " + tlsBasic.get().hostPort() + " failed")
                 .hasMessageContaining("CA file");
         assertThat(client.requestCount()).isEqualTo(1);
     }
@@ -134,12 +117,13 @@ class RegistryClientAuthTest {
     @Test
     void wrongPasswordIsAnAuthenticationErrorWithoutThePassword() {
         String wrong = "Wr0ng-Passw0rd-42";
-        RegistryClient client = new RegistryClient(settings(tlsBasic.hostPort(), USER, wrong)
-                .caFile(tlsBasic.caFile())
+        RegistryClient client = new RegistryClient(settings(tlsBasic.get().hostPort(), USER, wrong)
+                .caFile(tlsBasic.get().caFile())
                 .build());
-        assertThatThrownBy(() -> client.fetchManifest(ref(tlsBasic, "secure/app:1")))
+        assertThatThrownBy(() -> client.fetchManifest(ref(tlsBasic.get(), "secure/app:1")))
                 .isInstanceOf(RegistryAuthenticationException.class)
-                .hasMessageContaining("Check the credentials for " + tlsBasic.hostPort())
+                .hasMessageContaining(
+                        "Check the credentials for " + tlsBasic.get().hostPort())
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain(wrong))
                 .satisfies(e -> assertThat(((RegistryException) e).statusCode()).isEqualTo(401))
                 .satisfies(e -> assertThat(((RegistryException) e).exitCode()).isEqualTo(4));
@@ -150,28 +134,30 @@ class RegistryClientAuthTest {
 
     @Test
     void noCredentialsForABasicRegistrySaysSo() {
-        RegistryClient client = new RegistryClient(settings(tlsBasic.hostPort(), null, null)
-                .caFile(tlsBasic.caFile())
+        RegistryClient client = new RegistryClient(settings(tlsBasic.get().hostPort(), null, null)
+                .caFile(tlsBasic.get().caFile())
                 .build());
-        assertThatThrownBy(() -> client.fetchManifest(ref(tlsBasic, "secure/app:1")))
+        assertThatThrownBy(() -> client.fetchManifest(ref(tlsBasic.get(), "secure/app:1")))
                 .isInstanceOf(RegistryAuthenticationException.class)
-                .hasMessageContaining("none are configured for " + tlsBasic.hostPort());
+                .hasMessageContaining(
+                        "none are configured for " + tlsBasic.get().hostPort());
     }
 
     @Test
     void tokenAuthScopesAndCacheReuse() {
-        TestImages writer = TestImages.forRegistry(token);
+        TestImages writer = TestImages.forRegistry(token.get());
         TestImages.Pushed img = writer.pushImage("tok/app", "1", "linux/amd64", TestImages.Format.DOCKER);
         RegistryClient client = new RegistryClient(
-                settings(token.hostPort(), "tokenuser", PASSWORD).build());
-        issuer.clearRequests();
+                settings(token.get().hostPort(), "tokenuser", PASSWORD).build());
+        token.issuer().clearRequests();
 
-        assertThat(client.fetchManifest(ref(token, "tok/app:1")).digest()).hasToString(img.digest());
-        assertThat(client.fetchManifest(ref(token, "tok/app@" + img.digest())).digest())
+        assertThat(client.fetchManifest(ref(token.get(), "tok/app:1")).digest()).hasToString(img.digest());
+        assertThat(client.fetchManifest(ref(token.get(), "tok/app@" + img.digest()))
+                        .digest())
                 .hasToString(img.digest());
-        assertThat(client.headManifest(ref(token, "tok/app:1"))).isPresent();
+        assertThat(client.headManifest(ref(token.get(), "tok/app:1"))).isPresent();
         // One token for repository:tok/app:pull, reused by the later requests.
-        assertThat(issuer.requests()).singleElement().satisfies(r -> {
+        assertThat(token.issuer().requests()).singleElement().satisfies(r -> {
             assertThat(r.user()).isEqualTo("tokenuser");
             assertThat(r.service()).isEqualTo(TokenIssuer.SERVICE);
             assertThat(r.scopes()).containsExactly("repository:tok/app:pull");
@@ -180,27 +166,28 @@ class RegistryClientAuthTest {
         assertThat(client.requestCount()).isEqualTo(5);
 
         // A push needs pull,push: a second token.
-        RawManifest raw = client.fetchManifest(ref(token, "tok/app:1"));
-        client.putManifest(ref(token, "tok/app:2"), raw);
-        assertThat(issuer.requests()).hasSize(2);
-        assertThat(issuer.requests().get(1).scopes()).containsExactly("repository:tok/app:pull,push");
+        RawManifest raw = client.fetchManifest(ref(token.get(), "tok/app:1"));
+        client.putManifest(ref(token.get(), "tok/app:2"), raw);
+        assertThat(token.issuer().requests()).hasSize(2);
+        assertThat(token.issuer().requests().get(1).scopes()).containsExactly("repository:tok/app:pull,push");
         assertNoSecrets();
     }
 
     @Test
     void mountAsksForTwoScopesInOneToken() {
-        TestImages writer = TestImages.forRegistry(token);
+        TestImages writer = TestImages.forRegistry(token.get());
         byte[] data = TestImages.randomBytes(2000);
         String digest = writer.pushBlob("tok/src", data);
         RegistryClient client = new RegistryClient(
-                settings(token.hostPort(), "tokenuser", PASSWORD).build());
-        issuer.clearRequests();
+                settings(token.get().hostPort(), "tokenuser", PASSWORD).build());
+        token.issuer().clearRequests();
         Descriptor blob = new Descriptor(MediaType.OCI_LAYER_GZIP, Digest.parse(digest), data.length);
 
-        assertThat(client.mountBlob(ref(token, "tok/dst"), ref(token, "tok/src"), blob))
+        assertThat(client.mountBlob(ref(token.get(), "tok/dst"), ref(token.get(), "tok/src"), blob))
                 .isTrue();
-        assertThat(client.blobExists(ref(token, "tok/dst"), blob.digest())).isTrue();
-        TokenIssuer.TokenRequest mountToken = issuer.requests().get(0);
+        assertThat(client.blobExists(ref(token.get(), "tok/dst"), blob.digest()))
+                .isTrue();
+        TokenIssuer.TokenRequest mountToken = token.issuer().requests().get(0);
         assertThat(mountToken.scopes())
                 .containsExactlyInAnyOrder("repository:tok/dst:pull,push", "repository:tok/src:pull");
         // Each scope is its own URL-encoded parameter.
@@ -208,24 +195,26 @@ class RegistryClientAuthTest {
                 .contains("scope=repository%3Atok%2Fdst%3Apull%2Cpush")
                 .contains("scope=repository%3Atok%2Fsrc%3Apull");
         // The mount token covers pulls of either repository: no second token for the check above, nor for these.
-        assertThat(client.blobExists(ref(token, "tok/src"), blob.digest())).isTrue();
-        assertThat(client.fetchBlob(ref(token, "tok/dst"), blob.digest(), 10_000))
+        assertThat(client.blobExists(ref(token.get(), "tok/src"), blob.digest()))
+                .isTrue();
+        assertThat(client.fetchBlob(ref(token.get(), "tok/dst"), blob.digest(), 10_000))
                 .isEqualTo(data);
-        assertThat(issuer.requests()).hasSize(1);
+        assertThat(token.issuer().requests()).hasSize(1);
     }
 
     @Test
     void parallelFirstRequestsShareOneChallengeAndOneToken() throws Exception {
         TestImages.Pushed img =
-                TestImages.forRegistry(token).pushImage("tok/par", "t0", "linux/amd64", TestImages.Format.OCI);
+                TestImages.forRegistry(token.get()).pushImage("tok/par", "t0", "linux/amd64", TestImages.Format.OCI);
         int threads = 8;
         for (int i = 1; i < threads; i++) {
-            TestImages.forRegistry(token).pushManifest("tok/par", "t" + i, TestImages.OCI_MANIFEST, img.manifest());
+            TestImages.forRegistry(token.get())
+                    .pushManifest("tok/par", "t" + i, TestImages.OCI_MANIFEST, img.manifest());
         }
         RegistryClient client = new RegistryClient(
-                settings(token.hostPort(), "tokenuser", PASSWORD).build());
-        issuer.clearRequests();
-        int mark = token.mark();
+                settings(token.get().hostPort(), "tokenuser", PASSWORD).build());
+        token.issuer().clearRequests();
+        int mark = token.get().mark();
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
         java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
         try {
@@ -234,7 +223,7 @@ class RegistryClientAuthTest {
                 String tag = "t" + i;
                 results.add(pool.submit(() -> {
                     start.await();
-                    return client.fetchManifest(ref(token, "tok/par:" + tag));
+                    return client.fetchManifest(ref(token.get(), "tok/par:" + tag));
                 }));
             }
             for (java.util.concurrent.Future<RawManifest> f : results) {
@@ -244,9 +233,9 @@ class RegistryClientAuthTest {
         } finally {
             pool.shutdownNow();
         }
-        List<RegistryServer.Request> seen = token.requestsSince(mark);
+        List<RegistryServer.Request> seen = token.get().requestsSince(mark);
         // One first contact (401) learns the challenge, one token serves all eight: 8 GETs + 1 401 + 1 token request.
-        assertThat(issuer.requests())
+        assertThat(token.issuer().requests())
                 .singleElement()
                 .satisfies(r -> assertThat(r.scopes()).containsExactly("repository:tok/par:pull"));
         assertThat(seen).filteredOn(r -> r.status() == 401).hasSize(1);
@@ -257,10 +246,10 @@ class RegistryClientAuthTest {
     @Test
     void copiedBlobRefusedOnceIsStreamedAgainInANewSessionNotReplayed() {
         byte[] data = TestImages.randomBytes(200_000);
-        String digest = TestImages.forRegistry(token).pushBlob("tok/copy-src", data);
+        String digest = TestImages.forRegistry(token.get()).pushBlob("tok/copy-src", data);
         Descriptor blob = new Descriptor(MediaType.OCI_LAYER_GZIP, Digest.parse(digest), data.length);
-        issuer.clearRequests();
-        try (FrontProxy front = new FrontProxy(token, false)) {
+        token.issuer().clearRequests();
+        try (FrontProxy front = new FrontProxy(token.get(), false)) {
             front.stripMount(); // the registry answers 202: the blob is copied through the upload session
             RegistryClient client = new RegistryClient(
                     settings(front.hostPort(), "tokenuser", PASSWORD).build());
@@ -273,35 +262,35 @@ class RegistryClientAuthTest {
             assertThat(front.seen())
                     .extracting(FrontProxy.Seen::method)
                     .containsExactly("POST", "POST", "HEAD", "GET", "PUT", "POST", "HEAD", "GET", "PUT");
-            assertThat(issuer.requests()).hasSize(2); // the refused token is replaced once
+            assertThat(token.issuer().requests()).hasSize(2); // the refused token is replaced once
         }
-        assertThat(TestImages.forRegistry(token).getBlob("tok/copy-dst", digest))
+        assertThat(TestImages.forRegistry(token.get()).getBlob("tok/copy-dst", digest))
                 .isEqualTo(data);
         assertNoSecrets();
     }
 
     @Test
     void insecureRegistrySendsCredentialsInClearOnlyToHostsTheUserNamed() {
-        TestImages.forRegistry(token).pushImage("tok/realm", "1", "linux/amd64", TestImages.Format.OCI);
-        try (FrontProxy front = new FrontProxy(token, false)) {
+        TestImages.forRegistry(token.get()).pushImage("tok/realm", "1", "linux/amd64", TestImages.Format.OCI);
+        try (FrontProxy front = new FrontProxy(token.get(), false)) {
             // The registry (named insecure as 127.0.0.1:PORT) sends clients to a plain-http realm on "localhost".
             front.rewriteChallenge(v -> v.replace("realm=\"http://127.0.0.1:", "realm=\"http://localhost:"));
             ImageReference ref = ImageReference.parse(front.hostPort() + "/tok/realm:1");
             RegistryClient refused = new RegistryClient(
                     settings(front.hostPort(), "tokenuser", PASSWORD).build());
-            issuer.clearRequests();
+            token.issuer().clearRequests();
             assertThatThrownBy(() -> refused.fetchManifest(ref))
                     .isInstanceOf(RegistryAuthenticationException.class)
                     .hasMessageContaining("plain-http token service on another host")
-                    .hasMessageContaining("localhost:" + issuer.port());
-            assertThat(issuer.requests()).isEmpty();
+                    .hasMessageContaining("localhost:" + token.issuer().port());
+            assertThat(token.issuer().requests()).isEmpty();
 
             // Named insecure too: the user accepted clear text to that host.
             RegistryClient allowed = new RegistryClient(settings(front.hostPort(), "tokenuser", PASSWORD)
-                    .insecureRegistry("localhost:" + issuer.port())
+                    .insecureRegistry("localhost:" + token.issuer().port())
                     .build());
             assertThat(allowed.fetchManifest(ref).mediaType()).isEqualTo(MediaType.OCI_MANIFEST);
-            assertThat(issuer.requests())
+            assertThat(token.issuer().requests())
                     .singleElement()
                     .satisfies(r -> assertThat(r.user()).isEqualTo("tokenuser"));
         }
@@ -311,13 +300,13 @@ class RegistryClientAuthTest {
     @Test
     void wrongPasswordAtTheTokenServiceIsAnAuthenticationError() {
         RegistryClient client = new RegistryClient(
-                settings(token.hostPort(), "tokenuser", "nope-nope-123").build());
-        assertThatThrownBy(() -> client.fetchManifest(ref(token, "tok/app:1")))
+                settings(token.get().hostPort(), "tokenuser", "nope-nope-123").build());
+        assertThatThrownBy(() -> client.fetchManifest(ref(token.get(), "tok/app:1")))
                 .isInstanceOf(RegistryAuthenticationException.class)
                 .hasMessageContaining("refused the credentials of user tokenuser")
-                .hasMessageContaining("Check the credentials for " + token.hostPort())
+                .hasMessageContaining("Check the credentials for " + token.get().hostPort())
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("nope-nope-123"));
-        assertThat(issuer.requests())
+        assertThat(token.issuer().requests())
                 .singleElement()
                 .satisfies(r -> assertThat(r.status()).isEqualTo(401));
         assertThat(String.join("\n", log)).doesNotContain("nope-nope-123");
@@ -326,11 +315,12 @@ class RegistryClientAuthTest {
     @Test
     void anonymousAgainstATokenRegistryIsRefusedClearly() {
         RegistryClient client =
-                new RegistryClient(settings(token.hostPort(), null, null).build());
-        assertThatThrownBy(() -> client.fetchManifest(ref(token, "tok/app:1")))
+                new RegistryClient(settings(token.get().hostPort(), null, null).build());
+        assertThatThrownBy(() -> client.fetchManifest(ref(token.get(), "tok/app:1")))
                 .isInstanceOf(RegistryAuthenticationException.class)
-                .hasMessageContaining("no credentials are configured for " + token.hostPort());
-        assertThat(issuer.requests())
+                .hasMessageContaining(
+                        "no credentials are configured for " + token.get().hostPort());
+        assertThat(token.issuer().requests())
                 .singleElement()
                 .satisfies(r -> assertThat(r.authorizationPresent()).isFalse());
     }
@@ -338,41 +328,43 @@ class RegistryClientAuthTest {
     @Test
     void twoCredentialSetsNeverShareATokenAndPullOnlyCannotPush() {
         TestImages.Pushed img =
-                TestImages.forRegistry(token).pushImage("tok/share", "1", "linux/amd64", TestImages.Format.OCI);
-        issuer.clearRequests();
+                TestImages.forRegistry(token.get()).pushImage("tok/share", "1", "linux/amd64", TestImages.Format.OCI);
+        token.issuer().clearRequests();
         RegistryClient writer = new RegistryClient(
-                settings(token.hostPort(), "tokenuser", PASSWORD).build());
+                settings(token.get().hostPort(), "tokenuser", PASSWORD).build());
         RegistryClient reader = new RegistryClient(
-                settings(token.hostPort(), "reader", "reader-pw-xyz").build());
-        RawManifest raw = writer.fetchManifest(ref(token, "tok/share:1"));
-        reader.fetchManifest(ref(token, "tok/share:1"));
-        assertThat(issuer.requests()).extracting(TokenIssuer.TokenRequest::user).containsExactly("tokenuser", "reader");
+                settings(token.get().hostPort(), "reader", "reader-pw-xyz").build());
+        RawManifest raw = writer.fetchManifest(ref(token.get(), "tok/share:1"));
+        reader.fetchManifest(ref(token.get(), "tok/share:1"));
+        assertThat(token.issuer().requests())
+                .extracting(TokenIssuer.TokenRequest::user)
+                .containsExactly("tokenuser", "reader");
 
         // The reader's token has pull only: the registry answers 401 even after re-authentication.
-        assertThatThrownBy(() -> reader.putManifest(ref(token, "tok/share:2"), raw))
+        assertThatThrownBy(() -> reader.putManifest(ref(token.get(), "tok/share:2"), raw))
                 .isInstanceOf(RegistryAuthenticationException.class)
                 .hasMessageContaining("push manifest " + img.digest());
         // ...and the writer, unaffected, can.
-        assertThat(writer.putManifest(ref(token, "tok/share:2"), raw)).hasToString(img.digest());
+        assertThat(writer.putManifest(ref(token.get(), "tok/share:2"), raw)).hasToString(img.digest());
         assertNoSecrets();
     }
 
     @Test
     void refusedTokenIsRenewedOnceThenTheClientGivesUp() {
         TestImages.Pushed img =
-                TestImages.forRegistry(token).pushImage("tok/expiry", "1", "linux/amd64", TestImages.Format.OCI);
-        try (FrontProxy front = new FrontProxy(token, false)) {
+                TestImages.forRegistry(token.get()).pushImage("tok/expiry", "1", "linux/amd64", TestImages.Format.OCI);
+        try (FrontProxy front = new FrontProxy(token.get(), false)) {
             RegistryClient client = new RegistryClient(
                     settings(front.hostPort(), "tokenuser", PASSWORD).build());
             ImageReference ref = ImageReference.parse(front.hostPort() + "/tok/expiry:1");
             client.fetchManifest(ref);
-            issuer.clearRequests();
+            token.issuer().clearRequests();
 
             // The registry refuses the cached token once (as when it expired): one new token, then success.
             front.dropAuthorization(1);
             int before = client.requestCount();
             assertThat(client.fetchManifest(ref).digest()).hasToString(img.digest());
-            assertThat(issuer.requests()).hasSize(1);
+            assertThat(token.issuer().requests()).hasSize(1);
             assertThat(client.requestCount() - before).isEqualTo(3); // 401, token, 200
 
             // A PUT refused once is re-authenticated and its body replayed.
@@ -380,7 +372,7 @@ class RegistryClientAuthTest {
             front.dropAuthorization(1);
             assertThat(client.putManifest(ImageReference.parse(front.hostPort() + "/tok/expiry:replayed"), raw))
                     .isEqualTo(raw.digest());
-            assertThat(TestImages.forRegistry(token)
+            assertThat(TestImages.forRegistry(token.get())
                             .getManifest("tok/expiry", "replayed")
                             .body())
                     .isEqualTo(img.manifest());
@@ -399,8 +391,8 @@ class RegistryClientAuthTest {
     @Test
     void httpsRegistryWithPlainHttpRealmIsRefused() {
         try (RegistryServer tlsToken =
-                RegistryServer.builder().tls().tokenAuth(issuer).start()) {
-            issuer.clearRequests();
+                RegistryServer.builder().tls().tokenAuth(token.issuer()).start()) {
+            token.issuer().clearRequests();
             RegistryClient client = new RegistryClient(RegistrySettings.builder()
                     .listener(listener)
                     .credentials(
@@ -410,22 +402,22 @@ class RegistryClientAuthTest {
             assertThatThrownBy(() -> client.fetchManifest(ref(tlsToken, "tok/app:1")))
                     .isInstanceOf(RegistryAuthenticationException.class)
                     .hasMessageContaining("plain-http token service");
-            assertThat(issuer.requests()).isEmpty();
+            assertThat(token.issuer().requests()).isEmpty();
         }
     }
 
     @Test
     void realmWithUserInfoIsRefused() {
-        try (FrontProxy front = new FrontProxy(token, false)) {
+        try (FrontProxy front = new FrontProxy(token.get(), false)) {
             front.rewriteChallenge(v -> v.replace("realm=\"http://", "realm=\"http://evil:stolen@"));
             RegistryClient client = new RegistryClient(
                     settings(front.hostPort(), "tokenuser", PASSWORD).build());
-            issuer.clearRequests();
+            token.issuer().clearRequests();
             assertThatThrownBy(() -> client.fetchManifest(ImageReference.parse(front.hostPort() + "/tok/app:1")))
                     .isInstanceOf(RegistryAuthenticationException.class)
                     .hasMessageContaining("user info")
                     .satisfies(e -> assertThat(e.getMessage()).doesNotContain("stolen"));
-            assertThat(issuer.requests()).isEmpty();
+            assertThat(token.issuer().requests()).isEmpty();
         }
     }
 }

@@ -9,39 +9,27 @@ import io.jenkins.plugins.multiarch.image.ImageReference;
 import io.jenkins.plugins.multiarch.image.MediaType;
 import io.jenkins.plugins.multiarch.manifest.RawManifest;
 import io.jenkins.plugins.multiarch.testing.FaultProxy;
+import io.jenkins.plugins.multiarch.testing.RegistryExtension;
 import io.jenkins.plugins.multiarch.testing.RegistryServer;
 import io.jenkins.plugins.multiarch.testing.TestImages;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Faults injected by a proxy in front of a real registry: every case ends in success or a clear error. */
 class RegistryClientFaultTest {
 
-    private static RegistryServer registry;
-    private static TestImages images;
+    @RegisterExtension
+    private static final RegistryExtension<RegistryServer> registry = RegistryExtension.plain();
+
     private FaultProxy proxy;
-
-    @BeforeAll
-    static void start() {
-        registry = RegistryServer.plain();
-        images = TestImages.forRegistry(registry);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (registry != null) {
-            registry.close();
-        }
-    }
 
     @BeforeEach
     void proxy() {
-        proxy = FaultProxy.inFrontOf(registry);
+        proxy = FaultProxy.inFrontOf(registry.get());
     }
 
     @AfterEach
@@ -64,7 +52,7 @@ class RegistryClientFaultTest {
 
     @Test
     void tooManyRequestsWaitsForRetryAfter() {
-        TestImages.Pushed img = images.pushImage("fault/rl", "1", "linux/amd64", TestImages.Format.OCI);
+        TestImages.Pushed img = registry.images().pushImage("fault/rl", "1", "linux/amd64", TestImages.Format.OCI);
         FaultProxy.Rule rule = proxy.on("GET", "/manifests/").tooManyRequests(1);
         long start = System.nanoTime();
         assertThat(client(4, Duration.ofSeconds(20))
@@ -77,7 +65,7 @@ class RegistryClientFaultTest {
 
     @Test
     void retryAfterAsHttpDateIsHonouredAndCapped() {
-        TestImages.Pushed img = images.pushImage("fault/date", "1", "linux/amd64", TestImages.Format.OCI);
+        TestImages.Pushed img = registry.images().pushImage("fault/date", "1", "linux/amd64", TestImages.Format.OCI);
         // A date far in the future: capped at maxRetryAfter (here 1 s), not a day.
         String date = java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
                 java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusDays(1));
@@ -95,7 +83,8 @@ class RegistryClientFaultTest {
 
     @Test
     void serviceUnavailableBurstIsRetried() {
-        TestImages.Pushed img = images.pushImage("fault/burst", "1", "linux/amd64", TestImages.Format.DOCKER);
+        TestImages.Pushed img =
+                registry.images().pushImage("fault/burst", "1", "linux/amd64", TestImages.Format.DOCKER);
         FaultProxy.Rule rule = proxy.on(null, "/manifests/").times(3).status(503);
         RegistryClient client = client(5, Duration.ofSeconds(20));
         assertThat(client.fetchManifest(ref("fault/burst:1")).digest()).hasToString(img.digest());
@@ -105,7 +94,7 @@ class RegistryClientFaultTest {
 
     @Test
     void persistentServerErrorGivesUpAfterTheAttempts() {
-        images.pushImage("fault/down", "1", "linux/amd64", TestImages.Format.DOCKER);
+        registry.images().pushImage("fault/down", "1", "linux/amd64", TestImages.Format.DOCKER);
         proxy.on("GET", "/manifests/").always().status(500);
         RegistryClient client = client(3, Duration.ofSeconds(20));
         assertThatThrownBy(() -> client.fetchManifest(ref("fault/down:1")))
@@ -133,7 +122,7 @@ class RegistryClientFaultTest {
 
     @Test
     void connectionResetDuringManifestPutIsRetried() {
-        TestImages.Pushed img = images.pushImage("fault/reset", "1", "linux/amd64", TestImages.Format.OCI);
+        TestImages.Pushed img = registry.images().pushImage("fault/reset", "1", "linux/amd64", TestImages.Format.OCI);
         RawManifest raw = RawManifest.of(img.manifest(), MediaType.OCI_MANIFEST);
         FaultProxy.Rule before = proxy.on("PUT", "/manifests/").reset();
         FaultProxy.Rule after = proxy.on("PUT", "/manifests/").resetAfterForwarding();
@@ -141,12 +130,13 @@ class RegistryClientFaultTest {
         assertThat(client.putManifest(ref("fault/reset:2"), raw)).isEqualTo(raw.digest());
         assertThat(before.fired()).isEqualTo(1);
         assertThat(after.fired()).isEqualTo(1);
-        assertThat(images.getManifest("fault/reset", "2").body()).isEqualTo(img.manifest());
+        assertThat(registry.images().getManifest("fault/reset", "2").body()).isEqualTo(img.manifest());
     }
 
     @Test
     void manifestPutWhoseAnswerWasLostSucceedsAgainstAnImmutableRegistry() {
-        TestImages.Pushed img = images.pushImage("fault/immutable", "1", "linux/amd64", TestImages.Format.OCI);
+        TestImages.Pushed img =
+                registry.images().pushImage("fault/immutable", "1", "linux/amd64", TestImages.Format.OCI);
         RawManifest raw = RawManifest.of(img.manifest(), MediaType.OCI_MANIFEST);
         // The PUT is stored but its answer lost; the retry is refused as an identical re-push (ECR immutable tags,
         // Nexus without redeploy), although the tag holds exactly our manifest.
@@ -162,14 +152,14 @@ class RegistryClientFaultTest {
                         org.assertj.core.groups.Tuple.tuple("PUT", -1),
                         org.assertj.core.groups.Tuple.tuple("PUT", 400),
                         org.assertj.core.groups.Tuple.tuple("HEAD", 200));
-        assertThat(images.getManifest("fault/immutable", "2").body()).isEqualTo(img.manifest());
+        assertThat(registry.images().getManifest("fault/immutable", "2").body()).isEqualTo(img.manifest());
     }
 
     @Test
     void manifestPutRefusedWhileTheTagHoldsSomethingElseStillFails() {
         TestImages.Pushed ours =
-                images.pushImage("fault/immutable-other", "ours", "linux/amd64", TestImages.Format.OCI);
-        images.pushImage("fault/immutable-other", "taken", "linux/arm64", TestImages.Format.OCI);
+                registry.images().pushImage("fault/immutable-other", "ours", "linux/amd64", TestImages.Format.OCI);
+        registry.images().pushImage("fault/immutable-other", "taken", "linux/arm64", TestImages.Format.OCI);
         RawManifest raw = RawManifest.of(ours.manifest(), MediaType.OCI_MANIFEST);
         proxy.on("PUT", "/manifests/taken$").statusWithError(400, "TAG_INVALID");
         RegistryClient client = client(4, Duration.ofSeconds(20));
@@ -190,12 +180,12 @@ class RegistryClientFaultTest {
         List<FaultProxy.Recorded> seen = proxy.requests();
         assertThat(seen).extracting(FaultProxy.Recorded::method).containsExactly("POST", "PUT", "POST", "PUT");
         assertThat(seen.get(3).status()).isEqualTo(201);
-        assertThat(images.getBlob("fault/blob", digest.toString())).isEqualTo(data);
+        assertThat(registry.images().getBlob("fault/blob", digest.toString())).isEqualTo(data);
     }
 
     @Test
     void slowRegistryPastTheDeadlineFailsClearly() {
-        images.pushImage("fault/slow", "1", "linux/amd64", TestImages.Format.OCI);
+        registry.images().pushImage("fault/slow", "1", "linux/amd64", TestImages.Format.OCI);
         proxy.on("GET", "/manifests/").always().delay(Duration.ofSeconds(4));
         RegistryClient client = client(5, Duration.ofMillis(1500));
         long start = System.nanoTime();
@@ -226,7 +216,7 @@ class RegistryClientFaultTest {
 
     @Test
     void plainHttpIsHttp11WithoutUpgradeAndTheCallersBuilderIsUsed() {
-        TestImages.Pushed img = images.pushImage("fault/h11", "1", "linux/amd64", TestImages.Format.OCI);
+        TestImages.Pushed img = registry.images().pushImage("fault/h11", "1", "linux/amd64", TestImages.Format.OCI);
         java.util.concurrent.atomic.AtomicInteger tasks = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newCachedThreadPool();
         try {

@@ -12,6 +12,7 @@ import io.jenkins.plugins.multiarch.image.MediaType;
 import io.jenkins.plugins.multiarch.manifest.Descriptor;
 import io.jenkins.plugins.multiarch.manifest.RawManifest;
 import io.jenkins.plugins.multiarch.testing.FaultProxy;
+import io.jenkins.plugins.multiarch.testing.RegistryExtension;
 import io.jenkins.plugins.multiarch.testing.RegistryServer;
 import io.jenkins.plugins.multiarch.testing.TestImages;
 import java.net.ServerSocket;
@@ -19,28 +20,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The client against a real plain-HTTP docker-registry (one process for the class). */
 class RegistryClientPlainTest {
 
-    private static RegistryServer registry;
-    private static TestImages images;
-
-    @BeforeAll
-    static void start() {
-        registry = RegistryServer.plain();
-        images = TestImages.forRegistry(registry);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (registry != null) {
-            registry.close();
-        }
-    }
+    @RegisterExtension
+    private static final RegistryExtension<RegistryServer> registry = RegistryExtension.plain();
 
     private static RegistryClient client(String insecureHost) {
         return new RegistryClient(RegistrySettings.builder()
@@ -51,13 +38,14 @@ class RegistryClientPlainTest {
     }
 
     private static ImageReference ref(String s) {
-        return ImageReference.parse(registry.ref(s));
+        return ImageReference.parse(registry.get().ref(s));
     }
 
     @Test
     void manifestRoundTripByTagAndDigestKeepsExactBytes() {
-        TestImages.Pushed amd = images.pushImage("plain/app", "amd", "linux/amd64", TestImages.Format.DOCKER);
-        RegistryClient client = client(registry.hostPort());
+        TestImages.Pushed amd =
+                registry.images().pushImage("plain/app", "amd", "linux/amd64", TestImages.Format.DOCKER);
+        RegistryClient client = client(registry.get().hostPort());
 
         RawManifest byTag = client.fetchManifest(ref("plain/app:amd"));
         assertThat(byTag.bytes()).isEqualTo(amd.manifest());
@@ -74,7 +62,7 @@ class RegistryClientPlainTest {
         RawManifest index = RawManifest.of(indexJson.getBytes(StandardCharsets.UTF_8), MediaType.OCI_INDEX);
         Digest put = client.putManifest(ref("plain/app:list"), index);
         assertThat(put).isEqualTo(Digest.sha256(indexJson.getBytes(StandardCharsets.UTF_8)));
-        TestImages.Fetched back = images.getManifest("plain/app", "list");
+        TestImages.Fetched back = registry.images().getManifest("plain/app", "list");
         assertThat(back.body()).isEqualTo(index.bytes());
         assertThat(back.mediaType()).isEqualTo(TestImages.OCI_INDEX);
         assertThat(back.digestHeader()).isEqualTo(put.toString());
@@ -86,19 +74,20 @@ class RegistryClientPlainTest {
 
     @Test
     void putRefusesAReferencePinningAnotherDigest() {
-        TestImages.Pushed img = images.pushImage("plain/pin", "t", "linux/arm64", TestImages.Format.OCI);
+        TestImages.Pushed img = registry.images().pushImage("plain/pin", "t", "linux/arm64", TestImages.Format.OCI);
         RawManifest raw = RawManifest.of(img.manifest(), MediaType.OCI_MANIFEST);
         Digest other = Digest.sha256(new byte[] {1});
-        assertThatThrownBy(() -> client(registry.hostPort()).putManifest(ref("plain/pin@" + other), raw))
+        assertThatThrownBy(() -> client(registry.get().hostPort()).putManifest(ref("plain/pin@" + other), raw))
                 .isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining(other.toString());
     }
 
     @Test
     void headManifestDescribesOrIsEmptyAndCountsRequests() {
-        TestImages.Pushed img = images.pushImage("plain/head", "v1", "linux/arm64/v8", TestImages.Format.OCI);
-        RegistryClient client = client(registry.hostPort());
-        int mark = registry.mark();
+        TestImages.Pushed img =
+                registry.images().pushImage("plain/head", "v1", "linux/arm64/v8", TestImages.Format.OCI);
+        RegistryClient client = client(registry.get().hostPort());
+        int mark = registry.get().mark();
         int before = client.requestCount();
 
         Optional<Descriptor> d = client.headManifest(ref("plain/head:v1"));
@@ -109,22 +98,23 @@ class RegistryClientPlainTest {
         assertThat(client.headManifest(ref("plain/head:missing"))).isEmpty();
         assertThat(client.headManifest(ref("plain/nothing-here:v1"))).isEmpty();
 
-        List<RegistryServer.Request> seen = registry.requestsSince(mark);
+        List<RegistryServer.Request> seen = registry.get().requestsSince(mark);
         assertThat(seen).extracting(RegistryServer.Request::method).containsOnly("HEAD");
         assertThat(client.requestCount() - before).isEqualTo(3).isEqualTo(seen.size());
     }
 
     @Test
     void headFallsBackToGetOn405AndOnMissingDigest() {
-        TestImages.Pushed img = images.pushImage("plain/fallback", "v1", "linux/amd64", TestImages.Format.DOCKER);
-        try (FaultProxy proxy = FaultProxy.inFrontOf(registry)) {
+        TestImages.Pushed img =
+                registry.images().pushImage("plain/fallback", "v1", "linux/amd64", TestImages.Format.DOCKER);
+        try (FaultProxy proxy = FaultProxy.inFrontOf(registry.get())) {
             proxy.on("HEAD", "/manifests/").status(405);
             RegistryClient client = client(proxy.hostPort());
             Optional<Descriptor> d = client.headManifest(ImageReference.parse(proxy.hostPort() + "/plain/fallback:v1"));
             assertThat(d).get().extracting(Descriptor::digest).hasToString(img.digest());
             assertThat(proxy.requests()).extracting(FaultProxy.Recorded::method).containsExactly("HEAD", "GET");
         }
-        try (FrontProxy front = new FrontProxy(registry, false)) {
+        try (FrontProxy front = new FrontProxy(registry.get(), false)) {
             front.rewriteResponseHeader("/manifests/", "Docker-Content-Digest", null);
             RegistryClient client = client(front.hostPort());
             Optional<Descriptor> d = client.headManifest(ImageReference.parse(front.hostPort() + "/plain/fallback:v1"));
@@ -135,10 +125,11 @@ class RegistryClientPlainTest {
 
     @Test
     void putChecksTheRegistryDigestAndUsesOursWhenAbsent() {
-        TestImages.Pushed img = images.pushImage("plain/digest", "src", "linux/amd64", TestImages.Format.OCI);
+        TestImages.Pushed img =
+                registry.images().pushImage("plain/digest", "src", "linux/amd64", TestImages.Format.OCI);
         RawManifest raw = RawManifest.of(img.manifest(), MediaType.OCI_MANIFEST);
         Digest wrong = Digest.sha256("something else".getBytes(StandardCharsets.UTF_8));
-        try (FrontProxy front = new FrontProxy(registry, false)) {
+        try (FrontProxy front = new FrontProxy(registry.get(), false)) {
             front.rewriteResponseHeader("/manifests/", "Docker-Content-Digest", wrong.toString());
             RegistryClient client = client(front.hostPort());
             assertThatThrownBy(() ->
@@ -147,7 +138,7 @@ class RegistryClientPlainTest {
                     .hasMessageContaining(wrong.toString())
                     .hasMessageContaining(raw.digest().toString());
         }
-        try (FrontProxy front = new FrontProxy(registry, false)) {
+        try (FrontProxy front = new FrontProxy(registry.get(), false)) {
             front.rewriteResponseHeader("/manifests/", "Docker-Content-Digest", null);
             RegistryClient client = client(front.hostPort());
             assertThat(client.putManifest(ImageReference.parse(front.hostPort() + "/plain/digest:nodigest"), raw))
@@ -157,10 +148,10 @@ class RegistryClientPlainTest {
 
     @Test
     void fetchByDigestVerifiesContentAndTagFetchChecksTheDigestHeader() {
-        TestImages.Pushed a = images.pushImage("plain/verify", "a", "linux/amd64", TestImages.Format.OCI);
-        TestImages.Pushed b = images.pushImage("plain/verify", "b", "linux/arm64", TestImages.Format.OCI);
+        TestImages.Pushed a = registry.images().pushImage("plain/verify", "a", "linux/amd64", TestImages.Format.OCI);
+        TestImages.Pushed b = registry.images().pushImage("plain/verify", "b", "linux/arm64", TestImages.Format.OCI);
         // A proxy that serves b's manifest whatever is asked: by digest, and by tag against a's Docker-Content-Digest.
-        try (FrontProxy front = new FrontProxy(registry, false)) {
+        try (FrontProxy front = new FrontProxy(registry.get(), false)) {
             front.replaceResponseBody("/manifests/", b.manifest(), false);
             RegistryClient client = client(front.hostPort());
             assertThatThrownBy(() -> client.fetchManifest(
@@ -176,11 +167,11 @@ class RegistryClientPlainTest {
 
     @Test
     void manifestsOverFourMebibytesAreRefusedWhateverContentLengthSays() {
-        TestImages.Pushed small = images.pushImage("plain/big", "v1", "linux/amd64", TestImages.Format.OCI);
+        TestImages.Pushed small = registry.images().pushImage("plain/big", "v1", "linux/amd64", TestImages.Format.OCI);
         byte[] huge = new byte[4 * 1024 * 1024 + 1];
         java.util.Arrays.fill(huge, (byte) ' ');
         for (boolean chunked : new boolean[] {false, true}) {
-            try (FrontProxy front = new FrontProxy(registry, false)) {
+            try (FrontProxy front = new FrontProxy(registry.get(), false)) {
                 front.replaceResponseBody("/manifests/", huge, chunked);
                 RegistryClient client = client(front.hostPort());
                 assertThatThrownBy(() -> client.fetchManifest(ImageReference.parse(front.hostPort() + "/plain/big:v1")))
@@ -188,7 +179,7 @@ class RegistryClientPlainTest {
                         .hasMessageContaining("limit of 4194304 bytes");
             }
         }
-        assertThat(client(registry.hostPort())
+        assertThat(client(registry.get().hostPort())
                         .fetchManifest(ref("plain/big:v1"))
                         .size())
                 .isEqualTo(small.size());
@@ -196,7 +187,7 @@ class RegistryClientPlainTest {
 
     @Test
     void blobPushExistsFetchAndLimits() {
-        RegistryClient client = client(registry.hostPort());
+        RegistryClient client = client(registry.get().hostPort());
         byte[] data = TestImages.randomBytes(70_000);
         Digest digest = Digest.sha256(data);
         ImageReference repo = ref("plain/blobs");
@@ -204,7 +195,7 @@ class RegistryClientPlainTest {
         client.pushBlob(repo, digest, data);
         assertThat(client.blobExists(repo, digest)).isTrue();
         assertThat(client.fetchBlob(repo, digest, 100_000)).isEqualTo(data);
-        assertThat(images.getBlob("plain/blobs", digest.toString())).isEqualTo(data);
+        assertThat(registry.images().getBlob("plain/blobs", digest.toString())).isEqualTo(data);
         assertThatThrownBy(() -> client.fetchBlob(repo, digest, 1000))
                 .isInstanceOf(RegistryException.class)
                 .hasMessageContaining("limit of 1000 bytes");
@@ -220,16 +211,16 @@ class RegistryClientPlainTest {
 
     @Test
     void mountAcrossRepositoriesIsOneRequest() {
-        RegistryClient client = client(registry.hostPort());
+        RegistryClient client = client(registry.get().hostPort());
         byte[] data = TestImages.randomBytes(5000);
-        String digest = images.pushBlob("plain/mount-src", data);
+        String digest = registry.images().pushBlob("plain/mount-src", data);
         Descriptor blob = new Descriptor(MediaType.OCI_LAYER_GZIP, Digest.parse(digest), data.length);
         int before = client.requestCount();
-        int mark = registry.mark();
+        int mark = registry.get().mark();
         assertThat(client.mountBlob(ref("plain/mount-dst"), ref("plain/mount-src"), blob))
                 .isTrue();
         assertThat(client.requestCount() - before).isEqualTo(1);
-        assertThat(registry.requestsSince(mark))
+        assertThat(registry.get().requestsSince(mark))
                 .singleElement()
                 .satisfies(r -> assertThat(r.status()).isEqualTo(201))
                 .satisfies(r -> assertThat(r.path())
@@ -241,9 +232,9 @@ class RegistryClientPlainTest {
     @Test
     void mountAnswered202IsCompletedByCopyInThatSession() {
         byte[] data = TestImages.randomBytes(300_000);
-        String digest = images.pushBlob("plain/copy-src", data);
+        String digest = registry.images().pushBlob("plain/copy-src", data);
         try (BlobOrigin foreign = new BlobOrigin().serve(digest, data);
-                FrontProxy front = new FrontProxy(registry, false)) {
+                FrontProxy front = new FrontProxy(registry.get(), false)) {
             // A descriptor with foreign-layer urls: they are never fetched, the copy reads the source repository.
             Descriptor blob = new Descriptor(
                     MediaType.OCI_LAYER_GZIP,
@@ -263,42 +254,45 @@ class RegistryClientPlainTest {
             assertThat(client.blobExists(target, blob.digest())).isTrue();
             assertThat(foreign.received()).isEmpty();
         }
-        assertThat(images.getBlob("plain/copy-dst", digest)).isEqualTo(data);
+        assertThat(registry.images().getBlob("plain/copy-dst", digest)).isEqualTo(data);
     }
 
     @Test
     void mountDeclinedBecauseTheTargetAlreadyHasTheBlobCopiesNothing() {
         byte[] data = TestImages.randomBytes(4000);
-        String digest = images.pushBlob("plain/has-dst", data);
+        String digest = registry.images().pushBlob("plain/has-dst", data);
         Descriptor blob = new Descriptor(MediaType.OCI_LAYER_GZIP, Digest.parse(digest), data.length);
-        RegistryClient client = client(registry.hostPort());
-        int mark = registry.mark();
+        RegistryClient client = client(registry.get().hostPort());
+        int mark = registry.get().mark();
         // The source lacks the blob, so the registry declines the mount (202); the target has it already.
         assertThat(client.mountBlob(ref("plain/has-dst"), ref("plain/has-src-empty"), blob))
                 .isTrue();
-        assertThat(registry.requestsSince(mark))
+        assertThat(registry.get().requestsSince(mark))
                 .extracting(RegistryServer.Request::method, RegistryServer.Request::status)
                 .containsExactly(
                         org.assertj.core.groups.Tuple.tuple("POST", 202),
                         org.assertj.core.groups.Tuple.tuple("HEAD", 200),
                         org.assertj.core.groups.Tuple.tuple("DELETE", 204));
-        assertThat(images.getBlob("plain/has-dst", digest)).isEqualTo(data);
+        assertThat(registry.images().getBlob("plain/has-dst", digest)).isEqualTo(data);
     }
 
     @Test
     void deleteTagNeverDeletesTheImageAndSaysWhenTheRegistryCannotDeleteATag() {
-        TestImages.Pushed img =
-                images.pushImage("plain/tmp", "build-amd64-0123456789ab", "linux/amd64", TestImages.Format.OCI);
-        TestImages.Pushed keep = images.pushManifest("plain/tmp", "1.0", img.mediaType(), img.manifest());
-        RegistryClient client = client(registry.hostPort());
+        TestImages.Pushed img = registry.images()
+                .pushImage("plain/tmp", "build-amd64-0123456789ab", "linux/amd64", TestImages.Format.OCI);
+        TestImages.Pushed keep = registry.images().pushManifest("plain/tmp", "1.0", img.mediaType(), img.manifest());
+        RegistryClient client = client(registry.get().hostPort());
 
         // distribution 2.8 has no tag-only delete (it answers 400): the tag stays, and so does the image
         assertThat(client.deleteTag(ref("plain/tmp:build-amd64-0123456789ab")))
                 .isEqualTo(RegistryClient.TagDeletion.UNSUPPORTED);
-        assertThat(images.getManifest("plain/tmp", "build-amd64-0123456789ab").status())
+        assertThat(registry.images()
+                        .getManifest("plain/tmp", "build-amd64-0123456789ab")
+                        .status())
                 .isEqualTo(200);
-        assertThat(images.getManifest("plain/tmp", keep.digest()).status()).isEqualTo(200);
-        assertThat(registry.accessLog())
+        assertThat(registry.images().getManifest("plain/tmp", keep.digest()).status())
+                .isEqualTo(200);
+        assertThat(registry.get().accessLog())
                 .noneMatch(r -> r.method().equals("DELETE") && r.path().contains("sha256:"));
 
         // a digest is refused before any request: it would delete the image under every tag
@@ -309,15 +303,15 @@ class RegistryClientPlainTest {
 
     @Test
     void headDigestIsWhereATagPointsWhateverTheMediaType() {
-        TestImages.Pushed img = images.pushImage("plain/hd", "img", "linux/amd64", TestImages.Format.DOCKER);
+        TestImages.Pushed img = registry.images().pushImage("plain/hd", "img", "linux/amd64", TestImages.Format.DOCKER);
         // An artifact manifest whose config is not an image config: checked, never parsed.
-        String config = images.pushBlob("plain/hd", "{\"whatever\":true}".getBytes(StandardCharsets.UTF_8));
+        String config = registry.images().pushBlob("plain/hd", "{\"whatever\":true}".getBytes(StandardCharsets.UTF_8));
         byte[] artifact = ("{\"schemaVersion\":2,\"mediaType\":\"" + TestImages.OCI_MANIFEST + "\",\"artifactType\":"
                         + "\"application/vnd.example.sbom\",\"config\":{\"mediaType\":\"application/vnd.example.sbom.config\","
                         + "\"digest\":\"" + config + "\",\"size\":17},\"layers\":[]}")
                 .getBytes(StandardCharsets.UTF_8);
-        TestImages.Pushed art = images.pushManifest("plain/hd", "sbom", TestImages.OCI_MANIFEST, artifact);
-        RegistryClient client = client(registry.hostPort());
+        TestImages.Pushed art = registry.images().pushManifest("plain/hd", "sbom", TestImages.OCI_MANIFEST, artifact);
+        RegistryClient client = client(registry.get().hostPort());
         int before = client.requestCount();
         assertThat(client.headDigest(ref("plain/hd:img"))).get().hasToString(img.digest());
         assertThat(client.headDigest(ref("plain/hd:sbom"))).get().hasToString(art.digest());
@@ -326,7 +320,7 @@ class RegistryClientPlainTest {
         assertThat(client.requestCount() - before).isEqualTo(4);
 
         // A registry answering HEAD 405, or without the digest header: GET and hash the body, unparsed.
-        try (FaultProxy proxy = FaultProxy.inFrontOf(registry)) {
+        try (FaultProxy proxy = FaultProxy.inFrontOf(registry.get())) {
             proxy.on("HEAD", "/manifests/").always().status(405);
             RegistryClient viaProxy = client(proxy.hostPort());
             assertThat(viaProxy.headDigest(ImageReference.parse(proxy.hostPort() + "/plain/hd:sbom")))
@@ -338,7 +332,7 @@ class RegistryClientPlainTest {
                     .extracting(FaultProxy.Recorded::method)
                     .containsExactly("HEAD", "GET", "HEAD", "GET");
         }
-        try (FrontProxy front = new FrontProxy(registry, false)) {
+        try (FrontProxy front = new FrontProxy(registry.get(), false)) {
             front.rewriteResponseHeader("/manifests/", "Docker-Content-Digest", null);
             RegistryClient viaFront = client(front.hostPort());
             assertThat(viaFront.headDigest(ImageReference.parse(front.hostPort() + "/plain/hd:img")))
@@ -350,8 +344,8 @@ class RegistryClientPlainTest {
 
     @Test
     void fetchConfigReadsThePlatformAndNamesABrokenConfig() {
-        TestImages.Pushed img = images.pushImage("plain/cfg", "1", "linux/arm64/v8", TestImages.Format.OCI);
-        RegistryClient client = client(registry.hostPort());
+        TestImages.Pushed img = registry.images().pushImage("plain/cfg", "1", "linux/arm64/v8", TestImages.Format.OCI);
+        RegistryClient client = client(registry.get().hostPort());
         RawManifest raw = client.fetchManifest(ref("plain/cfg:1"));
         io.jenkins.plugins.multiarch.manifest.ImageManifest manifest =
                 (io.jenkins.plugins.multiarch.manifest.ImageManifest) raw.parsed();
@@ -359,7 +353,7 @@ class RegistryClientPlainTest {
                 .isEqualTo("linux/arm64/v8");
 
         byte[] broken = "{\"architecture\": amd64".getBytes(StandardCharsets.UTF_8);
-        String brokenDigest = images.pushBlob("plain/cfg", broken);
+        String brokenDigest = registry.images().pushBlob("plain/cfg", broken);
         io.jenkins.plugins.multiarch.manifest.ImageManifest bad =
                 new io.jenkins.plugins.multiarch.manifest.ImageManifest(
                         MediaType.OCI_MANIFEST,
@@ -367,14 +361,14 @@ class RegistryClientPlainTest {
                         List.of());
         assertThatThrownBy(() -> client.fetchConfig(ref("plain/cfg"), bad))
                 .isInstanceOf(VerificationException.class)
-                .hasMessageContaining(registry.hostPort() + "/plain/cfg")
+                .hasMessageContaining(registry.get().hostPort() + "/plain/cfg")
                 .hasMessageContaining(brokenDigest);
     }
 
     @Test
     void finishedReadsLeaveNoDeadlineGuardBehind() {
-        images.pushImage("plain/guard", "1", "linux/amd64", TestImages.Format.OCI);
-        RegistryClient client = client(registry.hostPort());
+        registry.images().pushImage("plain/guard", "1", "linux/amd64", TestImages.Format.OCI);
+        RegistryClient client = client(registry.get().hostPort());
         client.fetchManifest(ref("plain/guard:1"));
         int before = RegistryHttp.pendingWatchdogTasks();
         for (int i = 0; i < 30; i++) {
@@ -387,9 +381,9 @@ class RegistryClientPlainTest {
     @Test
     void redirectedCopyIsStreamedAgainInANewSessionNotReplayed() {
         byte[] data = TestImages.randomBytes(150_000);
-        String digest = images.pushBlob("plain/redir-src", data);
+        String digest = registry.images().pushBlob("plain/redir-src", data);
         Descriptor blob = new Descriptor(MediaType.OCI_LAYER_GZIP, Digest.parse(digest), data.length);
-        try (FrontProxy front = new FrontProxy(registry, false)) {
+        try (FrontProxy front = new FrontProxy(registry.get(), false)) {
             front.stripMount().redirectUploadPuts(1);
             RegistryClient client = client(front.hostPort());
             assertThat(client.mountBlob(
@@ -402,25 +396,26 @@ class RegistryClientPlainTest {
                     .extracting(FrontProxy.Seen::method)
                     .containsExactly("POST", "HEAD", "GET", "PUT", "POST", "HEAD", "GET", "PUT");
         }
-        assertThat(images.getBlob("plain/redir-dst", digest)).isEqualTo(data);
+        assertThat(registry.images().getBlob("plain/redir-dst", digest)).isEqualTo(data);
     }
 
     @Test
     void copyOfABlobTheSourceLacksFailsClearly() {
-        RegistryClient client = client(registry.hostPort());
+        RegistryClient client = client(registry.get().hostPort());
         byte[] data = TestImages.randomBytes(100);
         Descriptor blob = new Descriptor(MediaType.OCI_LAYER_GZIP, Digest.sha256(data), data.length);
         // The registry answers 202 (the source lacks the blob); the copy then finds nothing to read.
         assertThatThrownBy(() -> client.mountBlob(ref("plain/lack-dst"), ref("plain/lack-src"), blob))
                 .isInstanceOf(RegistryException.class)
-                .hasMessageContaining("read blob " + blob.digest() + " from " + registry.hostPort() + "/plain/lack-src")
+                .hasMessageContaining(
+                        "read blob " + blob.digest() + " from " + registry.get().hostPort() + "/plain/lack-src")
                 .satisfies(e -> assertThat(((RegistryException) e).statusCode()).isEqualTo(404));
     }
 
     @Test
     void copyAcrossRegistriesIsRefused() {
         Descriptor blob = new Descriptor(MediaType.OCI_LAYER_GZIP, Digest.sha256(new byte[] {1}), 1);
-        RegistryClient client = client(registry.hostPort());
+        RegistryClient client = client(registry.get().hostPort());
         assertThatThrownBy(() -> client.mountBlob(ref("plain/x"), ImageReference.parse("other.example:5000/y"), blob))
                 .isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("copying across registries is not supported");
@@ -457,8 +452,8 @@ class RegistryClientPlainTest {
 
     @Test
     void contentTypeThatContradictsTheBodyIsRefused() {
-        images.pushImage("plain/label", "1", "linux/amd64", TestImages.Format.OCI);
-        try (FrontProxy front = new FrontProxy(registry, false)) {
+        registry.images().pushImage("plain/label", "1", "linux/amd64", TestImages.Format.OCI);
+        try (FrontProxy front = new FrontProxy(registry.get(), false)) {
             front.rewriteResponseHeader("/manifests/", "Content-Type", TestImages.DOCKER_MANIFEST);
             RegistryClient client = client(front.hostPort());
             assertThatThrownBy(() -> client.fetchManifest(ImageReference.parse(front.hostPort() + "/plain/label:1")))
@@ -470,9 +465,9 @@ class RegistryClientPlainTest {
 
     @Test
     void requestCountIsThreadSafeAndMatchesTheRegistryLog() throws Exception {
-        images.pushImage("plain/count", "1", "linux/amd64", TestImages.Format.OCI);
-        RegistryClient client = client(registry.hostPort());
-        int mark = registry.mark();
+        registry.images().pushImage("plain/count", "1", "linux/amd64", TestImages.Format.OCI);
+        RegistryClient client = client(registry.get().hostPort());
+        int mark = registry.get().mark();
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
         try {
             List<java.util.concurrent.Future<RawManifest>> results = new java.util.ArrayList<>();
@@ -487,6 +482,6 @@ class RegistryClientPlainTest {
         }
         assertThat(client.requestCount())
                 .isEqualTo(20)
-                .isEqualTo(registry.requestsSince(mark).size());
+                .isEqualTo(registry.get().requestsSince(mark).size());
     }
 }

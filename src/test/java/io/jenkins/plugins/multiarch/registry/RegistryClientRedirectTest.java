@@ -7,14 +7,14 @@ import io.jenkins.plugins.multiarch.LogListener;
 import io.jenkins.plugins.multiarch.RegistryException;
 import io.jenkins.plugins.multiarch.image.Digest;
 import io.jenkins.plugins.multiarch.image.ImageReference;
+import io.jenkins.plugins.multiarch.testing.RegistryExtension;
 import io.jenkins.plugins.multiarch.testing.RegistryServer;
 import io.jenkins.plugins.multiarch.testing.TestImages;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Credentials stay at the registry's origin: a blob download redirected to storage on another port, or an
@@ -25,24 +25,11 @@ class RegistryClientRedirectTest {
     private static final String USER = "bob";
     private static final String PASSWORD = "Redirect-pw-77";
 
-    private static RegistryServer registry;
-    private static TestImages images;
+    @RegisterExtension
+    private static final RegistryExtension<RegistryServer> registry = RegistryExtension.basicAuth(USER, PASSWORD);
 
     private final List<String> log = new CopyOnWriteArrayList<>();
     private final LogListener listener = (level, message) -> log.add(message);
-
-    @BeforeAll
-    static void start() {
-        registry = RegistryServer.builder().basicAuth(USER, PASSWORD).start();
-        images = TestImages.forRegistry(registry);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (registry != null) {
-            registry.close();
-        }
-    }
 
     private RegistrySettings.Builder settings(String host) {
         return RegistrySettings.builder()
@@ -55,9 +42,9 @@ class RegistryClientRedirectTest {
     @Test
     void blobRedirectToAnotherOriginCarriesNoAuthorization() {
         byte[] data = TestImages.randomBytes(10_000);
-        String digest = images.pushBlob("redir/app", data);
+        String digest = registry.images().pushBlob("redir/app", data);
         try (BlobOrigin storage = new BlobOrigin().serve(digest, data);
-                FrontProxy front = new FrontProxy(registry, false).redirectBlobGetsTo(storage.baseUri())) {
+                FrontProxy front = new FrontProxy(registry.get(), false).redirectBlobGetsTo(storage.baseUri())) {
             RegistryClient client = new RegistryClient(settings(front.hostPort())
                     .insecureRegistry(front.hostPort())
                     .build());
@@ -85,7 +72,7 @@ class RegistryClientRedirectTest {
     void uploadLocationOnAnotherHostGetsNoCredentials() {
         byte[] data = TestImages.randomBytes(1000);
         try (BlobOrigin elsewhere = new BlobOrigin();
-                FrontProxy front = new FrontProxy(registry, false)) {
+                FrontProxy front = new FrontProxy(registry.get(), false)) {
             front.rewriteResponseHeader(
                     "/blobs/uploads/", "Location", elsewhere.baseUri() + "/upload/abc?_state=opaque");
             RegistryClient client = new RegistryClient(settings(front.hostPort())
@@ -105,9 +92,9 @@ class RegistryClientRedirectTest {
     @Test
     void redirectFromHttpsToHttpIsRefused() {
         byte[] data = TestImages.randomBytes(100);
-        String digest = images.pushBlob("redir/tls", data);
+        String digest = registry.images().pushBlob("redir/tls", data);
         try (BlobOrigin plain = new BlobOrigin().serve(digest, data);
-                FrontProxy front = new FrontProxy(registry, true).redirectBlobGetsTo(plain.baseUri())) {
+                FrontProxy front = new FrontProxy(registry.get(), true).redirectBlobGetsTo(plain.baseUri())) {
             RegistryClient client = new RegistryClient(
                     settings(front.hostPort()).caFile(front.caFile()).build());
             assertThatThrownBy(() -> client.fetchBlob(

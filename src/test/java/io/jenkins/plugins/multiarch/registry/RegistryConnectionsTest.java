@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jenkins.plugins.multiarch.image.Digest;
 import io.jenkins.plugins.multiarch.image.ImageReference;
+import io.jenkins.plugins.multiarch.testing.RegistryExtension;
 import io.jenkins.plugins.multiarch.testing.RegistryServer;
 import io.jenkins.plugins.multiarch.testing.TestImages;
 import java.net.URI;
@@ -18,9 +19,9 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Connections to real registries (plain HTTP and TLS, distribution 2.8), counted by a TCP relay in front of
@@ -31,31 +32,23 @@ class RegistryConnectionsTest {
 
     private static final int PARALLEL = 40;
 
-    private static RegistryServer plain;
-    private static RegistryServer tls;
+    @RegisterExtension
+    private static final RegistryExtension<RegistryServer> plain = RegistryExtension.plain();
+
+    @RegisterExtension
+    private static final RegistryExtension<RegistryServer> tls = RegistryExtension.tls();
+
     private static String plainDigest;
     private static String tlsDigest;
 
     @BeforeAll
-    static void start() {
-        plain = RegistryServer.plain();
-        tls = RegistryServer.builder().tls().start();
-        plainDigest = TestImages.forRegistry(plain)
+    static void pushAnImageToEach() {
+        plainDigest = plain.images()
                 .pushImage("conn/app", "1", "linux/amd64", TestImages.Format.DOCKER)
                 .digest();
-        tlsDigest = TestImages.forRegistry(tls)
+        tlsDigest = tls.images()
                 .pushImage("conn/app", "1", "linux/amd64", TestImages.Format.DOCKER)
                 .digest();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (plain != null) {
-            plain.close();
-        }
-        if (tls != null) {
-            tls.close();
-        }
     }
 
     /** {@code PARALLEL} HEADs of one tag at once, from as many threads; each must find the image. */
@@ -77,7 +70,7 @@ class RegistryConnectionsTest {
 
     @Test
     void http1OpensAtMostEightConnectionsToOneRegistryForManyParallelRequests() throws Exception {
-        try (ConnectionCounter counter = new ConnectionCounter(plain.hostPort(), Duration.ofMillis(40))) {
+        try (ConnectionCounter counter = new ConnectionCounter(plain.get().hostPort(), Duration.ofMillis(40))) {
             RegistryClient client = new RegistryClient(RegistrySettings.builder()
                     .insecureRegistry(counter.hostPort())
                     .build());
@@ -92,7 +85,7 @@ class RegistryConnectionsTest {
 
     @Test
     void clientsWithDefaultSettingsShareTheirConnections() throws Exception {
-        try (ConnectionCounter counter = new ConnectionCounter(plain.hostPort(), Duration.ofMillis(40))) {
+        try (ConnectionCounter counter = new ConnectionCounter(plain.get().hostPort(), Duration.ofMillis(40))) {
             RegistrySettings settings = RegistrySettings.builder()
                     .insecureRegistry(counter.hostPort())
                     .build();
@@ -112,7 +105,7 @@ class RegistryConnectionsTest {
 
     @Test
     void aClientWithItsOwnHttpClientBuilderKeepsItsOwnConnections() throws Exception {
-        try (ConnectionCounter counter = new ConnectionCounter(plain.hostPort(), Duration.ZERO)) {
+        try (ConnectionCounter counter = new ConnectionCounter(plain.get().hostPort(), Duration.ZERO)) {
             RegistryClient first = new RegistryClient(RegistrySettings.builder()
                     .insecureRegistry(counter.hostPort())
                     .build());
@@ -131,7 +124,7 @@ class RegistryConnectionsTest {
 
     @Test
     void clientsWithTheirOwnBuilderShareConnectionsWhenTheyGiveTheSameKey() throws Exception {
-        try (ConnectionCounter counter = new ConnectionCounter(plain.hostPort(), Duration.ZERO)) {
+        try (ConnectionCounter counter = new ConnectionCounter(plain.get().hostPort(), Duration.ZERO)) {
             ImageReference ref = ImageReference.parse(counter.hostPort() + "/conn/app:1");
             java.util.function.Supplier<HttpClient.Builder> proxied =
                     () -> HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
@@ -161,18 +154,19 @@ class RegistryConnectionsTest {
 
     @Test
     void tlsNegotiatesHttp2AndOneConnectionCarriesEveryParallelRequest() throws Exception {
-        try (ConnectionCounter counter = new ConnectionCounter(tls.hostPort(), Duration.ofMillis(40))) {
-            int mark = tls.mark();
+        try (ConnectionCounter counter = new ConnectionCounter(tls.get().hostPort(), Duration.ofMillis(40))) {
+            int mark = tls.get().mark();
             RegistryClient client = new RegistryClient(
-                    RegistrySettings.builder().caFile(tls.caFile()).build());
+                    RegistrySettings.builder().caFile(tls.get().caFile()).build());
 
             headsInParallel(client, counter.hostPort(), tlsDigest);
 
             // Without the first request going alone, the JDK opens one TLS connection per request until its
             // first HTTP/2 connection is up.
             assertThat(counter.accepted()).isEqualTo(1);
-            assertThat(tls.requestsSince(mark)).hasSize(PARALLEL);
-            assertThat(tls.log()
+            assertThat(tls.get().requestsSince(mark)).hasSize(PARALLEL);
+            assertThat(tls.get()
+                            .log()
                             .lines()
                             .filter(l -> l.contains("HEAD /v2/conn/app/manifests/1 HTTP/2.0"))
                             .count())
@@ -182,11 +176,11 @@ class RegistryConnectionsTest {
 
     @Test
     void parallelFirstRequestsToATlsRegistryOpenOneConnectionNotOneEach() throws Exception {
-        try (ConnectionCounter counter = new ConnectionCounter(tls.hostPort(), Duration.ofMillis(40))) {
+        try (ConnectionCounter counter = new ConnectionCounter(tls.get().hostPort(), Duration.ofMillis(40))) {
             // Straight to the transport: no first-contact authentication step holds the others back here, so
             // only the transport keeps the JDK from opening a TLS connection per request before HTTP/2 is up.
             Transport transport = new Transport(
-                    RegistrySettings.builder().caFile(tls.caFile()).build());
+                    RegistrySettings.builder().caFile(tls.get().caFile()).build());
             URI v2 = URI.create("https://" + counter.hostPort() + "/v2/");
             ExecutorService threads = Executors.newFixedThreadPool(PARALLEL);
             try {
@@ -216,11 +210,11 @@ class RegistryConnectionsTest {
     @Test
     void aPlainHttpClientNeverSetsUpTls() throws Exception {
         RegistrySettings settings = RegistrySettings.builder()
-                .insecureRegistry(plain.hostPort())
+                .insecureRegistry(plain.get().hostPort())
                 .httpClientBuilder(() -> HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)))
                 .build();
         Connections connections = Connections.of(settings);
-        URI v2 = URI.create("http://" + plain.hostPort() + "/v2/");
+        URI v2 = URI.create("http://" + plain.get().hostPort() + "/v2/");
 
         HttpResponse<Void> answer =
                 connections.client(v2).send(HttpRequest.newBuilder(v2).build(), HttpResponse.BodyHandlers.discarding());
@@ -233,7 +227,7 @@ class RegistryConnectionsTest {
                 .hasMessageContaining("does no TLS");
         assertThatThrownBy(() -> connections.client(v2).sslContext().createSSLEngine("registry.example", 443))
                 .isInstanceOf(UnsupportedOperationException.class);
-        connections.client(URI.create("https://" + plain.hostPort() + "/v2/"));
+        connections.client(URI.create("https://" + plain.get().hostPort() + "/v2/"));
         assertThat(connections.httpsClientMade()).isTrue();
     }
 }

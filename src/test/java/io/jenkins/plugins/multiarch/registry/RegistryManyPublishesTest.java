@@ -9,6 +9,7 @@ import io.jenkins.plugins.multiarch.publish.PublishRequest;
 import io.jenkins.plugins.multiarch.publish.PublishResult;
 import io.jenkins.plugins.multiarch.publish.Publisher;
 import io.jenkins.plugins.multiarch.publish.SourceSpec;
+import io.jenkins.plugins.multiarch.testing.RegistryExtension;
 import io.jenkins.plugins.multiarch.testing.RegistryServer;
 import io.jenkins.plugins.multiarch.testing.TestImages;
 import java.time.Duration;
@@ -20,9 +21,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Publishes through the registry client's connections, against a real registry: many at once in one JVM (as a
@@ -32,27 +33,21 @@ class RegistryManyPublishesTest {
 
     private static final List<String> PLATFORMS = List.of("linux/amd64", "linux/arm64/v8", "linux/arm/v7", "linux/386");
 
-    private static RegistryServer registry;
+    @RegisterExtension
+    private static final RegistryExtension<RegistryServer> registry = RegistryExtension.plain();
+
     private static List<String> sameRepo = new ArrayList<>();
     private static List<String> perArch = new ArrayList<>();
 
     @BeforeAll
-    static void start() {
-        registry = RegistryServer.plain();
-        TestImages images = TestImages.forRegistry(registry);
+    static void pushImages() {
+        TestImages images = registry.images();
         for (String p : PLATFORMS) {
             TestImages.Pushed same = images.pushImage("many/app", null, p, TestImages.Format.DOCKER);
             sameRepo.add("many/app@" + same.digest() + "=" + p);
             String repo = "many/app-" + p.replace('/', '-');
             images.pushImage(repo, "1", p, TestImages.Format.DOCKER);
             perArch.add(repo + ":1=" + p);
-        }
-    }
-
-    @AfterAll
-    static void stop() {
-        if (registry != null) {
-            registry.close();
         }
     }
 
@@ -81,7 +76,7 @@ class RegistryManyPublishesTest {
     @Test
     void manyPublishesAtOnceShareBoundedThreadsAndAtMostEightConnections() throws Exception {
         int publishes = 24;
-        try (ConnectionCounter counter = new ConnectionCounter(registry.hostPort(), Duration.ofMillis(30))) {
+        try (ConnectionCounter counter = new ConnectionCounter(registry.get().hostPort(), Duration.ofMillis(30))) {
             ExecutorService builds = Executors.newFixedThreadPool(publishes);
             AtomicInteger peakThreads = new AtomicInteger();
             AtomicBoolean running = new AtomicBoolean(true);
@@ -129,15 +124,16 @@ class RegistryManyPublishesTest {
 
     @Test
     void perArchChildrenGetEveryBlobMountedBeforeAnyOfTheirManifestsIsPut() {
-        int mark = registry.mark();
-        RegistryClient client = new RegistryClient(
-                RegistrySettings.builder().insecureRegistry(registry.hostPort()).build());
+        int mark = registry.get().mark();
+        RegistryClient client = new RegistryClient(RegistrySettings.builder()
+                .insecureRegistry(registry.get().hostPort())
+                .build());
 
         PublishResult result = new Publisher(client, LogListener.NONE)
-                .publish(request(registry.hostPort(), "many/merged", perArch, "merged"));
+                .publish(request(registry.get().hostPort(), "many/merged", perArch, "merged"));
 
         assertThat(result.children()).hasSize(PLATFORMS.size());
-        List<RegistryServer.Request> seen = registry.requestsSince(mark);
+        List<RegistryServer.Request> seen = registry.get().requestsSince(mark);
         List<Integer> mounts = new ArrayList<>();
         List<Integer> childPuts = new ArrayList<>();
         for (int i = 0; i < seen.size(); i++) {

@@ -8,35 +8,30 @@ import io.jenkins.plugins.multiarch.testing.Components.Component;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Proves {@link BaseImages} pushes a working amd64 + arm64 busybox base. */
 class BaseImagesFixtureTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static RegistryServer registry;
+
+    @RegisterExtension
+    private static final RegistryExtension<RegistryServer> registry =
+            RegistryExtension.plain().requiring(Component.BUSYBOX);
+
     private static BaseImages.Base base;
 
     @BeforeAll
-    static void start() {
-        Components.require(Component.BUSYBOX);
-        registry = RegistryServer.plain();
-        base = BaseImages.push(registry);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (registry != null) {
-            registry.close();
-        }
+    static void pushBase() {
+        base = BaseImages.push(registry.get());
     }
 
     @Test
     void eachPlatformsLayerHoldsBusyboxForThatArchitectureWithItsLinks() throws Exception {
-        TestImages images = TestImages.forRegistry(registry);
-        assertThat(base.reference()).isEqualTo(registry.hostPort() + "/base/busybox:1");
+        TestImages images = TestImages.forRegistry(registry.get());
+        assertThat(base.reference()).isEqualTo(registry.get().hostPort() + "/base/busybox:1");
         TestImages.Fetched list = images.getManifest("base/busybox", "1");
         assertThat(list.mediaType()).isEqualTo(TestImages.DOCKER_LIST);
         JsonNode entries = JSON.readTree(list.body()).get("manifests");
@@ -69,7 +64,11 @@ class BaseImagesFixtureTest {
     @Test
     void theSameBinariesGiveTheSameDigests() {
         BaseImages.Base again = BaseImages.push(
-                TestImages.forRegistry(registry), registry.hostPort(), "base/again", "1", TestImages.Format.DOCKER);
+                TestImages.forRegistry(registry.get()),
+                registry.get().hostPort(),
+                "base/again",
+                "1",
+                TestImages.Format.DOCKER);
         assertThat(again.index().digest()).isEqualTo(base.index().digest());
     }
 
@@ -78,8 +77,8 @@ class BaseImagesFixtureTest {
         Components.require(Component.DOCKERD, Component.DOCKER_CLI, Component.QEMU_AARCH64);
         Map<String, String> expected = Map.of("linux/amd64", "x86_64", "linux/arm64/v8", "aarch64");
         for (Map.Entry<String, String> e : expected.entrySet()) {
-            String ref = registry.ref(
-                    "base/busybox@" + base.perPlatform().get(e.getKey()).digest());
+            String ref = registry.get()
+                    .ref("base/busybox@" + base.perPlatform().get(e.getKey()).digest());
             Exec.Result run = Exec.run(
                             List.of("docker", "run", "--rm", "--network", "none", ref, "uname", "-m"),
                             Duration.ofMinutes(2),

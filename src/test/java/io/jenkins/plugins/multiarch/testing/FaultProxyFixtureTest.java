@@ -10,35 +10,26 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Proves {@link FaultProxy} forwards to a real registry and injects each kind of fault. */
 class FaultProxyFixtureTest {
 
-    private static RegistryServer registry;
+    @RegisterExtension
+    private static final RegistryExtension<RegistryServer> registry = RegistryExtension.plain();
+
     private FaultProxy proxy;
     private final HttpClient client = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .followRedirects(HttpClient.Redirect.NEVER)
             .build();
 
-    @BeforeAll
-    static void startRegistry() {
-        registry = RegistryServer.plain();
-    }
-
-    @AfterAll
-    static void stopRegistry() {
-        registry.close();
-    }
-
     @BeforeEach
     void startProxy() {
-        proxy = FaultProxy.inFrontOf(registry);
+        proxy = FaultProxy.inFrontOf(registry.get());
     }
 
     @AfterEach
@@ -75,7 +66,7 @@ class FaultProxyFixtureTest {
 
         TestImages viaProxy = TestImages.at(proxy.baseUri(), null, null, null);
         TestImages.Pushed p = viaProxy.pushImage("via/proxy", "1", "linux/amd64", TestImages.Format.DOCKER);
-        assertThat(TestImages.forRegistry(registry)
+        assertThat(TestImages.forRegistry(registry.get())
                         .getManifest("via/proxy", "1")
                         .digestHeader())
                 .isEqualTo(p.digest());
@@ -113,28 +104,28 @@ class FaultProxyFixtureTest {
     @Test
     void answers503ATimesThenPassesThrough() throws Exception {
         FaultProxy.Rule rule = proxy.on(null, "/v2/").times(3).status(503);
-        int mark = registry.mark();
+        int mark = registry.get().mark();
         for (int i = 0; i < 3; i++) {
             assertThat(get("/v2/").statusCode()).isEqualTo(503);
         }
         assertThat(get("/v2/").statusCode()).isEqualTo(200);
         assertThat(rule.fired()).isEqualTo(3);
-        assertThat(registry.requestsSince(mark)).hasSize(1); // the faults never reached the registry
+        assertThat(registry.get().requestsSince(mark)).hasSize(1); // the faults never reached the registry
     }
 
     @Test
     void dropsTheConnectionOnTheSecondManifestPut() throws Exception {
-        TestImages direct = TestImages.forRegistry(registry);
+        TestImages direct = TestImages.forRegistry(registry.get());
         TestImages.Pushed image = direct.pushImage("reset/me", null, "linux/amd64", TestImages.Format.DOCKER);
         proxy.on("PUT", "/manifests/").after(1).reset();
         String path = "/v2/reset/me/manifests/";
         assertThat(send("PUT", path + "a", image.manifest(), image.mediaType(), Duration.ofSeconds(10))
                         .statusCode())
                 .isEqualTo(201);
-        int mark = registry.mark();
+        int mark = registry.get().mark();
         assertThatThrownBy(() -> send("PUT", path + "b", image.manifest(), image.mediaType(), Duration.ofSeconds(10)))
                 .isInstanceOf(IOException.class);
-        assertThat(registry.requestsSince(mark)).isEmpty();
+        assertThat(registry.get().requestsSince(mark)).isEmpty();
         assertThat(direct.getManifest("reset/me", "b").status()).isEqualTo(404);
         assertThat(send("PUT", path + "c", image.manifest(), image.mediaType(), Duration.ofSeconds(10))
                         .statusCode())
@@ -144,7 +135,7 @@ class FaultProxyFixtureTest {
 
     @Test
     void canDropTheConnectionAfterTheRegistryAppliedThePut() throws Exception {
-        TestImages direct = TestImages.forRegistry(registry);
+        TestImages direct = TestImages.forRegistry(registry.get());
         TestImages.Pushed image = direct.pushImage("lost/answer", null, "linux/amd64", TestImages.Format.OCI);
         proxy.on("PUT", "/manifests/").resetAfterForwarding();
         assertThatThrownBy(() -> send(

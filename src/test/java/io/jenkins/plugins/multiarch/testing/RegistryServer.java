@@ -27,8 +27,9 @@ import javax.net.ssl.SSLContext;
  * <pre>
  * try (RegistryServer r = RegistryServer.builder().tls().basicAuth("alice", "s3cret").start()) { ... }
  * </pre>
- * Share one per test class through a static field with {@code @BeforeAll}/{@code @AfterAll}: a start costs ~0.3 s
- * (more with TLS: the openssl keys).
+ * Share one per test class through {@link RegistryExtension} ({@code @RegisterExtension static final
+ * RegistryExtension<RegistryServer> registry = RegistryExtension.plain();}): a start costs ~0.3 s (more with TLS:
+ * the openssl keys).
  */
 public final class RegistryServer implements TestRegistry {
 

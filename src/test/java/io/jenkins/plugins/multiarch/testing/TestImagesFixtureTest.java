@@ -12,26 +12,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Proves {@link TestImages} writes real images that an independent peer (skopeo) reads back with equal digests. */
 class TestImagesFixtureTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static RegistryServer registry;
 
-    @BeforeAll
-    static void start() {
-        registry = RegistryServer.plain();
-    }
-
-    @AfterAll
-    static void stop() {
-        registry.close();
-    }
+    @RegisterExtension
+    private static final RegistryExtension<RegistryServer> registry = RegistryExtension.plain();
 
     private static Exec.Result skopeo(List<String> extra, String... args) {
         Components.require(Component.SKOPEO);
@@ -49,17 +40,18 @@ class TestImagesFixtureTest {
 
     @Test
     void dockerAndOciImagesReadBackBySkopeoWithTheSameDigest() throws Exception {
-        TestImages images = TestImages.forRegistry(registry);
+        TestImages images = TestImages.forRegistry(registry.get());
         for (TestImages.Format format : TestImages.Format.values()) {
             TestImages.Pushed p = images.pushImage("peer/check", format.name().toLowerCase(), "linux/arm/v7", format);
             assertThat(p.mediaType())
                     .isEqualTo(format == TestImages.Format.OCI ? TestImages.OCI_MANIFEST : TestImages.DOCKER_MANIFEST);
-            byte[] raw = rawBySkopeo(registry.ref(p.byTag()));
+            byte[] raw = rawBySkopeo(registry.get().ref(p.byTag()));
             assertThat(TestImages.sha256(raw)).isEqualTo(p.digest());
             assertThat(raw).isEqualTo(p.manifest());
-            JsonNode config = JSON.readTree(
-                    skopeo(List.of("--config", "--tls-verify=false"), "docker://" + registry.ref(p.byDigest()))
-                            .stdout());
+            JsonNode config = JSON.readTree(skopeo(
+                            List.of("--config", "--tls-verify=false"),
+                            "docker://" + registry.get().ref(p.byDigest()))
+                    .stdout());
             assertThat(config.get("os").asText()).isEqualTo("linux");
             assertThat(config.get("architecture").asText()).isEqualTo("arm");
             assertThat(config.get("variant").asText()).isEqualTo("v7");
@@ -68,7 +60,7 @@ class TestImagesFixtureTest {
 
     @Test
     void indexesWithNestedIndexesAndAttestationsReadBackBySkopeo() throws Exception {
-        TestImages images = TestImages.forRegistry(registry);
+        TestImages images = TestImages.forRegistry(registry.get());
         TestImages.Pushed amd = images.pushImage("multi/app", null, "linux/amd64", TestImages.Format.OCI);
         TestImages.Pushed arm = images.pushImage("multi/app", null, "linux/arm64/v8", TestImages.Format.OCI);
         TestImages.IndexEntry att = images.attestationFor("multi/app", amd);
@@ -81,7 +73,7 @@ class TestImagesFixtureTest {
         TestImages.Pushed outer = images.pushIndex(
                 "multi/app", "outer", TestImages.Format.OCI, List.of(TestImages.entry(inner), TestImages.entry(arm)));
 
-        byte[] raw = rawBySkopeo(registry.ref("multi/app:outer"));
+        byte[] raw = rawBySkopeo(registry.get().ref("multi/app:outer"));
         assertThat(TestImages.sha256(raw)).isEqualTo(outer.digest());
         JsonNode outerJson = JSON.readTree(raw);
         assertThat(outerJson.get("manifests").get(0).get("mediaType").asText()).isEqualTo(TestImages.OCI_INDEX);
@@ -94,7 +86,7 @@ class TestImagesFixtureTest {
                         .asText())
                 .isEqualTo("v8");
 
-        JsonNode innerJson = JSON.readTree(rawBySkopeo(registry.ref("multi/app@" + inner.digest())));
+        JsonNode innerJson = JSON.readTree(rawBySkopeo(registry.get().ref("multi/app@" + inner.digest())));
         JsonNode attEntry = innerJson.get("manifests").get(1);
         assertThat(attEntry.get("platform").get("os").asText()).isEqualTo("unknown");
         assertThat(attEntry.get("annotations")
@@ -108,7 +100,7 @@ class TestImagesFixtureTest {
                         .get("org.opencontainers.image.title")
                         .asText())
                 .isEqualTo("inner");
-        assertThat(TestImages.sha256(rawBySkopeo(registry.ref("multi/app@" + att.digest()))))
+        assertThat(TestImages.sha256(rawBySkopeo(registry.get().ref("multi/app@" + att.digest()))))
                 .isEqualTo(att.digest());
 
         TestImages.Pushed list = images.pushIndex(
@@ -117,11 +109,11 @@ class TestImagesFixtureTest {
                 TestImages.Format.DOCKER,
                 List.of(TestImages.entry(
                         images.pushImage("multi/app", null, "linux/s390x", TestImages.Format.DOCKER))));
-        assertThat(JSON.readTree(rawBySkopeo(registry.ref("multi/app:docker-list")))
+        assertThat(JSON.readTree(rawBySkopeo(registry.get().ref("multi/app:docker-list")))
                         .get("mediaType")
                         .asText())
                 .isEqualTo(TestImages.DOCKER_LIST);
-        assertThat(TestImages.sha256(rawBySkopeo(registry.ref("multi/app:docker-list"))))
+        assertThat(TestImages.sha256(rawBySkopeo(registry.get().ref("multi/app:docker-list"))))
                 .isEqualTo(list.digest());
     }
 

@@ -31,13 +31,23 @@ import java.util.concurrent.Executors;
  * grants the requested {@code scope}s to known users (pull-only users get only {@code pull}), and signs RS256 JWTs
  * with a test key whose certificate goes in the header's {@code x5c} and in the registry's rootcertbundle.
  * Anonymous requests get a token without access; wrong credentials get 401. Every request is recorded.
+ *
+ * <p>It also speaks the OAuth2 refresh-token grant of distribution's token spec ({@code docs/spec/auth/oauth.md}):
+ * {@code POST /token} with the form {@code grant_type=refresh_token&refresh_token=..&service=..&scope=..&client_id=..}
+ * gets the same scoped token as the refresh token's user would with Basic; an unknown refresh token gets 401
+ * {@code {"error":"invalid_grant"}}, another grant type 400 {@code unsupported_grant_type}, no client_id 400
+ * {@code invalid_request}.
  */
 public final class TokenIssuer implements AutoCloseable {
 
     public static final String SERVICE = "test-registry";
     public static final String ISSUER = "test-issuer";
 
-    /** What a client asked the issuer. {@code user} is null for anonymous or rejected requests. */
+    /**
+     * What a client asked the issuer. {@code user} is null for anonymous or rejected requests; {@code basicUser} is
+     * the user name of a Basic Authorization header (accepted or not), else null; {@code grantType} and
+     * {@code clientId} come from a POST's form (null for GET); service and scopes from the query or the form.
+     */
     public record TokenRequest(
             String method,
             String path,
@@ -46,7 +56,11 @@ public final class TokenIssuer implements AutoCloseable {
             String user,
             String service,
             List<String> scopes,
-            int status) {}
+            int status,
+            String basicUser,
+            String grantType,
+            String clientId,
+            String contentType) {}
 
     private record User(String password, boolean pullOnly) {}
 
@@ -63,6 +77,9 @@ public final class TokenIssuer implements AutoCloseable {
         return t;
     });
     private final Map<String, User> users = new ConcurrentHashMap<>();
+    /** Refresh token (identity token) to the user it stands for. */
+    private final Map<String, String> refreshTokens = new ConcurrentHashMap<>();
+
     private final List<TokenRequest> requests = new CopyOnWriteArrayList<>();
     private volatile Duration lifetime = Duration.ofMinutes(5);
     private volatile String defaultUser;
@@ -101,6 +118,15 @@ public final class TokenIssuer implements AutoCloseable {
     /** A user granted only {@code pull}, whatever it asks for. */
     public TokenIssuer addPullOnlyUser(String user, String password) {
         users.put(user, new User(password, true));
+        return this;
+    }
+
+    /** A refresh token (what docker calls an identity token) that stands for {@code user}, a known user. */
+    public TokenIssuer addRefreshToken(String user, String refreshToken) {
+        if (!users.containsKey(user)) {
+            throw new IllegalArgumentException("unknown user " + user);
+        }
+        refreshTokens.put(refreshToken, user);
         return this;
     }
 
@@ -174,30 +200,28 @@ public final class TokenIssuer implements AutoCloseable {
         try (ex) {
             URI uri = ex.getRequestURI();
             String rawQuery = uri.getRawQuery();
-            Map<String, List<String>> params = parseQuery(rawQuery);
             String auth = ex.getRequestHeaders().getFirst("Authorization");
-            List<String> scopes = new ArrayList<>();
-            for (String s : params.getOrDefault("scope", List.of())) {
-                for (String one : s.split(" ")) { // one param may carry several space-separated scopes
-                    if (!one.isBlank()) {
-                        scopes.add(one);
-                    }
-                }
-            }
-            String service = params.getOrDefault("service", List.of("")).get(0);
-            ex.getRequestBody().readAllBytes();
-            if (!"GET".equals(ex.getRequestMethod()) || !"/token".equals(uri.getPath())) {
-                record(ex, rawQuery, auth, null, service, scopes, 404);
-                send(ex, 404, Map.of("errors", List.of(Map.of("code", "NOT_FOUND", "message", "GET /token only"))));
+            byte[] body = ex.getRequestBody().readAllBytes();
+            Seen seen = new Seen(ex, rawQuery, auth);
+            if (!"/token".equals(uri.getPath())
+                    || !("GET".equals(ex.getRequestMethod()) || "POST".equals(ex.getRequestMethod()))) {
+                seen.params(parseQuery(rawQuery));
+                record(seen, null, 404);
+                send(ex, 404, Map.of("errors", List.of(Map.of("code", "NOT_FOUND", "message", "GET or POST /token"))));
                 return;
             }
+            if ("POST".equals(ex.getRequestMethod())) {
+                handleGrant(ex, seen, body);
+                return;
+            }
+            seen.params(parseQuery(rawQuery));
             String user = null;
             boolean pullOnly = true;
             if (auth != null) {
                 String[] cred = basic(auth);
                 User u = cred == null ? null : users.get(cred[0]);
                 if (u == null || !u.password().equals(cred[1])) {
-                    record(ex, rawQuery, auth, null, service, scopes, 401);
+                    record(seen, null, 401);
                     ex.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"test-issuer\"");
                     send(
                             ex,
@@ -208,54 +232,136 @@ public final class TokenIssuer implements AutoCloseable {
                 user = cred[0];
                 pullOnly = u.pullOnly();
             }
-            List<Map<String, Object>> access = new ArrayList<>();
-            if (user != null) {
-                for (String scope : scopes) {
-                    int first = scope.indexOf(':');
-                    int last = scope.lastIndexOf(':');
-                    if (first < 0 || last <= first) {
-                        continue;
-                    }
-                    List<String> actions = new ArrayList<>();
-                    for (String a : scope.substring(last + 1).split(",")) {
-                        if (!pullOnly || a.equals("pull")) {
-                            actions.add(a);
-                        }
-                    }
-                    String type = scope.substring(0, first);
-                    int paren = type.indexOf('('); // "repository(plugin)" -> "repository"
-                    access.add(Map.of(
-                            "type",
-                            paren > 0 ? type.substring(0, paren) : type,
-                            "name",
-                            scope.substring(first + 1, last),
-                            "actions",
-                            actions));
-                }
-            }
             Duration life = lifetime;
-            String token = sign(user != null ? user : "", access, life);
-            record(ex, rawQuery, auth, user, service, scopes, 200);
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("token", token);
-            body.put("access_token", token);
-            body.put("expires_in", life.getSeconds());
-            body.put("issued_at", Instant.now().toString());
-            send(ex, 200, body);
+            List<Map<String, Object>> granted = user == null ? List.of() : access(seen.scopes, pullOnly);
+            String token = sign(user != null ? user : "", granted, life);
+            record(seen, user, 200);
+            Map<String, Object> answer = new LinkedHashMap<>();
+            answer.put("token", token);
+            answer.put("access_token", token);
+            answer.put("expires_in", life.getSeconds());
+            answer.put("issued_at", Instant.now().toString());
+            send(ex, 200, answer);
         }
     }
 
-    private void record(
-            HttpExchange ex, String query, String auth, String user, String service, List<String> scopes, int status) {
+    /** {@code POST /token}: the OAuth2 refresh-token grant (the form in the body, as distribution's spec has it). */
+    private void handleGrant(HttpExchange ex, Seen seen, byte[] body) throws IOException {
+        Map<String, List<String>> form = parseQuery(new String(body, StandardCharsets.US_ASCII));
+        seen.params(form);
+        seen.grantType = first(form, "grant_type");
+        seen.clientId = first(form, "client_id");
+        if (seen.clientId == null || seen.clientId.isEmpty()) {
+            record(seen, null, 400);
+            send(ex, 400, Map.of("error", "invalid_request", "error_description", "client_id is required"));
+            return;
+        }
+        if (!"refresh_token".equals(seen.grantType)) {
+            record(seen, null, 400);
+            send(ex, 400, Map.of("error", "unsupported_grant_type"));
+            return;
+        }
+        String refreshToken = first(form, "refresh_token");
+        String user = refreshToken == null ? null : refreshTokens.get(refreshToken);
+        if (user == null) {
+            record(seen, null, 401);
+            send(ex, 401, Map.of("error", "invalid_grant"));
+            return;
+        }
+        Duration life = lifetime;
+        List<Map<String, Object>> granted = access(seen.scopes, users.get(user).pullOnly());
+        String token = sign(user, granted, life);
+        record(seen, user, 200);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("access_token", token); // no "token": a client of this grant reads access_token
+        answer.put("expires_in", life.getSeconds());
+        answer.put("issued_at", Instant.now().toString());
+        answer.put("scope", String.join(" ", seen.scopes));
+        send(ex, 200, answer);
+    }
+
+    /** The access entries a user gets for these scopes (a pull-only user: pull at most). */
+    private static List<Map<String, Object>> access(List<String> scopes, boolean pullOnly) {
+        List<Map<String, Object>> access = new ArrayList<>();
+        for (String scope : scopes) {
+            int first = scope.indexOf(':');
+            int last = scope.lastIndexOf(':');
+            if (first < 0 || last <= first) {
+                continue;
+            }
+            List<String> actions = new ArrayList<>();
+            for (String a : scope.substring(last + 1).split(",")) {
+                if (!pullOnly || a.equals("pull")) {
+                    actions.add(a);
+                }
+            }
+            String type = scope.substring(0, first);
+            int paren = type.indexOf('('); // "repository(plugin)" -> "repository"
+            access.add(Map.of(
+                    "type",
+                    paren > 0 ? type.substring(0, paren) : type,
+                    "name",
+                    scope.substring(first + 1, last),
+                    "actions",
+                    actions));
+        }
+        return access;
+    }
+
+    private static String first(Map<String, List<String>> params, String name) {
+        List<String> values = params.get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
+    /** What one request carried, gathered as it is read. */
+    private static final class Seen {
+        final String method;
+        final String path;
+        final String query;
+        final String authorization;
+        final String contentType;
+        String service = "";
+        List<String> scopes = List.of();
+        String grantType;
+        String clientId;
+
+        Seen(HttpExchange ex, String query, String authorization) {
+            this.method = ex.getRequestMethod();
+            this.path = ex.getRequestURI().getPath();
+            this.query = query;
+            this.authorization = authorization;
+            this.contentType = ex.getRequestHeaders().getFirst("Content-Type");
+        }
+
+        void params(Map<String, List<String>> params) {
+            List<String> all = new ArrayList<>();
+            for (String s : params.getOrDefault("scope", List.of())) {
+                for (String one : s.split(" ")) { // one param may carry several space-separated scopes
+                    if (!one.isBlank()) {
+                        all.add(one);
+                    }
+                }
+            }
+            scopes = List.copyOf(all);
+            service = params.getOrDefault("service", List.of("")).get(0);
+        }
+    }
+
+    private void record(Seen seen, String user, int status) {
+        String[] basic = seen.authorization == null ? null : basic(seen.authorization);
         requests.add(new TokenRequest(
-                ex.getRequestMethod(),
-                ex.getRequestURI().getPath(),
-                query,
-                auth != null,
+                seen.method,
+                seen.path,
+                seen.query,
+                seen.authorization != null,
                 user,
-                service,
-                List.copyOf(scopes),
-                status));
+                seen.service,
+                seen.scopes,
+                status,
+                basic == null ? null : basic[0],
+                seen.grantType,
+                seen.clientId,
+                seen.contentType));
     }
 
     private static String[] basic(String header) {

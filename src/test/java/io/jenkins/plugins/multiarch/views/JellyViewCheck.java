@@ -139,6 +139,16 @@ public final class JellyViewCheck {
                 problems.add(new Problem(file, e.line(), "${" + body + "}: localised text with unclosed arguments"));
                 return problems;
             }
+            if (body.charAt(open - 1) == ' ') {
+                // Stapler reads "(...)" as the arguments: "${%Size (compressed)}" shows "Size " and evaluates
+                // "compressed" as a variable. Prose in parentheses loses its words.
+                problems.add(new Problem(
+                        file,
+                        e.line(),
+                        "${" + body + "}: parentheses after a space are read as arguments and their text is"
+                                + " dropped; write the words without parentheses (e.g. with a comma)"));
+                return problems;
+            }
             for (String arg : splitTopLevel(body.substring(open + 1, body.length() - 1), ',')) {
                 problems.addAll(checkJexl(file, e.line(), body, arg.trim()));
             }

@@ -74,6 +74,9 @@ class JellyViewsTest {
                 .isNotEmpty();
         assertThat(JellyViewCheck.check("x.jelly", HEAD + "${%Text(a.size)}\n</j:jelly>\n"))
                 .isNotEmpty();
+        assertThat(JellyViewCheck.check("x.jelly", HEAD + "${%Image size (compressed)}\n</j:jelly>\n"))
+                .extracting(Problem::message)
+                .anySatisfy(m -> assertThat(m).contains("parentheses after a space are read as arguments"));
         assertThat(JellyViewCheck.check("x.jelly", HEAD + "<td>\n</j:jelly>\n"))
                 .extracting(Problem::message)
                 .anySatisfy(m -> assertThat(m).startsWith("not well-formed XML"));

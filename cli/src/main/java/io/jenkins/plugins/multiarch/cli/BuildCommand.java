@@ -3,6 +3,7 @@ package io.jenkins.plugins.multiarch.cli;
 import io.jenkins.plugins.multiarch.InvalidInputException;
 import io.jenkins.plugins.multiarch.KeyValuePairs;
 import io.jenkins.plugins.multiarch.LogListener;
+import io.jenkins.plugins.multiarch.builder.BuildCache;
 import io.jenkins.plugins.multiarch.builder.BuildRequest;
 import io.jenkins.plugins.multiarch.builder.BuilderFactory;
 import io.jenkins.plugins.multiarch.builder.BuilderOptions;
@@ -12,6 +13,8 @@ import io.jenkins.plugins.multiarch.image.ImageReference;
 import io.jenkins.plugins.multiarch.image.KnownPlatforms;
 import io.jenkins.plugins.multiarch.image.Naming;
 import io.jenkins.plugins.multiarch.image.Platform;
+import io.jenkins.plugins.multiarch.provenance.ProvenanceMode;
+import io.jenkins.plugins.multiarch.provenance.ProvenanceOptions;
 import io.jenkins.plugins.multiarch.publish.ListFormat;
 import io.jenkins.plugins.multiarch.record.ArchImageRecord;
 import io.jenkins.plugins.multiarch.record.ImageSummary;
@@ -125,6 +128,14 @@ public final class BuildCommand implements Callable<Integer> {
     boolean noCache;
 
     @Option(
+            names = "--cache",
+            paramLabel = "REPO",
+            description = "Keep one build cache per platform in this repository: REPO:buildcache-<arch> with "
+                    + "docker, REPO-buildcache-<arch> with buildah (--layers --cache-from/--cache-to). A missing "
+                    + "cache is one log line, never an error; another platform's cache is never touched.")
+    String cache;
+
+    @Option(
             names = "--source-revision",
             paramLabel = "REV",
             description = "VCS revision for the record and the org.opencontainers.image.revision label.")
@@ -201,6 +212,15 @@ public final class BuildCommand implements Callable<Integer> {
     @Option(names = "--agent", paramLabel = "NAME", description = "Agent name for the records (default: none).")
     String agent;
 
+    @Option(
+            names = "--provenance",
+            paramLabel = "min|max|off",
+            defaultValue = "min",
+            description = "SLSA provenance per platform, attached as BuildKit attaches it: min (the default, as"
+                    + " buildx's), max (adds the build-arg names, never their values, and the Dockerfile's digest)"
+                    + " or off. Default: ${DEFAULT-VALUE}.")
+    String provenance;
+
     @Option(names = "--json", description = "Print the result (records and list) as JSON.")
     boolean json;
 
@@ -217,6 +237,7 @@ public final class BuildCommand implements Callable<Integer> {
     public Integer call() {
         ImageReference repository = ImageReference.parseRepository("--image", image);
         Naming namingValue = Naming.parse(naming);
+        ProvenanceMode provenanceMode = ProvenanceMode.parse("--provenance", provenance);
         // a typo (linux/amd65) is bad input, exit 2, even where emulation would be allowed
         List<Platform> platformValues = Platform.parseDistinct(platforms).stream()
                 .map(p -> KnownPlatforms.require("--platform", p))
@@ -231,9 +252,11 @@ public final class BuildCommand implements Callable<Integer> {
                 .allowEmulation(allowEmulation)
                 .target(target)
                 .noCache(noCache)
+                .cache(BuildCache.parseOptional(cache))
                 .sourceRevision(sourceRevision)
                 .sourceUrl(sourceUrl)
                 .agentName(agent)
+                .provenance(ProvenanceOptions.cli(provenanceMode))
                 .workspace(Path.of("").toAbsolutePath())
                 .sourceDateEpoch(System.getenv("SOURCE_DATE_EPOCH"))
                 .labels(keyValues("--label", labels));
@@ -305,8 +328,13 @@ public final class BuildCommand implements Callable<Integer> {
         for (ArchImageRecord r : result.records()) {
             width = Math.max(width, r.reference().toString().length());
         }
-        String row = "%-16s %-9s %-10s %-" + width + "s %s%n";
-        StringBuilder out = new StringBuilder(String.format(row, "PLATFORM", "EMULATED", "TIME", "IMAGE", "RECORD"));
+        int provenanceWidth = "PROVENANCE".length();
+        for (ArchImageRecord r : result.records()) {
+            provenanceWidth = Math.max(provenanceWidth, provenanceOf(r).length());
+        }
+        String row = "%-16s %-9s %-10s %-" + width + "s %-" + provenanceWidth + "s %s%n";
+        StringBuilder out =
+                new StringBuilder(String.format(row, "PLATFORM", "EMULATED", "TIME", "IMAGE", "PROVENANCE", "RECORD"));
         for (int i = 0; i < result.records().size(); i++) {
             ArchImageRecord r = result.records().get(i);
             out.append(String.format(
@@ -315,10 +343,16 @@ public final class BuildCommand implements Callable<Integer> {
                     r.emulated() ? "yes" : "no",
                     r.duration().toMillis() + " ms",
                     r.reference(),
+                    provenanceOf(r),
                     i < result.recordFiles().size() ? result.recordFiles().get(i) : "-"));
         }
         result.publishResult().ifPresent(p -> out.append('\n').append(Reports.publishTable(p)));
         return out.toString();
+    }
+
+    /** The attestation manifest's digest (in the image's repository), or {@code -} when provenance was off. */
+    private static String provenanceOf(ArchImageRecord r) {
+        return r.provenanceDigest().map(Object::toString).orElse("-");
     }
 
     /** This image's records in {@code dir} from an earlier build, or none (no folder, no record, one unreadable). */

@@ -6,17 +6,21 @@ import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code multiarch}: build per platform, publish one verified multi-arch list, inspect what a registry holds. */
+/**
+ * {@code multiarch}: build per platform, publish one verified multi-arch list, inspect what a registry holds, copy
+ * a list to other registries.
+ */
 @Command(
         name = "multiarch",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "One Dockerfile, one multi-architecture image: build per platform, publish a verified "
-                + "OCI index or Docker manifest list, inspect it.",
+                + "OCI index or Docker manifest list, inspect it, copy it to other registries.",
         subcommands = {
             BuildCommand.class,
             PushManifestListCommand.class,
             InspectCommand.class,
+            CopyCommand.class,
             CommandLine.HelpCommand.class
         },
         footerHeading = "%nExit codes:%n",
@@ -36,7 +40,7 @@ public final class Main implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(
-                spec.commandLine(), "a command is required: build, push-manifest-list or inspect");
+                spec.commandLine(), "a command is required: build, push-manifest-list, inspect or copy");
     }
 
     public static void main(String[] args) {

@@ -1,11 +1,17 @@
 package io.jenkins.plugins.multiarch.cli;
 
 import io.jenkins.plugins.multiarch.KeyValuePairs;
+import io.jenkins.plugins.multiarch.copy.Copier;
+import io.jenkins.plugins.multiarch.copy.CopyReport;
+import io.jenkins.plugins.multiarch.copy.CopyRequest;
+import io.jenkins.plugins.multiarch.copy.CopyResult;
+import io.jenkins.plugins.multiarch.copy.CopyTarget;
 import io.jenkins.plugins.multiarch.flow.PublishFromRecords;
 import io.jenkins.plugins.multiarch.image.ImageReference;
 import io.jenkins.plugins.multiarch.image.KnownPlatforms;
 import io.jenkins.plugins.multiarch.image.Platform;
 import io.jenkins.plugins.multiarch.publish.ListFormat;
+import io.jenkins.plugins.multiarch.publish.PublishRequest;
 import io.jenkins.plugins.multiarch.publish.PublishResult;
 import io.jenkins.plugins.multiarch.publish.SourceSpec;
 import io.jenkins.plugins.multiarch.record.RecordStore;
@@ -31,6 +37,9 @@ import picocli.CommandLine.Option;
             "Every source is resolved first and its platform read from its image config: a source that is "
                     + "not the platform it claims, a duplicate platform or a missing required platform fails before "
                     + "any tag moves. Sources in other repositories of the same registry are mounted into the target.",
+            "With --from REF the list starts from the entries of the list (or single image) at REF, kept byte for "
+                    + "byte with their attestations: --source adds platforms, --replace lets a source take the place "
+                    + "of REF's entry for its platform, --remove drops one.",
             // each example line fits 80 columns, so that picocli never wraps inside one
             "Examples:",
             "  multiarch push-manifest-list \\",
@@ -40,7 +49,12 @@ import picocli.CommandLine.Option;
             "    --insecure-registry 127.0.0.1:5000",
             "  multiarch push-manifest-list \\",
             "    --image 127.0.0.1:5000/demo/offline --tag 1.0 \\",
-            "    --records records --insecure-registry 127.0.0.1:5000"
+            "    --records records --insecure-registry 127.0.0.1:5000",
+            "  multiarch push-manifest-list \\",
+            "    --image 127.0.0.1:5000/onap/py-app --tag 1.1 \\",
+            "    --from 127.0.0.1:5000/onap/py-app:1.0 \\",
+            "    --source 127.0.0.1:5000/onap/py-app-s390x:1.1=linux/s390x \\",
+            "    --remove linux/arm/v7 --insecure-registry 127.0.0.1:5000"
         })
 public final class PushManifestListCommand implements Callable<Integer> {
 
@@ -96,6 +110,33 @@ public final class PushManifestListCommand implements Callable<Integer> {
             description = "Leave this platform out, with a warning, when its source is missing (repeatable).")
     List<String> optional = new ArrayList<>();
 
+    @Option(
+            names = "--from",
+            paramLabel = "REF",
+            description = "Amend the list (or single image) at REF, by tag or digest: its entries, their annotations "
+                    + "and attestations are kept byte for byte; --source adds platforms. A missing REF fails (exit 3).")
+    String from;
+
+    @Option(
+            names = "--replace",
+            description = "With --from: a --source of a platform REF has replaces REF's entry and its attestations "
+                    + "(without it, the platform is given twice and refused).")
+    boolean replace;
+
+    @Option(
+            names = "--remove",
+            paramLabel = "PLATFORM",
+            description = "With --from: drop REF's entry for this platform and its attestations (repeatable).")
+    List<String> remove = new ArrayList<>();
+
+    @Option(
+            names = "--also-to",
+            paramLabel = "REGISTRY/REPO[:TAG]",
+            description = "After the publish, copy the list with every child, blob and attestation to this "
+                    + "repository too, digests unchanged, under the same tags (or TAG): only once everything is "
+                    + "there does the list get a tag. Repeatable; each destination succeeds or fails on its own.")
+    List<String> alsoTo = new ArrayList<>();
+
     @Option(names = "--dry-run", description = "Resolve and verify everything, print the list, write nothing.")
     boolean dryRun;
 
@@ -109,7 +150,7 @@ public final class PushManifestListCommand implements Callable<Integer> {
     public Integer call() {
         // a tag in --image would silently be published too: the tags are --tag's
         ImageReference target = ImageReference.parseRepository("--image", image);
-        PublishFromRecords.Request.Builder request = PublishFromRecords.request()
+        PublishRequest.Builder request = PublishRequest.builder()
                 .target(target)
                 .tags(tags)
                 .format(ListFormat.parse(format))
@@ -117,31 +158,64 @@ public final class PushManifestListCommand implements Callable<Integer> {
                         "--annotation", annotations, "org.opencontainers.image.source=https://example.org/repo"))
                 .requirePlatforms(platforms("--require", required))
                 .optionalPlatforms(platforms("--optional", optional))
+                .from(from == null ? null : PublishRequest.parseFrom(from))
+                .replace(replace)
+                .removePlatforms(platforms("--remove", remove))
                 .dryRun(dryRun);
-        List<SourceSpec> specs = new ArrayList<>();
         for (String s : sources) {
-            specs.add(SourceSpec.parse(s));
+            request.source(SourceSpec.parse(s));
         }
-        request.sources(specs);
+        List<PublishFromRecords.Recorded> recorded = new ArrayList<>();
         if (records != null) {
             RecordStore.Selection selection = RecordStore.select(records, target);
             selection
                     .otherImages()
                     .forEach(f -> registry.listener().info("--records: left out " + f + ": another image"));
             for (int i = 0; i < selection.records().size(); i++) {
-                request.record(
+                recorded.add(new PublishFromRecords.Recorded(
                         selection.records().get(i),
-                        "record " + selection.files().get(i));
+                        "record " + selection.files().get(i)));
             }
+        }
+        // the destinations are checked before anything is published: a typo must not leave a half-done release
+        List<ImageReference> mirrors = new ArrayList<>();
+        for (String destination : alsoTo) {
+            CopyTarget.parse("--also-to", destination, List.of()); // refuses a digest, names the fix
+            mirrors.add(ImageReference.parse(destination));
         }
         RegistryClient client = registry.client(target);
         // the one records-to-publish path: required platforms, publish, digest naming's temporary tags removed
         PublishResult result;
         try (WaitNotice waits = registry.showWaits(target.registry())) {
-            result = new PublishFromRecords(client, registry.listener()).publish(request.build());
+            result = new PublishFromRecords(client, registry.listener())
+                    .publish(recorded, request)
+                    .result();
         }
-        RegistryOptions.print(System.out, json ? Reports.publishJson(result) : Reports.publishTable(result));
-        return 0;
+        if (mirrors.isEmpty()) {
+            RegistryOptions.print(System.out, json ? Reports.publishJson(result) : Reports.publishTable(result));
+            return 0;
+        }
+        if (result.dryRun()) {
+            registry.listener().info("--also-to: dry run, nothing copied to " + mirrors.size() + " destination(s)");
+            RegistryOptions.print(System.out, json ? Reports.publishJson(result) : Reports.publishTable(result));
+            return 0;
+        }
+        List<String> published =
+                result.tags().stream().map(PublishResult.TagOutcome::tag).toList();
+        CopyResult copies;
+        try (WaitNotice waits = registry.showWaits(target.registry())) {
+            copies = new Copier(client, registry.listener())
+                    .copy(CopyRequest.afterPublish(target, result.listDigest(), published, mirrors));
+        }
+        if (json) {
+            RegistryOptions.print(
+                    System.out,
+                    "{\"publish\":" + Reports.publishJson(result).strip() + ",\"alsoTo\":"
+                            + CopyReport.json(copies).strip() + "}\n");
+        } else {
+            RegistryOptions.print(System.out, Reports.publishTable(result) + "\n" + CopyReport.text(copies));
+        }
+        return copies.exitCode();
     }
 
     /** Platforms as the user typed them: each known (a typo is bad input, exit 2), none twice. */

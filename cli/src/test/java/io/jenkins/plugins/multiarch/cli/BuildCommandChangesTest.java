@@ -2,8 +2,8 @@ package io.jenkins.plugins.multiarch.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jenkins.plugins.multiarch.testing.Components;
 import io.jenkins.plugins.multiarch.testing.Components.Component;
+import io.jenkins.plugins.multiarch.testing.RegistryExtension;
 import io.jenkins.plugins.multiarch.testing.RegistryServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -12,11 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -25,26 +24,15 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class BuildCommandChangesTest {
 
-    static RegistryServer registry;
+    @RegisterExtension
+    static final RegistryExtension<RegistryServer> registry =
+            RegistryExtension.plain().requiring(Component.BUILDAH);
 
     @TempDir
     static Path storage;
 
     /** Inside the working directory (the CLI refuses a context outside it): the build's target folder. */
     Path contexts;
-
-    @BeforeAll
-    static void start() {
-        Components.require(Component.BUILDAH, Component.REGISTRY);
-        registry = RegistryServer.plain();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (registry != null) {
-            registry.close();
-        }
-    }
 
     @BeforeEach
     void contexts() throws Exception {
@@ -79,7 +67,7 @@ class BuildCommandChangesTest {
             code = Main.run(
                     "build",
                     "--image",
-                    registry.hostPort() + "/cli/changes",
+                    registry.get().hostPort() + "/cli/changes",
                     "--platform",
                     "linux/amd64",
                     "--builder",
@@ -89,7 +77,7 @@ class BuildCommandChangesTest {
                     "--buildah-runroot",
                     storage.resolve("run").toString(),
                     "--insecure-registry",
-                    registry.hostPort(),
+                    registry.get().hostPort(),
                     "--no-publish",
                     "--records",
                     records.toString(),

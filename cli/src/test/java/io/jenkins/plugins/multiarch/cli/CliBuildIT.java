@@ -8,6 +8,7 @@ import io.jenkins.plugins.multiarch.testing.BaseImages;
 import io.jenkins.plugins.multiarch.testing.Components;
 import io.jenkins.plugins.multiarch.testing.Components.Component;
 import io.jenkins.plugins.multiarch.testing.Exec;
+import io.jenkins.plugins.multiarch.testing.RegistryExtension;
 import io.jenkins.plugins.multiarch.testing.RegistryServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,9 +18,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -30,25 +31,19 @@ import org.junit.jupiter.api.io.TempDir;
 class CliBuildIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path REPO_ROOT = Path.of("").toAbsolutePath().getParent();
-    private static RegistryServer registry;
+
+    @RegisterExtension
+    private static final RegistryExtension<RegistryServer> registry = RegistryExtension.plain()
+            .requiring(Component.DOCKERD, Component.DOCKER_CLI, Component.QEMU_AARCH64, Component.BUSYBOX);
+
     private static BaseImages.Base base;
 
     @TempDir
     Path work;
 
     @BeforeAll
-    static void start() {
-        Components.require(
-                Component.REGISTRY, Component.DOCKERD, Component.DOCKER_CLI, Component.QEMU_AARCH64, Component.BUSYBOX);
-        registry = RegistryServer.plain();
-        base = BaseImages.push(registry);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (registry != null) {
-            registry.close();
-        }
+    static void pushBase() {
+        base = BaseImages.push(registry.get());
     }
 
     private Exec.Result multiarch(String... args) {
@@ -62,7 +57,7 @@ class CliBuildIT {
 
     @Test
     void buildRecordsPublishesAndEachPlatformRunsWhereItShould() throws Exception {
-        String host = registry.hostPort();
+        String host = registry.get().hostPort();
         Path records = work.resolve("records");
         Exec.Result build = multiarch(
                 "build",
@@ -142,8 +137,8 @@ class CliBuildIT {
 
     @Test
     void nonNativePlatformWithoutAllowEmulationIsRefusedBeforeBuilding() {
-        String host = registry.hostPort();
-        int mark = registry.mark();
+        String host = registry.get().hostPort();
+        int mark = registry.get().mark();
         Exec.Result refused = multiarch(
                 "build",
                 "--image",
@@ -163,7 +158,7 @@ class CliBuildIT {
                 "examples/offline");
         assertThat(refused.exitCode()).isEqualTo(2);
         assertThat(refused.stderr()).contains("linux/arm64").contains("allow-emulation");
-        assertThat(registry.requestsSince(mark)).isEmpty();
+        assertThat(registry.get().requestsSince(mark)).isEmpty();
 
         Exec.Result outside = multiarch(
                 "build",
@@ -182,8 +177,8 @@ class CliBuildIT {
 
     @Test
     void aTagInImageIsRefusedAndAnUnknownBuilderToo() {
-        String host = registry.hostPort();
-        int mark = registry.mark();
+        String host = registry.get().hostPort();
+        int mark = registry.get().mark();
         Exec.Result tagged = multiarch(
                 "build",
                 "--image",
@@ -215,6 +210,6 @@ class CliBuildIT {
                 "examples/offline");
         assertThat(kaniko.exitCode()).as(kaniko.stderr()).isEqualTo(2);
         assertThat(kaniko.stderr()).contains("--builder 'kaniko' is unknown");
-        assertThat(registry.requestsSince(mark)).isEmpty();
+        assertThat(registry.get().requestsSince(mark)).isEmpty();
     }
 }

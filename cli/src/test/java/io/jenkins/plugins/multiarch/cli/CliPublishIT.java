@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jenkins.plugins.multiarch.image.Digest;
-import io.jenkins.plugins.multiarch.testing.Components;
 import io.jenkins.plugins.multiarch.testing.Exec;
+import io.jenkins.plugins.multiarch.testing.RegistryExtension;
 import io.jenkins.plugins.multiarch.testing.RegistryServer;
 import io.jenkins.plugins.multiarch.testing.TestImages;
 import io.jenkins.plugins.multiarch.testing.TestImages.Format;
@@ -19,9 +19,8 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -30,25 +29,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CliPublishIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static RegistryServer registry;
-    private static TestImages images;
+
+    @RegisterExtension
+    private static final RegistryExtension<RegistryServer> registry = RegistryExtension.plain();
 
     @TempDir
     Path home;
-
-    @BeforeAll
-    static void start() {
-        Components.require(Components.Component.REGISTRY);
-        registry = RegistryServer.plain();
-        images = TestImages.forRegistry(registry);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (registry != null) {
-            registry.close();
-        }
-    }
 
     private Exec.Result multiarch(byte[] stdin, String... args) {
         List<String> command =
@@ -64,13 +50,13 @@ class CliPublishIT {
     }
 
     private String host() {
-        return registry.hostPort();
+        return registry.get().hostPort();
     }
 
     @Test
     void publishesTheSeedLayoutPrintsTheDigestAndIsIdempotent() throws Exception {
-        Pushed amd = images.pushImage("onap/py-app-amd64", "1.0", "linux/amd64", Format.DOCKER);
-        Pushed arm = images.pushImage("onap/py-app-arm64v8", "1.0", "linux/arm64/v8", Format.DOCKER);
+        Pushed amd = registry.images().pushImage("onap/py-app-amd64", "1.0", "linux/amd64", Format.DOCKER);
+        Pushed arm = registry.images().pushImage("onap/py-app-arm64v8", "1.0", "linux/arm64/v8", Format.DOCKER);
         String[] args = {
             "push-manifest-list",
             "--image",
@@ -93,7 +79,7 @@ class CliPublishIT {
 
         Exec.Result first = multiarch(null, args);
         assertThat(first.exitCode()).as(first.stderr()).isEqualTo(0);
-        TestImages.Fetched stored = images.getManifest("onap/py-app", "1.0");
+        TestImages.Fetched stored = registry.images().getManifest("onap/py-app", "1.0");
         String digest = Digest.sha256(stored.body()).toString();
         assertThat(first.stdout())
                 .contains("Published " + host() + "/onap/py-app@" + digest)
@@ -122,7 +108,7 @@ class CliPublishIT {
 
     @Test
     void exitCodesNameTheFailureFamily() {
-        Pushed amd = images.pushImage("codes/app-amd64", "1.0", "linux/amd64", Format.DOCKER);
+        Pushed amd = registry.images().pushImage("codes/app-amd64", "1.0", "linux/amd64", Format.DOCKER);
         String src = host() + "/" + amd.byTag();
 
         Exec.Result badPlatform = multiarch(
@@ -169,7 +155,7 @@ class CliPublishIT {
                 host());
         assertThat(lie.exitCode()).isEqualTo(3);
         assertThat(lie.stderr()).contains("claims platform linux/arm64").contains("linux/amd64");
-        assertThat(images.getManifest("codes/app", "1").status()).isEqualTo(404);
+        assertThat(registry.images().getManifest("codes/app", "1").status()).isEqualTo(404);
 
         Exec.Result down = multiarch(
                 null,
@@ -268,8 +254,8 @@ class CliPublishIT {
 
     @Test
     void dryRunAndRecordsDirectory(@TempDir Path records) throws Exception {
-        Pushed amd = images.pushImage("rec/app", "amd", "linux/amd64", Format.OCI);
-        Pushed arm = images.pushImage("rec/app", "arm", "linux/arm/v7", Format.OCI);
+        Pushed amd = registry.images().pushImage("rec/app", "amd", "linux/amd64", Format.OCI);
+        Pushed arm = registry.images().pushImage("rec/app", "arm", "linux/arm/v7", Format.OCI);
         Exec.Result dry = multiarch(
                 null,
                 "push-manifest-list",
@@ -286,7 +272,7 @@ class CliPublishIT {
                 host());
         assertThat(dry.exitCode()).as(dry.stderr()).isEqualTo(0);
         assertThat(dry.stdout()).contains("Dry run, nothing written").contains("linux/arm/v7");
-        assertThat(images.getManifest("rec/app", "1.0").status()).isEqualTo(404);
+        assertThat(registry.images().getManifest("rec/app", "1.0").status()).isEqualTo(404);
 
         Exec.Result empty = multiarch(
                 null,
@@ -305,9 +291,9 @@ class CliPublishIT {
 
     @Test
     void badInputIsExit2WhereverItIsGiven(@TempDir Path records) throws Exception {
-        Pushed amd = images.pushImage("typo/app-amd64", "1.0", "linux/amd64", Format.OCI);
+        Pushed amd = registry.images().pushImage("typo/app-amd64", "1.0", "linux/amd64", Format.OCI);
         String src = host() + "/" + amd.byTag();
-        int mark = registry.mark();
+        int mark = registry.get().mark();
 
         Exec.Result typo = multiarch(
                 null,
@@ -390,18 +376,18 @@ class CliPublishIT {
         assertThat(annotation.exitCode()).isEqualTo(2);
         assertThat(annotation.stderr()).contains("--annotation entry 1 of 1").doesNotContain("hunter2");
 
-        assertThat(registry.requestsSince(mark))
+        assertThat(registry.get().requestsSince(mark))
                 .as("bad input is refused before any request")
                 .isEmpty();
-        assertThat(images.getManifest("typo/app", "1").status()).isEqualTo(404);
-        assertThat(images.getManifest("typo/app", "foo").status()).isEqualTo(404);
+        assertThat(registry.images().getManifest("typo/app", "1").status()).isEqualTo(404);
+        assertThat(registry.images().getManifest("typo/app", "foo").status()).isEqualTo(404);
     }
 
     @Test
     void recordsPublishRequiresEveryRecordedPlatformAndRemovesTemporaryTagsWhereItCan(@TempDir Path records)
             throws Exception {
         String tag = "build-amd64-0123456789ab";
-        Pushed amd = images.pushImage("recs/app", tag, "linux/amd64", Format.OCI);
+        Pushed amd = registry.images().pushImage("recs/app", tag, "linux/amd64", Format.OCI);
         // the record a digest-naming build writes
         io.jenkins.plugins.multiarch.image.ImageReference repo =
                 io.jenkins.plugins.multiarch.image.ImageReference.parse(host() + "/recs/app");
@@ -426,7 +412,7 @@ class CliPublishIT {
                         null,
                         List.of(),
                         io.jenkins.plugins.multiarch.image.Naming.DIGEST));
-        int mark = registry.mark();
+        int mark = registry.get().mark();
 
         Exec.Result published = multiarch(
                 null,
@@ -440,12 +426,12 @@ class CliPublishIT {
                 "--insecure-registry",
                 host());
         assertThat(published.exitCode()).as(published.stderr()).isEqualTo(0);
-        assertThat(images.getManifest("recs/app", "1.0").status()).isEqualTo(200);
+        assertThat(registry.images().getManifest("recs/app", "1.0").status()).isEqualTo(200);
         // distribution 2.8 cannot delete a tag alone: the delete was tried, the tag stays, one line says so
-        assertThat(registry.requestsSince(mark))
+        assertThat(registry.get().requestsSince(mark))
                 .anyMatch(r -> r.method().equals("DELETE") && r.path().endsWith("/manifests/" + tag));
         assertThat(published.stderr()).contains("left 1 temporary tag(s) in place");
-        assertThat(images.getManifest("recs/app", tag).status())
+        assertThat(registry.images().getManifest("recs/app", tag).status())
                 .as("the image stays")
                 .isEqualTo(200);
 
@@ -465,7 +451,7 @@ class CliPublishIT {
                 host());
         assertThat(missing.exitCode()).as(missing.stderr()).isEqualTo(3);
         assertThat(missing.stderr()).contains("linux/arm64");
-        assertThat(images.getManifest("recs/app", "2.0").status()).isEqualTo(404);
+        assertThat(registry.images().getManifest("recs/app", "2.0").status()).isEqualTo(404);
     }
 
     @Test
