@@ -182,9 +182,11 @@ final class BuildAndPush {
                 .build();
         ProvenanceStatement statement =
                 ProvenanceStatement.of(request.image(), confirmed.digest(), facts, options.mode());
-        // no OCI subject: the index entry is what every registry keeps (docs/provenance.md)
-        AttestationManifest attestation =
-                AttestationManifest.of(statement, confirmed.manifest().descriptor(), false);
+        // the index entry is what every registry keeps; an OCI subject too where the registry serves referrers
+        AttestationManifest attestation = AttestationManifest.of(
+                statement,
+                confirmed.manifest().descriptor(),
+                servesReferrers(repository, confirmed.digest(), listener));
         new AttestationPush(registry, LogListener.NONE).push(repository, attestation);
         listener.info(request.linePrefix() + "attached provenance (" + options.mode() + ") " + attestation.digest()
                 + " to " + repository + "@" + confirmed.digest().shortHex());
@@ -221,6 +223,18 @@ final class BuildAndPush {
                     "Dockerfile '" + request.dockerfile() + "' cannot be read for the" + " provenance ("
                             + e.getMessage() + "): keep it in place until the build ends",
                     e);
+        }
+    }
+
+    /** Whether to give the attestation an OCI subject: only where the referrers API answers (not distribution 2.8). */
+    private boolean servesReferrers(ImageReference repository, Digest child, LogListener listener) {
+        try {
+            return registry.supportsReferrers(repository, child);
+        } catch (RegistryException e) {
+            // the registry's messages never carry credentials (RegistryErrors)
+            listener.info("could not tell whether " + repository.registry() + " serves the OCI referrers API ("
+                    + e.getMessage() + "): the provenance goes into the list's entries alone");
+            return false;
         }
     }
 

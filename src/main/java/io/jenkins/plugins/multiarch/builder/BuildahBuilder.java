@@ -123,7 +123,21 @@ public final class BuildahBuilder implements ImageBuilder, BuildEngine {
             lines.line("no binfmt_misc handler for " + request.platform().architecture() + " is enabled: RUN "
                     + "steps will fail (install qemu-user-static and binfmt-support, then update-binfmts --enable)");
         }
-        return BuildahSession.open(this, request, creds, cacheCreds, lines);
+        return BuildahSession.open(settings(), request, creds, cacheCreds, lines);
+    }
+
+    /** What a session needs of this builder, as a value: the session never calls back into the builder. */
+    BuildahSettings settings() {
+        return new BuildahSettings(
+                command(),
+                version(),
+                root(),
+                storageDriver(),
+                isolation(),
+                layers(),
+                workDir(),
+                insecureRegistries(),
+                subprocess());
     }
 
     /** buildah and its global options ({@code --storage-driver}, {@code --root}, {@code --runroot}). */

@@ -22,10 +22,10 @@ import java.util.Optional;
  */
 final class BuildahPlatformCheck {
 
-    private final BuildahBuilder buildah;
+    private final BuildahSettings buildah;
     private final LogLines lines;
 
-    BuildahPlatformCheck(BuildahBuilder buildah, LogLines lines) {
+    BuildahPlatformCheck(BuildahSettings buildah, LogLines lines) {
         this.buildah = buildah;
         this.lines = lines;
     }

@@ -54,13 +54,13 @@ final class BuildahSession implements BuildEngine.Session {
     private static final Pattern UNCONSUMED =
             Pattern.compile("(.*one or more build args were not consumed: \\[)([^\\]]*)(\\].*)");
 
-    private final BuildahBuilder buildah;
+    private final BuildahSettings buildah;
     private final LogLines lines;
     private final Path work;
     private final Path authFile;
     private final Map<String, String> env = new HashMap<>();
 
-    private BuildahSession(BuildahBuilder buildah, LogLines lines, Path work, Path authFile, Path registriesConf) {
+    private BuildahSession(BuildahSettings buildah, LogLines lines, Path work, Path authFile, Path registriesConf) {
         this.buildah = buildah;
         this.lines = lines;
         this.work = work;
@@ -70,13 +70,13 @@ final class BuildahSession implements BuildEngine.Session {
     }
 
     static BuildahSession open(
-            BuildahBuilder buildah, BuildRequest request, Optional<RegistryCredentials> creds, LogLines lines)
+            BuildahSettings buildah, BuildRequest request, Optional<RegistryCredentials> creds, LogLines lines)
             throws IOException {
         return open(buildah, request, creds, Optional.empty(), lines);
     }
 
     static BuildahSession open(
-            BuildahBuilder buildah,
+            BuildahSettings buildah,
             BuildRequest request,
             Optional<RegistryCredentials> creds,
             Optional<RegistryCredentials> cacheCreds,

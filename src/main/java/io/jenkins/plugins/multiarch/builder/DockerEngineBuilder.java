@@ -36,7 +36,7 @@ import java.util.Optional;
  * The base image is always pulled for the requested platform: the engine's store keeps one image per tag,
  * so without a pull a base cached for another platform is silently reused (the stale-base problem).
  */
-public final class DockerEngineBuilder implements ImageBuilder, BuildEngine, Closeable {
+public final class DockerEngineBuilder implements ImageBuilder, BuildEngine, ConnectedEngine, Closeable {
 
     public static final String NAME = "docker";
 
@@ -100,7 +100,8 @@ public final class DockerEngineBuilder implements ImageBuilder, BuildEngine, Clo
         return info;
     }
 
-    BuildException unreachable(RuntimeException e) {
+    @Override
+    public BuildException unreachable(RuntimeException e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
@@ -159,17 +160,20 @@ public final class DockerEngineBuilder implements ImageBuilder, BuildEngine, Clo
     }
 
     /** Held while the engine builds (see {@link DockerSession#build}). */
-    java.util.concurrent.locks.Lock buildLock() {
+    @Override
+    public java.util.concurrent.locks.Lock buildLock() {
         return buildLock;
     }
 
     /** Whether the engine answered once (an error before that means it is unreachable). */
-    boolean reached() {
+    @Override
+    public boolean reached() {
         return info != null;
     }
 
     /** The platform of a local image by name or ID, from its config; null when the engine does not say. */
-    Platform localPlatform(String image) {
+    @Override
+    public Platform localPlatform(String image) {
         try {
             var inspected = docker.inspectImageCmd(image).exec();
             return inspected.getOs() == null || inspected.getArch() == null
@@ -184,7 +188,8 @@ public final class DockerEngineBuilder implements ImageBuilder, BuildEngine, Clo
      * Refuses, before pushing, an image whose config names another platform (a stale or single-platform
      * base). The registry read-back after the push stays the authoritative check.
      */
-    void checkLocalImage(String imageId, Platform requested) {
+    @Override
+    public void checkLocalImage(String imageId, Platform requested) {
         com.github.dockerjava.api.command.InspectImageResponse inspected;
         try {
             inspected = docker.inspectImageCmd(imageId).exec();

@@ -41,7 +41,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class DockerSession implements BuildEngine.Session {
 
-    private final DockerEngineBuilder engine;
+    private final ConnectedEngine engine;
     private final DockerClient docker;
     private final Optional<RegistryCredentials> creds;
     private final Optional<RegistryCredentials> cacheCreds;
@@ -50,7 +50,7 @@ final class DockerSession implements BuildEngine.Session {
     private ImageReference cacheImage;
 
     DockerSession(
-            DockerEngineBuilder engine,
+            ConnectedEngine engine,
             DockerClient docker,
             Optional<RegistryCredentials> creds,
             Optional<RegistryCredentials> cacheCreds,

@@ -244,6 +244,31 @@ public final class RegistryClient {
     }
 
     /**
+     * Whether the registry serves the OCI 1.1 referrers API for {@code repository}: {@code GET
+     * /v2/<name>/referrers/<digest>} answers 200 with an OCI index (an empty one when nothing refers to the digest
+     * yet). distribution 2.8 answers 404: there an attestation is found through the list's entries alone, and a
+     * manifest gets no {@code subject}, which would change its digest for nothing.
+     */
+    public boolean supportsReferrers(ImageReference repository, Digest digest) {
+        Endpoint endpoint = endpoint(repository);
+        String operation = "check whether " + repository.registry() + " serves the OCI referrers API";
+        Call get = new Call(operation, endpoint, "GET", endpoint.api(repository.repository() + "/referrers/" + digest))
+                .header("Accept", MediaType.OCI_INDEX.value())
+                .scopes(Set.of(Scopes.pull(repository.repository())))
+                .maxBody(ManifestCodec.MAX_MANIFEST_BYTES);
+        Reply got = http.send(get);
+        if (got.status == 404 || got.status == 400 || got.status == 405) {
+            return false;
+        }
+        if (!got.ok()) {
+            throw RegistryErrors.failure(operation, endpoint, repository.repository(), got);
+        }
+        return got.header("Content-Type")
+                .map(t -> t.startsWith(MediaType.OCI_INDEX.value()))
+                .orElse(false);
+    }
+
+    /**
      * Fetches and parses the config blob of an image manifest (at most 8 MiB, verified against its digest).
      *
      * @param repository the repository holding the image (its tag or digest is ignored)

@@ -36,7 +36,7 @@ class BuildahSessionTest {
         RegistryCredentials creds = new RegistryCredentials("u", "p4ss".toCharArray());
         Path folder;
         try (BuildahSession session = BuildahSession.open(
-                buildah, request, Optional.of(creds), new LogLines(LogListener.NONE, "", List.of()))) {
+                buildah.settings(), request, Optional.of(creds), new LogLines(LogListener.NONE, "", List.of()))) {
             folder = session.folder();
             assertThat(folder.getParent()).isEqualTo(dir);
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(folder.resolve("auth.json"))))
