@@ -7,6 +7,7 @@ import hudson.Util;
 import hudson.model.Run;
 import hudson.model.TaskListener;
 import hudson.util.FormValidation;
+import io.jenkins.plugins.multiarch.MultiarchException;
 import io.jenkins.plugins.multiarch.copy.Copier;
 import io.jenkins.plugins.multiarch.copy.CopyReport;
 import io.jenkins.plugins.multiarch.copy.CopyRequest;
@@ -131,6 +132,15 @@ public final class CopyManifestListStep extends Step implements Serializable {
         }
 
         private void copy() throws Exception {
+            try {
+                copyChecked();
+            } catch (MultiarchException e) {
+                // the engine's messages name the input and the fix: the message is the whole story, no trace
+                throw new AbortException(e.getMessage());
+            }
+        }
+
+        private void copyChecked() throws Exception {
             StepContext ctx = getContext();
             Run<?, ?> run = ctx.get(Run.class);
             TaskListener listener = ctx.get(TaskListener.class);

@@ -11,6 +11,7 @@ import hudson.model.Run;
 import hudson.model.TaskListener;
 import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
+import io.jenkins.plugins.multiarch.MultiarchException;
 import io.jenkins.plugins.multiarch.copy.Copier;
 import io.jenkins.plugins.multiarch.copy.CopyReport;
 import io.jenkins.plugins.multiarch.copy.CopyRequest;
@@ -240,6 +241,15 @@ public final class PushManifestListStep extends Step implements Serializable {
         }
 
         private void publish() throws Exception {
+            try {
+                publishChecked();
+            } catch (MultiarchException e) {
+                // the engine's messages name the input and the fix: the message is the whole story, no trace
+                throw new AbortException(e.getMessage());
+            }
+        }
+
+        private void publishChecked() throws Exception {
             StepContext ctx = getContext();
             Run<?, ?> run = ctx.get(Run.class);
             TaskListener listener = ctx.get(TaskListener.class);
