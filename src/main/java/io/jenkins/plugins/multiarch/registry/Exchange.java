@@ -172,7 +172,12 @@ final class Exchange {
     private Reply attempt(Call call, String authorization, Deadline deadline) throws IOException, InterruptedException {
         URI uri = call.uri;
         for (int hop = 0; ; hop++) {
-            Duration timeout = min(settings.requestTimeout(), deadline.remaining());
+            // The JDK counts a request's timeout until the response headers, so a streamed upload that keeps
+            // flowing for longer than one request may take would be cut off: it is bounded by the call's deadline,
+            // and a source that stops sending by IdleGuard.
+            Duration timeout = call.streamBody != null
+                    ? deadline.remaining()
+                    : min(settings.requestTimeout(), deadline.remaining());
             if (timeout.isZero()) {
                 throw new LimitedBody.DeadlineException();
             }

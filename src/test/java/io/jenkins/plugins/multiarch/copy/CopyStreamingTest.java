@@ -133,6 +133,38 @@ class CopyStreamingTest {
     }
 
     @Test
+    void aBlobThatKeepsFlowingMayTakeLongerThanOneRequestsTimeout() {
+        // 64 MiB at 16 MiB/s: about 4 s for the one streamed PUT, twice the per-request timeout; it flows all the
+        // time, so only the call's deadline (60 s) bounds it, never the 2 s a request without progress gets. A
+        // registry of its own: the shared destination holds the layer already (a mount, not a stream)
+        try (RegistryServer fresh = RegistryServer.plain();
+                SourceTap tap = new SourceTap(source.get()).throttleBlob(bigLayer, 16L * 1024 * 1024)) {
+            RegistryClient client = new RegistryClient(RegistrySettings.builder()
+                    .listener(listener)
+                    .retries(3, Duration.ofSeconds(60))
+                    .retryBackoff(Duration.ofMillis(20))
+                    .requestTimeout(Duration.ofSeconds(2))
+                    .insecureRegistry(tap.hostPort())
+                    .insecureRegistry(fresh.hostPort())
+                    .build());
+            long start = System.nanoTime();
+            CopyResult result = new Copier(client, listener)
+                    .copy(CopyRequest.of(
+                            ImageReference.parse(tap.hostPort() + "/big/app:1"),
+                            List.of(CopyTarget.of(ImageReference.parse(fresh.hostPort() + "/slow/app"), List.of()))));
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            assertThat(result.success()).as(String.join("\n", log)).isTrue();
+            assertThat(result.destinations().get(0).bytesCopied()).isGreaterThanOrEqualTo(BIG);
+            assertThat(took)
+                    .as("the upload really outlasted one request's timeout")
+                    .isGreaterThan(Duration.ofSeconds(3));
+            assertThat(tap.blobGets()).as("one download, never restarted").isEqualTo(1);
+            assertThat(TestImages.sha256(TestImages.forRegistry(fresh).getBlob("slow/app", bigLayer)))
+                    .isEqualTo(bigLayer);
+        }
+    }
+
+    @Test
     void aSourceThatStopsSendingFailsThatDestinationInsteadOfHanging() {
         try (SourceTap tap = new SourceTap(source.get()).stallBlob(bigLayer, FIRST_PART)) {
             RegistryClient client = new RegistryClient(RegistrySettings.builder()

@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Test helper: a read-only forwarding proxy (GET and HEAD) in front of a real plain-HTTP registry that streams
  * each answer through as it arrives, and can bend one blob's download in the middle of its body: cut the
  * connection after some bytes (a reset mid-blob, the rest never sent), or stall after some bytes until the test
- * releases it (so the test can look at what the copy did with the first part while the rest is still unsent).
+ * releases it (so the test can look at what the copy did with the first part while the rest is still unsent), or
+ * deliver it slowly but steadily.
  */
 final class SourceTap implements AutoCloseable {
 
@@ -44,6 +45,7 @@ final class SourceTap implements AutoCloseable {
     private volatile String digest;
     private volatile long afterBytes;
     private volatile boolean cut;
+    private volatile long bytesPerSecond;
     private final AtomicInteger cutsLeft = new AtomicInteger();
     private final CountDownLatch stalled = new CountDownLatch(1);
     private final CountDownLatch released = new CountDownLatch(1);
@@ -85,6 +87,15 @@ final class SourceTap implements AutoCloseable {
         this.digest = blobDigest;
         this.afterBytes = bytes;
         this.cut = false;
+        return this;
+    }
+
+    /** The GETs of this blob flow at about {@code bytesPerSecond}: a slow network that never stops. */
+    SourceTap throttleBlob(String blobDigest, long bytesPerSecond) {
+        this.digest = blobDigest;
+        this.afterBytes = Long.MAX_VALUE;
+        this.cut = false;
+        this.bytesPerSecond = bytesPerSecond;
         return this;
     }
 
@@ -149,6 +160,7 @@ final class SourceTap implements AutoCloseable {
                 OutputStream out = ex.getResponseBody();
                 byte[] buffer = new byte[64 * 1024];
                 long sent = 0;
+                long began = System.nanoTime();
                 boolean paused = false;
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
@@ -171,6 +183,15 @@ final class SourceTap implements AutoCloseable {
                     }
                     out.write(buffer, 0, n);
                     sent += n;
+                    if (bent && bytesPerSecond > 0) {
+                        // paced by the bytes sent so far (small reads would round a per-read sleep down to 0)
+                        out.flush();
+                        long due = began + sent * 1_000_000_000L / bytesPerSecond;
+                        long wait = due - System.nanoTime();
+                        if (wait > 0) {
+                            TimeUnit.NANOSECONDS.sleep(wait);
+                        }
+                    }
                 }
             }
             ex.close();
