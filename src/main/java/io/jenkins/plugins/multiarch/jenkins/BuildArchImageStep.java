@@ -337,6 +337,15 @@ public final class BuildArchImageStep extends Step {
 
             RegistryLogin login = RegistryLogin.resolve(step.credentialsId, run, image.registry());
             List<String> secrets = new ArrayList<>(RegistryLogin.secretsOf(login));
+            // a cache on another registry gets that registry's own (admin default) credentials, never the image's
+            RegistryLogin cacheLogin = null;
+            if (spec.cache != null) {
+                String cacheRegistry = BuildCache.parse(spec.cache).repository().registry();
+                if (!cacheRegistry.equals(image.registry())) {
+                    cacheLogin = RegistryLogin.resolve(null, run, cacheRegistry);
+                    secrets.addAll(RegistryLogin.secretsOf(cacheLogin));
+                }
+            }
             for (Map.Entry<String, String> secret : secretIds.entrySet()) {
                 String value = secretValue(run, secret.getKey(), secret.getValue());
                 spec.secretBuildArgs.put(secret.getKey(), value);
@@ -351,7 +360,7 @@ public final class BuildArchImageStep extends Step {
             FilePath recordsDir = tmp.child("multiarch-records-" + UUID.randomUUID());
             recordsDir.mkdirs();
             try {
-                String json = workspace.act(new BuildOnAgent(spec, login, log, recordsDir.getRemote()));
+                String json = workspace.act(new BuildOnAgent(spec, login, cacheLogin, log, recordsDir.getRemote()));
                 // an agent may be compromised: what it sent back decides which tags are later deleted and which
                 // children are published, so it must be exactly what was asked for
                 ArchImageRecord record = RecordCheck.fromAgent(

@@ -85,12 +85,16 @@ final class BuildOnAgent extends MasterToSlaveFileCallable<String> {
 
     private final Spec spec;
     private final RegistryLogin login;
+    /** The build cache's registry's login when that is another registry than the image's; null otherwise. */
+    private final RegistryLogin cacheLogin;
+
     private final ConsoleLog log;
     private final String recordsDir;
 
-    BuildOnAgent(Spec spec, RegistryLogin login, ConsoleLog log, String recordsDir) {
+    BuildOnAgent(Spec spec, RegistryLogin login, RegistryLogin cacheLogin, ConsoleLog log, String recordsDir) {
         this.spec = spec;
         this.login = login;
+        this.cacheLogin = cacheLogin;
         this.log = log;
         this.recordsDir = recordsDir;
     }
@@ -108,7 +112,8 @@ final class BuildOnAgent extends MasterToSlaveFileCallable<String> {
 
     private String build(Path ws) throws IOException {
         Path context = ws.resolve(spec.context == null ? "." : spec.context);
-        CredentialsSource credentials = RegistryLogin.sourceOf(login);
+        CredentialsSource credentials =
+                CredentialsSource.chain(RegistryLogin.sourceOf(login), RegistryLogin.sourceOf(cacheLogin));
         RegistrySettings.Builder settings = RegistrySettings.builder()
                 .credentials(credentials)
                 .listener(log)

@@ -82,6 +82,17 @@ public final class PushManifestListStep extends Step implements Serializable {
     private List<String> remove = new ArrayList<>();
     private List<String> mirrors = new ArrayList<>();
 
+    /** A step saved by an earlier version (a pipeline resumed after an upgrade) has no lists for the newer fields. */
+    private Object readResolve() {
+        if (remove == null) {
+            remove = new ArrayList<>();
+        }
+        if (mirrors == null) {
+            mirrors = new ArrayList<>();
+        }
+        return this;
+    }
+
     @DataBoundConstructor
     public PushManifestListStep(String image, List<String> tags) {
         this.image = Util.fixEmptyAndTrim(image);
@@ -303,7 +314,12 @@ public final class PushManifestListStep extends Step implements Serializable {
             config.insecureRegistryList().forEach(settings::insecureRegistry);
             // the admin's allowlist: checked by the client before any request leaves the controller
             config.allowedRegistryList().forEach(settings::allowedRegistry);
-            RegistryClient client = new RegistryClient(settings.build());
+            RegistrySettings built = settings.build();
+            // a mirror outside the admin's allowlist is refused now, before any tag moves at the target
+            for (ImageReference m : mirrors) {
+                built.requireAllowed(m.registry());
+            }
+            RegistryClient client = new RegistryClient(built);
 
             // the engine's one records-to-publish path: required platforms (every recorded one unless given),
             // the publish, then digest naming's temporary tags removed where the registry allows
@@ -349,8 +365,11 @@ public final class PushManifestListStep extends Step implements Serializable {
                     copies.destinations().stream()
                             .filter(DestinationResult::failed)
                             .forEach(d -> failed.add(d.repository().repositoryString()));
-                    throw new AbortException(log.mask(Messages.CopyManifestList_Failed(
-                            String.join(", ", failed), copies.destinations().size())));
+                    int given = copies.destinations().size();
+                    throw new AbortException(log.mask(
+                            failed.size() == given
+                                    ? Messages.CopyManifestList_FailedAll(given)
+                                    : Messages.CopyManifestList_Failed(String.join(", ", failed), given)));
                 }
                 answer.put("mirrors", CopyManifestListStep.toMap(copies).get("destinations"));
             }
