@@ -1,6 +1,8 @@
 package io.jenkins.plugins.multiarch.jenkins;
 
 import hudson.ProxyConfiguration;
+import io.jenkins.plugins.multiarch.LogListener;
+import io.jenkins.plugins.multiarch.registry.CredentialsSource;
 import io.jenkins.plugins.multiarch.registry.RegistrySettings;
 import jenkins.model.Jenkins;
 
@@ -13,6 +15,22 @@ import jenkins.model.Jenkins;
 final class ControllerConnections {
 
     private ControllerConnections() {}
+
+    /**
+     * The settings of a registry client on the controller: {@link #apply}, the credentials, the console, the
+     * plugin's user agent, and the admin's insecure registries and allowlist (checked by the client before any
+     * request leaves the controller).
+     */
+    static RegistrySettings.Builder settings(
+            MultiarchConfiguration config, CredentialsSource credentials, LogListener log) {
+        RegistrySettings.Builder settings = apply(RegistrySettings.builder())
+                .credentials(credentials)
+                .listener(log)
+                .userAgent(Versions.userAgent());
+        config.insecureRegistryList().forEach(settings::insecureRegistry);
+        config.allowedRegistryList().forEach(settings::allowedRegistry);
+        return settings;
+    }
 
     /** {@code settings} with the proxy-aware JDK client builder and the key under which its connections are shared. */
     static RegistrySettings.Builder apply(RegistrySettings.Builder settings) {

@@ -18,7 +18,6 @@ import io.jenkins.plugins.multiarch.image.ImageReference;
 import io.jenkins.plugins.multiarch.image.Tags;
 import io.jenkins.plugins.multiarch.registry.CredentialsSource;
 import io.jenkins.plugins.multiarch.registry.RegistryClient;
-import io.jenkins.plugins.multiarch.registry.RegistrySettings;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -178,31 +177,31 @@ public final class CopyManifestListStep extends Step implements Serializable {
             }
             ConsoleLog log = new ConsoleLog(listener, secrets, false);
             // Jenkins' proxy settings apply to registry traffic, over connections shared by every build
-            RegistrySettings.Builder settings = ControllerConnections.apply(RegistrySettings.builder())
-                    .credentials(CredentialsSource.chain(sources.toArray(CredentialsSource[]::new)))
-                    .listener(log)
-                    .userAgent(Versions.userAgent());
-            config.insecureRegistryList().forEach(settings::insecureRegistry);
-            // the admin's allowlist: checked by the client before any request leaves the controller
-            config.allowedRegistryList().forEach(settings::allowedRegistry);
-            RegistryClient client = new RegistryClient(settings.build());
+            RegistryClient client = new RegistryClient(ControllerConnections.settings(
+                            config, CredentialsSource.chain(sources.toArray(CredentialsSource[]::new)), log)
+                    .build());
 
             listener.getLogger().println(Messages.CopyManifestList_Copying(from.toString(), targets.size()));
             CopyResult result = new Copier(client, log).copy(request);
             listener.getLogger().println(log.mask(CopyReport.text(result)));
             if (!result.success()) {
-                List<String> failed = new ArrayList<>();
-                result.destinations().stream()
-                        .filter(DestinationResult::failed)
-                        .forEach(d -> failed.add(d.repository().repositoryString()));
-                int given = result.destinations().size();
-                throw new AbortException(log.mask(
-                        failed.size() == given
-                                ? Messages.CopyManifestList_FailedAll(given)
-                                : Messages.CopyManifestList_Failed(String.join(", ", failed), given)));
+                throw failure(result, log);
             }
             ctx.onSuccess(toMap(result));
         }
+    }
+
+    /** The step's error when a destination did not get the list (the report above it says why, per destination). */
+    static AbortException failure(CopyResult result, ConsoleLog log) {
+        List<String> failed = new ArrayList<>();
+        result.destinations().stream()
+                .filter(DestinationResult::failed)
+                .forEach(d -> failed.add(d.repository().repositoryString()));
+        int given = result.destinations().size();
+        return new AbortException(log.mask(
+                failed.size() == given
+                        ? Messages.CopyManifestList_FailedAll(given)
+                        : Messages.CopyManifestList_Failed(String.join(", ", failed), given)));
     }
 
     /** {@code REGISTRY=ID} entries, each registry written as the engine normalises it, none twice. */

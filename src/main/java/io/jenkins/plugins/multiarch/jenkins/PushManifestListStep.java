@@ -17,7 +17,6 @@ import io.jenkins.plugins.multiarch.copy.CopyReport;
 import io.jenkins.plugins.multiarch.copy.CopyRequest;
 import io.jenkins.plugins.multiarch.copy.CopyResult;
 import io.jenkins.plugins.multiarch.copy.CopyTarget;
-import io.jenkins.plugins.multiarch.copy.DestinationResult;
 import io.jenkins.plugins.multiarch.flow.PublishFromRecords;
 import io.jenkins.plugins.multiarch.flow.RecordsPublished;
 import io.jenkins.plugins.multiarch.image.ImageReference;
@@ -307,14 +306,9 @@ public final class PushManifestListStep extends Step implements Serializable {
             }
             ConsoleLog log = new ConsoleLog(listener, secrets, false);
             // Jenkins' proxy settings apply to registry traffic, over connections shared by every build
-            RegistrySettings.Builder settings = ControllerConnections.apply(RegistrySettings.builder())
-                    .credentials(CredentialsSource.chain(logins.toArray(CredentialsSource[]::new)))
-                    .listener(log)
-                    .userAgent(Versions.userAgent());
-            config.insecureRegistryList().forEach(settings::insecureRegistry);
-            // the admin's allowlist: checked by the client before any request leaves the controller
-            config.allowedRegistryList().forEach(settings::allowedRegistry);
-            RegistrySettings built = settings.build();
+            RegistrySettings built = ControllerConnections.settings(
+                            config, CredentialsSource.chain(logins.toArray(CredentialsSource[]::new)), log)
+                    .build();
             // a mirror outside the admin's allowlist is refused now, before any tag moves at the target
             for (ImageReference m : mirrors) {
                 built.requireAllowed(m.registry());
@@ -361,15 +355,7 @@ public final class PushManifestListStep extends Step implements Serializable {
                         .copy(CopyRequest.afterPublish(target, result.listDigest(), tags, mirrors));
                 listener.getLogger().println(log.mask(CopyReport.text(copies)));
                 if (!copies.success()) {
-                    List<String> failed = new ArrayList<>();
-                    copies.destinations().stream()
-                            .filter(DestinationResult::failed)
-                            .forEach(d -> failed.add(d.repository().repositoryString()));
-                    int given = copies.destinations().size();
-                    throw new AbortException(log.mask(
-                            failed.size() == given
-                                    ? Messages.CopyManifestList_FailedAll(given)
-                                    : Messages.CopyManifestList_Failed(String.join(", ", failed), given)));
+                    throw CopyManifestListStep.failure(copies, log);
                 }
                 answer.put("mirrors", CopyManifestListStep.toMap(copies).get("destinations"));
             }

@@ -29,7 +29,9 @@ import org.jvnet.hudson.test.junit.jupiter.WithJenkins;
 /**
  * {@code copyManifestList} in a real pipeline between two real registries, each with basic auth and its own Jenkins
  * credential: the list arrives with the same digest and bytes; a target that cannot be reached fails the build
- * after the other target got the list. The engine's CopyTest, CopyStreamingTest and BlobCopyTest cover every rule
+ * after the other target got the list. And {@code pushManifestList(mirrors:)}: the list published to staging with
+ * the step's credential, then copied to prod with the admin's default credential for prod (never staging's); a
+ * mirror that cannot be reached fails the build after the publish. The engine's CopyTest, CopyStreamingTest and BlobCopyTest cover every rule
  * without Jenkins.
  */
 @WithJenkins
@@ -165,5 +167,62 @@ class CopyManifestListStepTest {
         before.setTags(List.of("1.0", "latest"));
         before.setCredentialsIds(List.of("prod.example=prod-creds", "mirror.example=mirror-creds"));
         j.assertEqualDataBoundBeans(before, new StepConfigTester(j).configRoundTrip(before));
+    }
+
+    // pushManifestList(mirrors:): the same promotion, right after the publish
+
+    @Test
+    void publishesThenMirrorsWithEachRegistrysOwnCredentials() throws Exception {
+        String src = staging.get().hostPort();
+        String dst = prod.get().hostPort();
+        Pushed amd = stagingImages.pushImage("onap/app", "amd64", "linux/amd64", Format.OCI);
+        Pushed arm = stagingImages.pushImage("onap/app", "arm64", "linux/arm64/v8", Format.OCI);
+        MultiarchConfiguration.get().setRegistryCredentials(List.of(new RegistryCredential(dst, "prod-creds")));
+        WorkflowRun b = run("mirror", """
+                def p = pushManifestList image: '%s/onap/app', tags: ['1.0', 'latest'],
+                        sources: ['%s/onap/app:amd64=linux/amd64', '%s/onap/app:arm64=linux/arm64'],
+                        credentialsId: 'staging-creds', mirrors: ['%s/release/app']
+                echo "DIGEST=${p.digest}"
+                echo "MIRROR=${p.mirrors[0].outcome} ${p.mirrors[0].reference}"
+                """.formatted(src, src, src, dst), Result.SUCCESS);
+        TestImages.Fetched published = stagingImages.getManifest("onap/app", "1.0");
+        String digest = TestImages.sha256(published.body());
+        j.assertLogContains("DIGEST=" + digest, b);
+        j.assertLogContains("MIRROR=copied " + dst + "/release/app@" + digest, b);
+        for (String tag : List.of("1.0", "latest")) {
+            TestImages.Fetched mirrored = prodImages.getManifest("release/app", tag);
+            assertEquals(200, mirrored.status());
+            assertArrayEquals(published.body(), mirrored.body());
+        }
+        assertEquals(200, prodImages.getManifest("release/app", amd.digest()).status());
+        assertEquals(200, prodImages.getManifest("release/app", arm.digest()).status());
+        j.assertLogNotContains(SRC_PASSWORD, b);
+        j.assertLogNotContains(DST_PASSWORD, b);
+    }
+
+    @Test
+    void anUnreachableMirrorFailsTheBuildAfterThePublish() throws Exception {
+        String src = staging.get().hostPort();
+        stagingImages.pushImage("onap/down", "amd64", "linux/amd64", Format.OCI);
+        int closed;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        MultiarchConfiguration.get()
+                .setInsecureRegistries(src + " " + prod.get().hostPort() + " 127.0.0.1:" + closed);
+        WorkflowRun b = run("mirror-down", """
+                pushManifestList image: '%s/onap/down', tags: ['1.0'],
+                        sources: ['%s/onap/down:amd64=linux/amd64'],
+                        credentialsId: 'staging-creds', mirrors: ['127.0.0.1:%d/gone/app']
+                """.formatted(src, src, closed), Result.FAILURE);
+        j.assertLogContains("127.0.0.1:" + closed + "/gone/app", b);
+        assertEquals(200, stagingImages.getManifest("onap/down", "1.0").status(), "the publish itself happened");
+    }
+
+    @Test
+    void mirrorsSurviveAConfigRoundTrip() throws Exception {
+        PushManifestListStep step = new PushManifestListStep("reg.example/onap/app", List.of("1.0"));
+        step.setMirrors(List.of("mirror.example/onap/app", "other.example/prod/app:stable"));
+        j.assertEqualDataBoundBeans(step, new StepConfigTester(j).configRoundTrip(step));
     }
 }
